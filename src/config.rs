@@ -1,0 +1,385 @@
+//! Building a [`Client`]: token, server, timeouts, headers, retries.
+
+use crate::auth::{StaticToken, Token, TokenProvider, TokenSource};
+use crate::call::CallSettings;
+use crate::client::{Client, ClientInner};
+use crate::retry::RetryPolicy;
+use crate::validation::Validation;
+use reqwest::Url;
+use reqwest::header::{HeaderMap, HeaderValue};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// HighLevel's API server.
+pub const DEFAULT_BASE_URL: &str = "https://services.leadconnectorhq.com";
+
+/// The `Version` header HighLevel's document prescribes for these operations (read from the
+/// document when the client was generated).
+pub const API_VERSION: &str = crate::generated::API_VERSION;
+
+/// The `User-Agent` sent unless one is configured.
+pub const DEFAULT_USER_AGENT: &str = concat!("highlevel-calendars/", env!("CARGO_PKG_VERSION"));
+
+/// The environment variable holding the access token.
+pub const ENV_TOKEN: &str = "HIGHLEVEL_TOKEN";
+/// The environment variable holding the base URL (optional).
+pub const ENV_BASE_URL: &str = "HIGHLEVEL_BASE_URL";
+/// The environment variable holding the sub-account (location) id (optional).
+pub const ENV_LOCATION_ID: &str = "HIGHLEVEL_LOCATION_ID";
+
+/// Configures and builds a [`Client`]. Start with [`Client::builder`].
+///
+/// ```
+/// use highlevel_calendars::{Client, RetryPolicy};
+/// use std::time::Duration;
+///
+/// let client = Client::builder()
+///     .token("pit-xxxxxxxx")
+///     .timeout(Duration::from_secs(20))
+///     .retry_policy(RetryPolicy::default().max_attempts(5))
+///     .build()?;
+/// # Ok::<(), highlevel_calendars::BuildError>(())
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    tokens: Option<Result<Arc<dyn TokenProvider>, BuildError>>,
+    base_url: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent: String,
+    api_version: String,
+    retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+    max_response_bytes: usize,
+    validation: Validation,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            tokens: None,
+            base_url: DEFAULT_BASE_URL.to_string(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            api_version: API_VERSION.to_string(),
+            retry: RetryPolicy::default(),
+            http: None,
+            max_response_bytes: 1024 * 1024,
+            validation: Validation::default(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.tokens.as_ref().map(|_| "** redacted **"))
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("api_version", &self.api_version)
+            .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("validation", &self.validation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// A static bearer token: a sub-account access token or a Private Integration Token.
+    pub fn token(mut self, token: impl Into<Token>) -> Self {
+        let token = token.into();
+        self.tokens = Some(
+            token
+                .header_value()
+                .map(|_| Arc::new(StaticToken(token)) as Arc<dyn TokenProvider>)
+                .map_err(|e| BuildError::InvalidToken(e.to_string())),
+        );
+        self
+    }
+
+    /// A provider of refreshable tokens (OAuth), used instead of a static token.
+    pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
+        self.tokens = Some(Ok(Arc::new(provider)));
+        self
+    }
+
+    /// The API server, `https://services.leadconnectorhq.com` by default. Plain `http://` is
+    /// accepted only for loopback hosts (a local sandbox), since the token would travel in clear.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// How long establishing a connection may take (10 s by default).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt may take, from connecting to the end of the body (30 s by default).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (`highlevel-calendars/<version>` by default).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The `Version` header; by default [`API_VERSION`], the value HighLevel's document gives.
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = version.into();
+        self
+    }
+
+    /// When failed calls are sent again (see [`RetryPolicy`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends through an existing `reqwest::Client` (to share its connection pool). Its own
+    /// timeouts then apply; `connect_timeout` is ignored and `timeout` is applied per request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The most bytes of a response body the client reads (1 MiB by default); a larger body is
+    /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Which rules requests are checked against before sending (see [`Validation`]).
+    pub fn validation(mut self, validation: Validation) -> Self {
+        self.validation = validation;
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let provider = self.tokens.ok_or(BuildError::MissingToken)??;
+        let base_url = check_base_url(&self.base_url)?;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "version",
+            HeaderValue::from_str(&self.api_version)
+                .map_err(|_| BuildError::InvalidHeader("Version"))?,
+        );
+        headers.insert(
+            reqwest::header::USER_AGENT,
+            HeaderValue::from_str(&self.user_agent)
+                .map_err(|_| BuildError::InvalidHeader("User-Agent"))?,
+        );
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                crate::tls::install_default_provider();
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(BuildError::Http)?
+            }
+        };
+        Ok(Client::from_inner(ClientInner {
+            http,
+            base_url,
+            tokens: TokenSource::new(provider),
+            call: Arc::new(CallSettings {
+                headers,
+                max_response_bytes: self.max_response_bytes,
+                timeout: self.timeout,
+            }),
+            retry: self.retry,
+            timeout: self.timeout,
+            validation: self.validation,
+        }))
+    }
+}
+
+/// Parses the base URL and refuses plain HTTP to anything but loopback. Returns it without a
+/// trailing slash, as the generated client appends `/calendars/`.
+fn check_base_url(raw: &str) -> Result<String, BuildError> {
+    let invalid = |reason: &str| BuildError::InvalidBaseUrl {
+        url: raw.to_string(),
+        reason: reason.to_string(),
+    };
+    let url = Url::parse(raw).map_err(|e| invalid(&e.to_string()))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("a base URL cannot have a query or a fragment"));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                return Err(BuildError::InsecureBaseUrl {
+                    url: raw.to_string(),
+                });
+            }
+        }
+        other => return Err(invalid(&format!("the scheme must be https, not `{other}`"))),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("a base URL cannot carry credentials"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// Settings read from the environment: `HIGHLEVEL_TOKEN`, `HIGHLEVEL_BASE_URL` and
+/// `HIGHLEVEL_LOCATION_ID`. Empty variables count as unset.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub struct EnvSettings {
+    /// `HIGHLEVEL_TOKEN`.
+    pub token: Option<Token>,
+    /// `HIGHLEVEL_BASE_URL`.
+    pub base_url: Option<String>,
+    /// `HIGHLEVEL_LOCATION_ID`: the sub-account to create calendars in.
+    pub location_id: Option<String>,
+}
+
+impl fmt::Debug for EnvSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvSettings")
+            .field("token", &self.token)
+            .field("base_url", &self.base_url)
+            .field("location_id", &self.location_id)
+            .finish()
+    }
+}
+
+impl EnvSettings {
+    /// Reads the variables.
+    pub fn from_env() -> EnvSettings {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        EnvSettings {
+            token: var(ENV_TOKEN).map(Token::new),
+            base_url: var(ENV_BASE_URL),
+            location_id: var(ENV_LOCATION_ID),
+        }
+    }
+
+    /// A builder with the token and base URL set from these settings.
+    pub fn client_builder(&self) -> Result<ClientBuilder, BuildError> {
+        let token = self
+            .token
+            .clone()
+            .ok_or(BuildError::MissingEnv(ENV_TOKEN))?;
+        let mut builder = Client::builder().token(token);
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+}
+
+/// Why a [`Client`] could not be built. Messages never contain the token.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No token or token provider was given.
+    MissingToken,
+    /// A required environment variable is unset or empty.
+    MissingEnv(&'static str),
+    /// The token is empty or cannot be sent in a header.
+    InvalidToken(String),
+    /// The base URL does not parse or has parts a base URL cannot have.
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The base URL is plain `http://` to a host that is not loopback.
+    InsecureBaseUrl {
+        /// The URL as given.
+        url: String,
+    },
+    /// A configured header value cannot be sent (it names the header).
+    InvalidHeader(&'static str),
+    /// The HTTP client could not be created.
+    Http(reqwest::Error),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::MissingToken => f.write_str(
+                "no access token: call ClientBuilder::token or ClientBuilder::token_provider",
+            ),
+            BuildError::MissingEnv(name) => write!(f, "the environment variable {name} is not set"),
+            BuildError::InvalidToken(reason) => write!(f, "invalid access token: {reason}"),
+            BuildError::InvalidBaseUrl { url, reason } => {
+                write!(f, "invalid base URL `{url}`: {reason}")
+            }
+            BuildError::InsecureBaseUrl { url } => write!(
+                f,
+                "refusing plain http base URL `{url}`: the token would travel in clear; use https (http is allowed for localhost only)"
+            ),
+            BuildError::InvalidHeader(name) => {
+                write!(
+                    f,
+                    "the configured {name} header value cannot be sent in HTTP"
+                )
+            }
+            BuildError::Http(e) => write!(f, "could not create the HTTP client: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Http(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert_eq!(
+            check_base_url("https://services.leadconnectorhq.com/").unwrap(),
+            "https://services.leadconnectorhq.com"
+        );
+        assert_eq!(
+            check_base_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert!(check_base_url("http://localhost:1/prefix/").is_ok());
+        assert!(check_base_url("http://[::1]:1").is_ok());
+        assert!(matches!(
+            check_base_url("http://example.com"),
+            Err(BuildError::InsecureBaseUrl { .. })
+        ));
+        assert!(matches!(
+            check_base_url("not a url"),
+            Err(BuildError::InvalidBaseUrl { .. })
+        ));
+        assert!(matches!(
+            check_base_url("ftp://example.com"),
+            Err(BuildError::InvalidBaseUrl { .. })
+        ));
+        assert!(check_base_url("https://user:pw@example.com").is_err());
+    }
+}

@@ -1,0 +1,337 @@
+//! What can go wrong when calling HighLevel, as values a caller can act on.
+
+use crate::rate_limit::RateLimit;
+use crate::validation::ValidationError;
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::time::Duration;
+
+/// An error from a call to HighLevel.
+///
+/// Whether HighLevel may have created the calendar matters for a POST: only
+/// [`Error::Validation`], [`Error::Connect`] and [`Error::Token`] guarantee that nothing
+/// reached the server. After [`Error::Timeout`] or [`Error::Transport`] the calendar may exist;
+/// the client never retries those (see [`RetryPolicy`](crate::RetryPolicy)).
+///
+/// ```no_run
+/// # async fn run(client: highlevel_calendars::Client, body: highlevel_calendars::types::CalendarCreateDto) {
+/// use highlevel_calendars::Error;
+///
+/// match client.create_calendar(body).send().await {
+///     Ok(created) => println!("created {}", created.calendar.id),
+///     Err(Error::Validation(e)) => eprintln!("fix the request: {e}"),
+///     Err(e) => eprintln!("{e} (status {:?}, traceId {:?})", e.status(), e.trace_id()),
+/// }
+/// # }
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request breaks one or more rules; nothing was sent.
+    Validation(ValidationError),
+    /// HighLevel answered with an error status (other than 401 and 429).
+    Api(ApiError),
+    /// HighLevel answered 401: the token is invalid, expired or lacks the `calendars.write`
+    /// scope. Returned after one refresh when the token provider can refresh.
+    Unauthorized(ApiError),
+    /// HighLevel answered 429 and waiting was not allowed: the daily limit is used up, the wait
+    /// is longer than the policy's maximum, or the attempts ran out.
+    RateLimited {
+        /// The error HighLevel sent with the 429.
+        error: ApiError,
+        /// How long HighLevel asked to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// No complete response within the configured timeout. The request may have been processed.
+    Timeout {
+        /// The timeout that expired.
+        after: Duration,
+    },
+    /// The connection could not be established (refused, DNS, TLS). Nothing was sent.
+    Connect(reqwest::Error),
+    /// The connection failed after the request was sent (for example reset before a complete
+    /// response). The request may have been processed.
+    Transport(reqwest::Error),
+    /// A response arrived but its body is not what the API documents.
+    Decode(DecodeError),
+    /// The response body was larger than the client accepts
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
+    ResponseTooLarge {
+        /// The response status.
+        status: StatusCode,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The token provider failed; nothing was sent.
+    Token(crate::TokenError),
+}
+
+impl Error {
+    /// The HTTP status of the response, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) | Error::Unauthorized(e) | Error::RateLimited { error: e, .. } => {
+                Some(e.status)
+            }
+            Error::Decode(e) => Some(e.status),
+            Error::ResponseTooLarge { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// HighLevel's `traceId` for the failed request, when it sent one. Quote it to HighLevel's
+    /// support.
+    pub fn trace_id(&self) -> Option<&str> {
+        self.api_error().and_then(|e| e.trace_id.as_deref())
+    }
+
+    /// The error HighLevel sent, for the variants that carry one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) | Error::Unauthorized(e) | Error::RateLimited { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The rate-limit state of the response, when there was one.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        self.api_error().map(|e| &e.rate_limit)
+    }
+
+    /// Whether sending the same request again later could succeed *and* cannot create a
+    /// duplicate: true only when the request was certainly not processed (connection not
+    /// established, or 429 short of the daily limit).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Connect(_) => true,
+            Error::RateLimited { error, .. } => !error.rate_limit.daily_exhausted(),
+            _ => false,
+        }
+    }
+
+    /// Whether the request certainly did not reach HighLevel.
+    pub fn nothing_sent(&self) -> bool {
+        matches!(
+            self,
+            Error::Validation(_) | Error::Connect(_) | Error::Token(_)
+        )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Validation(e) => write!(f, "the request was not sent: {e}"),
+            Error::Api(e) => write!(f, "{e}"),
+            Error::Unauthorized(e) => write!(
+                f,
+                "{e}; check that the token is valid, belongs to the sub-account and has the calendars.write scope"
+            ),
+            Error::RateLimited { error, retry_after } => {
+                write!(f, "{error}")?;
+                if error.rate_limit.daily_exhausted() {
+                    write!(f, "; the daily request limit is used up")?;
+                }
+                if let Some(wait) = retry_after {
+                    write!(f, "; HighLevel asks to wait {} ms", wait.as_millis())?;
+                }
+                Ok(())
+            }
+            Error::Timeout { after } => write!(
+                f,
+                "no complete response from HighLevel within {} ms; the calendar may have been created, check before creating it again",
+                after.as_millis()
+            ),
+            Error::Connect(e) => write!(
+                f,
+                "could not connect to HighLevel ({}); nothing was sent",
+                describe_reqwest(e)
+            ),
+            Error::Transport(e) => write!(
+                f,
+                "the connection to HighLevel failed after the request was sent ({}); the calendar may have been created, check before creating it again",
+                describe_reqwest(e)
+            ),
+            Error::Decode(e) => write!(f, "{e}"),
+            Error::ResponseTooLarge { status, limit } => write!(
+                f,
+                "HighLevel's {status} response is larger than the {limit} bytes this client accepts; it was not read"
+            ),
+            Error::Token(e) => write!(f, "could not get an access token: {e}; nothing was sent"),
+        }
+    }
+}
+
+/// The innermost cause of a reqwest error, which is the part that says what happened.
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    let mut source: &dyn std::error::Error = e;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    // reqwest's own Display names the URL; the innermost cause names the problem.
+    source.to_string()
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Validation(e) => Some(e),
+            Error::Connect(e) | Error::Transport(e) => Some(e),
+            Error::Decode(e) => Some(e),
+            Error::Token(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<ValidationError> for Error {
+    fn from(e: ValidationError) -> Error {
+        Error::Validation(e)
+    }
+}
+
+/// An error status from HighLevel with what it said about it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// HighLevel's message(s): one, or one per problem for validation errors. Empty when the body
+    /// was not HighLevel's JSON error (see `body_snippet`).
+    pub messages: Vec<String>,
+    /// HighLevel's `error` field (the status text, such as `Unprocessable Entity`).
+    pub error: Option<String>,
+    /// HighLevel's `traceId`; quote it to HighLevel's support.
+    pub trace_id: Option<String>,
+    /// The rate-limit headers of the response.
+    pub rate_limit: RateLimit,
+    /// The start of the body when it was not HighLevel's JSON error (an HTML page from a proxy,
+    /// say), at most [`SNIPPET_LIMIT`] bytes.
+    pub body_snippet: Option<String>,
+}
+
+/// The most bytes of a response body an error keeps.
+pub const SNIPPET_LIMIT: usize = 512;
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HighLevel answered {}", self.status)?;
+        if !self.messages.is_empty() {
+            write!(f, ": {}", self.messages.join("; "))?;
+        } else if let Some(snippet) = &self.body_snippet {
+            write!(f, " with a body that is not its JSON error: {snippet:?}")?;
+        }
+        match &self.trace_id {
+            Some(trace) => write!(f, " (traceId {trace})"),
+            None => write!(f, " (no traceId)"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The `message` of HighLevel's error body: one message, or one per problem.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ApiErrorMessage {
+    /// A single message.
+    One(String),
+    /// Several messages, such as one per invalid field.
+    Many(Vec<String>),
+}
+
+impl ApiErrorMessage {
+    /// The messages as a list.
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            ApiErrorMessage::One(m) => vec![m],
+            ApiErrorMessage::Many(ms) => ms,
+        }
+    }
+}
+
+/// A response body that does not match the API's schema.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The response status.
+    pub status: StatusCode,
+    /// Where in the body decoding failed, such as `calendar.teamMembers[0].userId`; empty when
+    /// the body is not JSON at all.
+    pub path: String,
+    /// What was wrong there.
+    pub reason: String,
+    /// The start of the body, at most [`SNIPPET_LIMIT`] bytes.
+    pub body_snippet: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "HighLevel's {} response could not be decoded",
+            self.status
+        )?;
+        if !self.path.is_empty() {
+            write!(f, " at `{}`", self.path)?;
+        }
+        write!(f, ": {} (body starts {:?})", self.reason, self.body_snippet)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// The first `SNIPPET_LIMIT` bytes of `body` as text, cut at a character boundary, with every
+/// occurrence of `secret` removed (a hostile server could echo the token back).
+pub(crate) fn snippet(body: &[u8], secret: &str) -> String {
+    let end = body.len().min(SNIPPET_LIMIT);
+    let text = String::from_utf8_lossy(&body[..end]);
+    let mut text = text.trim_end_matches('\u{FFFD}').to_string();
+    if body.len() > SNIPPET_LIMIT {
+        text.push('…');
+    }
+    redact(text, secret)
+}
+
+/// Replaces every occurrence of `secret` in `text`.
+pub(crate) fn redact(text: String, secret: &str) -> String {
+    if secret.len() >= 4 && text.contains(secret) {
+        text.replace(secret, "** redacted **")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_is_bounded_and_redacted() {
+        let body = format!("echo: secret-token {}", "x".repeat(2000));
+        let s = snippet(body.as_bytes(), "secret-token");
+        assert!(!s.contains("secret-token"));
+        assert!(s.len() <= SNIPPET_LIMIT + "** redacted **".len() + 4);
+        assert!(s.ends_with('…'));
+    }
+
+    #[test]
+    fn api_error_display_names_status_message_and_trace() {
+        let e = ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            messages: vec!["name must be a string".into(), "slug is taken".into()],
+            error: Some("Unprocessable Entity".into()),
+            trace_id: Some("trace-123".into()),
+            rate_limit: RateLimit::default(),
+            body_snippet: None,
+        };
+        let text = e.to_string();
+        assert!(text.contains("422"), "{text}");
+        assert!(
+            text.contains("name must be a string; slug is taken"),
+            "{text}"
+        );
+        assert!(text.contains("traceId trace-123"), "{text}");
+    }
+}

@@ -1,0 +1,82 @@
+//! Shared helpers for the integration tests: fixtures, a client for a loopback server, and
+//! JSON comparison.
+#![allow(dead_code)]
+
+use highlevel_calendars::{Client, ClientBuilder, RetryPolicy};
+use serde_json::Value;
+use std::time::Duration;
+use wiremock::MockServer;
+
+/// A token that must never show up in any output.
+pub const TOKEN: &str = "pit-test-9f8e7d6c5b4a";
+
+pub fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+pub fn seed_request() -> Value {
+    fixture("create-calendar-request.json")
+}
+
+pub fn seed_response() -> Value {
+    fixture("create-calendar-response.json")
+}
+
+/// A builder aimed at `server`, with fast retries so tests do not wait.
+pub fn builder_for(server: &MockServer) -> ClientBuilder {
+    Client::builder()
+        .token(TOKEN)
+        .base_url(server.uri())
+        .timeout(Duration::from_secs(5))
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(5))
+                .max_backoff(Duration::from_millis(20)),
+        )
+}
+
+pub fn client_for(server: &MockServer) -> Client {
+    builder_for(server).build().expect("valid test client")
+}
+
+/// JSON equality where numbers compare by value (`30` equals `30.0`), as a JSON reader such as
+/// HighLevel's JavaScript server sees them.
+pub fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// The JSON bodies the server received.
+pub async fn received_bodies(server: &MockServer) -> Vec<Value> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).expect("the client sends JSON"))
+        .collect()
+}
+
+pub async fn received_count(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap_or_default().len()
+}
+
+/// Matches a request whose JSON body equals `expected` by [`json_eq`].
+pub struct JsonBody(pub Value);
+
+impl wiremock::Match for JsonBody {
+    fn matches(&self, request: &wiremock::Request) -> bool {
+        serde_json::from_slice::<Value>(&request.body).is_ok_and(|body| json_eq(&body, &self.0))
+    }
+}

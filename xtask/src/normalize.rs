@@ -1,0 +1,626 @@
+//! Turns HighLevel's published document into the one `build.rs` feeds to progenitor.
+//!
+//! Every change is a named step with the reason it exists, applied in the order of [`STEPS`].
+//! The upstream snapshot is never edited by hand: what we need different lives here.
+
+use crate::config::Config;
+use crate::schema_walk::{
+    SCHEMA_REF_PREFIX, append_description, operations, operations_mut,
+    request_and_response_schemas, visit_all_schemas_mut,
+};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Reads documents that the root document references by a relative path.
+pub trait Loader {
+    /// Returns the parsed JSON document at `relative` (relative to the root document).
+    fn load(&mut self, relative: &str) -> Result<Value, String>;
+}
+
+/// What a step needs besides the document.
+pub struct Context<'a> {
+    /// Pipeline configuration (`openapi/pipeline.toml`).
+    pub config: &'a Config,
+    /// Reader for external references.
+    pub loader: &'a mut dyn Loader,
+}
+
+/// One transformation of the document.
+pub struct Step {
+    /// Short name, printed by `cargo xtask spec normalize`.
+    pub name: &'static str,
+    /// Why the step exists.
+    pub reason: &'static str,
+    /// The transformation.
+    pub apply: fn(&mut Value, &mut Context) -> Result<(), String>,
+}
+
+/// The steps, in the order they run.
+pub const STEPS: &[Step] = &[
+    Step {
+        name: "keep_configured_operations",
+        reason: "the crate exposes only the operations listed in openapi/pipeline.toml",
+        apply: keep_configured_operations,
+    },
+    Step {
+        name: "bundle_external_refs",
+        reason: "typify cannot follow references into other files (typify#201)",
+        apply: bundle_external_refs,
+    },
+    Step {
+        name: "shared_error_schema",
+        reason: "progenitor needs one error type per operation (progenitor#344); HighLevel answers every error with the same body, including 422 and 429 that upstream does not list",
+        apply: shared_error_schema,
+    },
+    Step {
+        name: "declare_created_status",
+        reason: "the API answers 201 where upstream documents 200; without it a success would be an unexpected response",
+        apply: declare_created_status,
+    },
+    Step {
+        name: "version_header_to_api_version",
+        reason: "the client sends the Version header itself; its value moves to info.version, which progenitor exposes as Client::api_version()",
+        apply: version_header_to_api_version,
+    },
+    Step {
+        name: "prune_unreachable_components",
+        reason: "only what the kept operations use is generated (and later steps see only that)",
+        apply: prune_unreachable_components,
+    },
+    Step {
+        name: "drop_defaults",
+        reason: "a default makes typify pre-fill and always send the field, which changes what the server would do; on responses it turns null into a decode error. The default stays in the description",
+        apply: drop_defaults,
+    },
+    Step {
+        name: "drop_read_only_request_properties",
+        reason: "readOnly properties are never sent; in a request-only schema they only invite mistakes",
+        apply: drop_read_only_request_properties,
+    },
+    Step {
+        name: "number_enums_to_rules",
+        reason: "typify makes a number enum a closed newtype that rejects a new value in a response; the allowed values are checked by the client's validation instead",
+        apply: number_enums_to_rules,
+    },
+    Step {
+        name: "name_inline_enums",
+        reason: "string enums become named components so build.rs can replace each with an open enum that keeps unknown values",
+        apply: name_inline_enums,
+    },
+    Step {
+        name: "nullable_optional_response_properties",
+        reason: "HighLevel sends null for absent optional values; typify only tolerates null where the schema is nullable",
+        apply: nullable_optional_response_properties,
+    },
+];
+
+/// Runs every step on `doc`, returning the normalized document.
+pub fn normalize(mut doc: Value, ctx: &mut Context) -> Result<Value, String> {
+    check_openapi_version(&doc)?;
+    for step in STEPS {
+        (step.apply)(&mut doc, ctx).map_err(|e| format!("step {}: {e}", step.name))?;
+    }
+    Ok(doc)
+}
+
+/// Refuses documents progenitor cannot read (it supports OpenAPI 3.0.x only).
+pub fn check_openapi_version(doc: &Value) -> Result<(), String> {
+    match doc.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0.") => Ok(()),
+        Some(v) => Err(format!(
+            "the document is OpenAPI {v}; the pipeline supports 3.0.x only"
+        )),
+        None => {
+            Err("the document has no `openapi` version field: is it an OpenAPI document?".into())
+        }
+    }
+}
+
+fn keep_configured_operations(doc: &mut Value, ctx: &mut Context) -> Result<(), String> {
+    let wanted: BTreeSet<&str> = ctx.config.operations.iter().map(String::as_str).collect();
+    let found: BTreeSet<String> = operations(doc)
+        .iter()
+        .filter_map(|(_, _, op)| op.get("operationId")?.as_str().map(str::to_string))
+        .filter(|id| wanted.contains(id.as_str()))
+        .collect();
+    let missing: Vec<&str> = wanted
+        .iter()
+        .filter(|id| !found.contains(**id))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "configured operation(s) not in the document: {}",
+            missing.join(", ")
+        ));
+    }
+    let paths = doc
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .ok_or("the document has no paths")?;
+    for item in paths.values_mut() {
+        if let Value::Object(item) = item {
+            item.retain(|key, op| {
+                !crate::schema_walk::METHODS.contains(&key.as_str())
+                    || op
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .is_some_and(|id| wanted.contains(id))
+            });
+        }
+    }
+    paths.retain(|_, item| {
+        item.as_object().is_some_and(|item| {
+            item.keys()
+                .any(|k| crate::schema_walk::METHODS.contains(&k.as_str()))
+        })
+    });
+    Ok(())
+}
+
+fn bundle_external_refs(doc: &mut Value, ctx: &mut Context) -> Result<(), String> {
+    let mut imported: BTreeMap<String, Value> = BTreeMap::new();
+    rewrite_refs(doc, None, ctx.loader, &mut imported)?;
+    let schemas = components_schemas(doc);
+    for (name, schema) in imported {
+        match schemas.get(&name) {
+            Some(existing) if *existing != schema => {
+                return Err(format!(
+                    "external schema `{name}` clashes with a different local schema of that name"
+                ));
+            }
+            _ => {
+                schemas.insert(name, schema);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rewrites every `$ref` below `value` to a local one, importing what it points to.
+/// `file` is the external file `value` came from (`None` for the root document).
+fn rewrite_refs(
+    value: &mut Value,
+    file: Option<&str>,
+    loader: &mut dyn Loader,
+    imported: &mut BTreeMap<String, Value>,
+) -> Result<(), String> {
+    match value {
+        Value::Object(obj) => {
+            if let Some(Value::String(reference)) = obj.get("$ref").cloned().as_ref() {
+                let (target_file, pointer) = match reference.split_once('#') {
+                    Some(("", pointer)) => (file.map(str::to_string), pointer.to_string()),
+                    Some((path, pointer)) => (Some(join_relative(file, path)), pointer.to_string()),
+                    None => (Some(join_relative(file, reference)), String::new()),
+                };
+                if let Some(target_file) = target_file {
+                    let name = pointer
+                        .strip_prefix("/components/schemas/")
+                        .filter(|n| !n.contains('/'))
+                        .ok_or_else(|| {
+                            format!("`{reference}`: only references to components/schemas can be bundled")
+                        })?
+                        .to_string();
+                    obj.insert(
+                        "$ref".into(),
+                        Value::String(format!("{SCHEMA_REF_PREFIX}{name}")),
+                    );
+                    if !imported.contains_key(&name) {
+                        let external = loader.load(&target_file)?;
+                        let mut schema = external.pointer(&pointer).cloned().ok_or_else(|| {
+                            format!("`{reference}`: `{target_file}` has nothing at `{pointer}`")
+                        })?;
+                        imported.insert(name.clone(), Value::Null);
+                        rewrite_refs(&mut schema, Some(&target_file), loader, imported)?;
+                        imported.insert(name, schema);
+                    }
+                }
+            }
+            for (key, child) in obj.iter_mut() {
+                if key != "$ref" {
+                    rewrite_refs(child, file, loader, imported)?;
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                rewrite_refs(item, file, loader, imported)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Resolves `path` relative to the folder of `base` (both relative to the root document).
+fn join_relative(base: Option<&str>, path: &str) -> String {
+    let mut parts: Vec<&str> = match base {
+        Some(base) => base.split('/').collect(),
+        None => vec![""],
+    };
+    parts.pop();
+    for segment in path.split('/') {
+        match segment {
+            "." | "" => {}
+            ".." if parts.last().is_some_and(|p| !p.is_empty() && *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join("/")
+}
+
+/// Name of the error body schema every error status shares.
+pub const ERROR_SCHEMA: &str = "ApiErrorBody";
+/// Name of the `message` schema of the error body (a string or a list of strings).
+pub const ERROR_MESSAGE_SCHEMA: &str = "ApiErrorMessage";
+
+fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+    let schemas = components_schemas(doc);
+    schemas.insert(
+        ERROR_SCHEMA.into(),
+        json!({
+            "type": "object",
+            "description": "The body HighLevel sends with every error status. Every field may be absent or null.",
+            "properties": {
+                "statusCode": {"type": "integer", "nullable": true, "description": "The HTTP status, repeated."},
+                "message": {"allOf": [{"$ref": format!("{SCHEMA_REF_PREFIX}{ERROR_MESSAGE_SCHEMA}")}], "nullable": true, "description": "What went wrong: one message, or one per invalid field."},
+                "error": {"type": "string", "nullable": true, "description": "The status text, such as `Unprocessable Entity`."},
+                "traceId": {"type": "string", "nullable": true, "description": "HighLevel's identifier of the request; support asks for it."}
+            }
+        }),
+    );
+    schemas.insert(
+        ERROR_MESSAGE_SCHEMA.into(),
+        json!({
+            "description": "One message, or a list of messages (HighLevel sends a list for validation errors).",
+            "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+        }),
+    );
+    let error_body = json!({
+        "content": {"application/json": {"schema": {"$ref": format!("{SCHEMA_REF_PREFIX}{ERROR_SCHEMA}")}}}
+    });
+    for op in operations_mut(doc) {
+        let responses = op
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+            .ok_or("an operation has no responses")?;
+        for (status, description) in [
+            (
+                "422",
+                "Unprocessable Entity: the body breaks a rule (not listed upstream)",
+            ),
+            (
+                "429",
+                "Too Many Requests: a rate limit is exhausted (not listed upstream)",
+            ),
+        ] {
+            responses
+                .entry(status)
+                .or_insert_with(|| json!({"description": description}));
+        }
+        for (status, response) in responses.iter_mut() {
+            if status.starts_with('4') {
+                let response = response
+                    .as_object_mut()
+                    .ok_or("a response is not an object")?;
+                response.insert("content".into(), error_body["content"].clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn declare_created_status(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+    for op in operations_mut(doc) {
+        let responses = op.get_mut("responses").and_then(Value::as_object_mut);
+        let Some(responses) = responses else { continue };
+        if let Some(ok) = responses.get("200").cloned()
+            && !responses.contains_key("201")
+        {
+            let mut created = ok;
+            created["description"] = Value::String(
+                "Created (the status the API answers; upstream documents 200)".into(),
+            );
+            responses.insert("201".into(), created);
+        }
+    }
+    Ok(())
+}
+
+fn version_header_to_api_version(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+    let mut values = BTreeSet::new();
+    for op in operations_mut(doc) {
+        let Some(Value::Array(params)) = op.get_mut("parameters").map(Value::take) else {
+            continue;
+        };
+        let mut kept = Vec::new();
+        for param in params {
+            let is_version = param.get("in").and_then(Value::as_str) == Some("header")
+                && param
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case("version"));
+            if !is_version {
+                kept.push(param);
+                continue;
+            }
+            let schema = param.get("schema").cloned().unwrap_or(Value::Null);
+            let value = match schema.get("enum").and_then(Value::as_array) {
+                Some(values) if values.len() == 1 => values[0].as_str().map(str::to_string),
+                _ => schema
+                    .get("default")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            };
+            values.insert(value.ok_or(
+                "the Version header has no single value (one-value enum or default) to send",
+            )?);
+        }
+        if kept.is_empty() {
+            op.as_object_mut().map(|o| o.remove("parameters"));
+        } else {
+            op["parameters"] = Value::Array(kept);
+        }
+    }
+    match values.len() {
+        0 => Ok(()),
+        1 => {
+            doc["info"]["version"] = Value::String(values.pop_first().unwrap_or_default());
+            Ok(())
+        }
+        _ => Err(format!(
+            "the kept operations want different Version headers ({}); configure operations of one version per client",
+            values.into_iter().collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+fn drop_defaults(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+    visit_all_schemas_mut(doc, &mut |schema| {
+        if let Some(default) = schema.as_object_mut().and_then(|o| o.remove("default")) {
+            append_description(schema, &format!("Server default: `{default}`."));
+        }
+    });
+    Ok(())
+}
+
+fn drop_read_only_request_properties(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+    let (requests, responses) = request_and_response_schemas(doc);
+    let schemas = components_schemas(doc);
+    for name in requests.difference(&responses) {
+        let Some(schema) = schemas.get_mut(name) else {
+            continue;
+        };
+        let Some(Value::Object(props)) = schema.get_mut("properties") else {
+            continue;
+        };
+        let dropped: Vec<String> = props
+            .iter()
+            .filter(|(_, p)| p.get("readOnly") == Some(&Value::Bool(true)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in &dropped {
+            props.remove(key);
+        }
+        if let Some(Value::Array(required)) = schema.get_mut("required") {
+            required.retain(|r| !dropped.iter().any(|d| Some(d.as_str()) == r.as_str()));
+        }
+    }
+    Ok(())
+}
+
+fn number_enums_to_rules(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+    visit_all_schemas_mut(doc, &mut |schema| {
+        let numeric = matches!(
+            schema.get("type").and_then(Value::as_str),
+            Some("number" | "integer")
+        );
+        if !numeric {
+            return;
+        }
+        if let Some(Value::Array(values)) = schema.as_object_mut().and_then(|o| o.remove("enum")) {
+            let list: Vec<String> = values.iter().map(Value::to_string).collect();
+            append_description(schema, &format!("Allowed values: {}.", list.join(", ")));
+            schema["x-allowed-values"] = Value::Array(values);
+        }
+    });
+    Ok(())
+}
+
+fn name_inline_enums(doc: &mut Value, ctx: &mut Context) -> Result<(), String> {
+    let mut created: BTreeMap<String, (Value, String)> = BTreeMap::new();
+    let schemas = components_schemas(doc);
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for schema_name in names {
+        let Some(Value::Object(props)) = schemas
+            .get_mut(&schema_name)
+            .and_then(|s| s.get_mut("properties"))
+        else {
+            continue;
+        };
+        for (prop_name, prop) in props.iter_mut() {
+            let key = format!("{schema_name}.{prop_name}");
+            let enum_name = ctx
+                .config
+                .enum_names
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| pascal_case(prop_name));
+            let mut target = prop;
+            // An array of enum values names its items.
+            if target.get("type").and_then(Value::as_str) == Some("array") {
+                target = &mut target["items"];
+            }
+            if target.get("type").and_then(Value::as_str) != Some("string") {
+                continue;
+            }
+            let Some(values) = target.get("enum").cloned() else {
+                continue;
+            };
+            let enum_schema = json!({"type": "string", "enum": values});
+            match created.get(&enum_name) {
+                Some((existing, first)) if *existing != enum_schema => {
+                    return Err(format!(
+                        "`{key}` and `{first}` would both be named `{enum_name}` but allow different values; name one in [enum_names] of openapi/pipeline.toml"
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    created.insert(enum_name.clone(), (enum_schema, key.clone()));
+                }
+            }
+            let obj = target
+                .as_object_mut()
+                .ok_or("a property is not an object")?;
+            obj.remove("enum");
+            obj.remove("type");
+            obj.insert(
+                "allOf".into(),
+                json!([{"$ref": format!("{SCHEMA_REF_PREFIX}{enum_name}")}]),
+            );
+        }
+    }
+    for (name, (schema, _)) in created {
+        if schemas.contains_key(&name) {
+            return Err(format!(
+                "enum name `{name}` is already a schema of the document; rename it in [enum_names]"
+            ));
+        }
+        schemas.insert(name, schema);
+    }
+    Ok(())
+}
+
+fn pascal_case(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = true;
+    for c in name.chars() {
+        if c == '_' || c == '-' || c == ' ' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn nullable_optional_response_properties(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+    let (_, responses) = request_and_response_schemas(doc);
+    let schemas = components_schemas(doc);
+    for name in &responses {
+        let Some(schema) = schemas.get_mut(name) else {
+            continue;
+        };
+        let required: BTreeSet<String> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(Value::Object(props)) = schema.get_mut("properties") else {
+            continue;
+        };
+        for (key, prop) in props.iter_mut() {
+            if !required.contains(key) && prop.get("$ref").is_none() {
+                prop["nullable"] = Value::Bool(true);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn prune_unreachable_components(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+    let roots: Vec<Value> = vec![doc["paths"].clone()];
+    let root_refs: Vec<&Value> = roots.iter().collect();
+    let keep = crate::schema_walk::reachable_schema_names(doc, &root_refs);
+    components_schemas(doc).retain(|name, _| keep.contains(name));
+    // Security schemes are referenced by name from `security`, not by `$ref`.
+    let used_schemes: BTreeSet<String> = operations(doc)
+        .iter()
+        .filter_map(|(_, _, op)| op.get("security")?.as_array().cloned())
+        .flatten()
+        .filter_map(|req| {
+            req.as_object()
+                .map(|o| o.keys().cloned().collect::<Vec<_>>())
+        })
+        .flatten()
+        .collect();
+    if let Some(Value::Object(schemes)) = doc.pointer_mut("/components/securitySchemes") {
+        schemes.retain(|name, _| used_schemes.contains(name));
+    }
+    let used_tags: BTreeSet<String> = operations(doc)
+        .iter()
+        .filter_map(|(_, _, op)| op.get("tags")?.as_array().cloned())
+        .flatten()
+        .filter_map(|t| t.as_str().map(str::to_string))
+        .collect();
+    if let Some(Value::Array(tags)) = doc.get_mut("tags") {
+        tags.retain(|t| {
+            t.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| used_tags.contains(n))
+        });
+    }
+    Ok(())
+}
+
+fn components_schemas(doc: &mut Value) -> &mut Map<String, Value> {
+    let components = doc
+        .as_object_mut()
+        .expect("an OpenAPI document is an object")
+        .entry("components")
+        .or_insert_with(|| json!({}));
+    if !components.is_object() {
+        *components = json!({});
+    }
+    let schemas = components
+        .as_object_mut()
+        .expect("just made an object")
+        .entry("schemas")
+        .or_insert_with(|| json!({}));
+    if !schemas.is_object() {
+        *schemas = json!({});
+    }
+    schemas.as_object_mut().expect("just made an object")
+}
+
+/// Serializes a document the way it is checked in: keys sorted, two-space indent, final newline.
+pub fn to_pretty(doc: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(doc).expect("a JSON value always serializes");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_resolve_from_the_referencing_file() {
+        assert_eq!(
+            join_relative(None, "../common/common-schemas.json"),
+            "../common/common-schemas.json"
+        );
+        assert_eq!(join_relative(Some("a/b.json"), "c.json"), "a/c.json");
+        assert_eq!(join_relative(Some("a/b.json"), "../c.json"), "c.json");
+        assert_eq!(
+            join_relative(Some("../common/x.json"), "y.json"),
+            "../common/y.json"
+        );
+    }
+
+    #[test]
+    fn pascal_case_joins_words() {
+        assert_eq!(pascal_case("calendarType"), "CalendarType");
+        assert_eq!(pascal_case("slot_duration-unit"), "SlotDurationUnit");
+    }
+}
