@@ -166,18 +166,21 @@ fn string_enums(spec: &serde_json::Value) -> Result<Vec<OpenEnum>, String> {
 }
 
 /// `round_robin` -> `RoundRobin`, `RoundRobin_OptimizeForAvailability` ->
-/// `RoundRobinOptimizeForAvailability`, `DAILY` -> `Daily`.
+/// `RoundRobinOptimizeForAvailability`, `DAILY` -> `Daily`, `RedirectURL` -> `RedirectUrl`.
 fn variant_name(value: &str) -> String {
     let mut out = String::new();
     for word in value.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let all_upper = word.chars().all(|c| !c.is_ascii_lowercase());
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            out.push(first.to_ascii_uppercase());
-            if all_upper {
-                out.extend(chars.map(|c| c.to_ascii_lowercase()));
+        let chars: Vec<char> = word.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if i == 0 {
+                out.push(c.to_ascii_uppercase());
+            } else if c.is_ascii_uppercase() && prev_upper && !next_lower {
+                // Inside an acronym or an all-caps word: `URL` -> `Url`.
+                out.push(c.to_ascii_lowercase());
             } else {
-                out.extend(chars);
+                out.push(c);
             }
         }
     }

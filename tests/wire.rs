@@ -32,7 +32,10 @@ fn seed_response_decodes_with_deprecated_meeting_fields() {
         members[0].meeting_location_type,
         Some(enums::MeetingLocationType::Custom)
     );
-    assert_eq!(calendar.calendar_type, Some(enums::CalendarType::RoundRobin));
+    assert_eq!(
+        calendar.calendar_type,
+        Some(enums::CalendarType::RoundRobin)
+    );
 }
 
 #[test]
@@ -117,7 +120,10 @@ async fn the_version_header_can_be_overridden() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = builder_for(&server).api_version("2099-01-01").build().unwrap();
+    let client = builder_for(&server)
+        .api_version("2099-01-01")
+        .build()
+        .unwrap();
     let body = CalendarCreateDto::builder().location_id("l").name("n");
     client.create_calendar(body).send().await.unwrap();
 }

@@ -1,0 +1,305 @@
+//! Retries that cannot create a duplicate calendar, and none that could.
+
+mod common;
+
+use common::*;
+use highlevel_calendars::types::CalendarCreateDto;
+use highlevel_calendars::{
+    Client, Error, RetryPolicy, Token, TokenError, TokenFuture, TokenProvider,
+};
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use wiremock::matchers::{header, method};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn minimal() -> highlevel_calendars::types::builder::CalendarCreateDto {
+    CalendarCreateDto::builder()
+        .location_id("loc")
+        .name("Calendar")
+}
+
+fn created() -> ResponseTemplate {
+    ResponseTemplate::new(201).set_body_json(seed_response())
+}
+
+fn too_many() -> ResponseTemplate {
+    ResponseTemplate::new(429).set_body_json(json!({
+        "statusCode": 429, "message": "Too many requests", "traceId": "t-429"
+    }))
+}
+
+/// Mounts `first` for the first request only, then `then` for every later one.
+async fn first_then(server: &MockServer, first: ResponseTemplate, then: ResponseTemplate) {
+    Mock::given(method("POST"))
+        .respond_with(first)
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(then)
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn retries_429_with_retry_after_then_succeeds() {
+    let server = MockServer::start().await;
+    first_then(
+        &server,
+        too_many().insert_header("retry-after", "0"),
+        created(),
+    )
+    .await;
+    let created = client_for(&server)
+        .create_calendar(minimal())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.calendar.id, "0TkCdp9PfvLeWKYRRvIz");
+    assert_eq!(received_count(&server).await, 2);
+}
+
+#[tokio::test]
+async fn retries_429_with_interval_headers_then_succeeds() {
+    let server = MockServer::start().await;
+    first_then(
+        &server,
+        too_many()
+            .insert_header("x-ratelimit-remaining", "0")
+            .insert_header("x-ratelimit-max", "100")
+            .insert_header("x-ratelimit-interval-milliseconds", "30"),
+        created()
+            .insert_header("x-ratelimit-remaining", "99")
+            .insert_header("x-ratelimit-max", "100"),
+    )
+    .await;
+    let created = client_for(&server)
+        .create_calendar(minimal())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.rate_limit.remaining, Some(99));
+    assert_eq!(received_count(&server).await, 2);
+}
+
+#[tokio::test]
+async fn does_not_retry_when_the_daily_limit_is_used_up() {
+    let server = MockServer::start().await;
+    first_then(
+        &server,
+        too_many()
+            .insert_header("x-ratelimit-daily-remaining", "0")
+            .insert_header("x-ratelimit-limit-daily", "200000")
+            .insert_header("retry-after", "0"),
+        created(),
+    )
+    .await;
+    let err = client_for(&server)
+        .create_calendar(minimal())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+    assert!(err.rate_limit().unwrap().daily_exhausted());
+    assert!(!err.is_retryable());
+    assert!(err.to_string().contains("daily request limit"), "{err}");
+    assert_eq!(received_count(&server).await, 1);
+}
+
+#[tokio::test]
+async fn does_not_wait_longer_than_the_policy_allows() {
+    let server = MockServer::start().await;
+    first_then(
+        &server,
+        too_many().insert_header("retry-after", "3600"),
+        created(),
+    )
+    .await;
+    let err = client_for(&server)
+        .create_calendar(minimal())
+        .send()
+        .await
+        .unwrap_err();
+    let Error::RateLimited { retry_after, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*retry_after, Some(Duration::from_secs(3600)));
+    assert!(err.is_retryable(), "the caller may try again later");
+    assert_eq!(received_count(&server).await, 1);
+}
+
+#[tokio::test]
+async fn gives_up_after_the_configured_attempts() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(too_many().insert_header("retry-after", "0"))
+        .mount(&server)
+        .await;
+    let client = builder_for(&server)
+        .retry_policy(RetryPolicy::default().max_attempts(4))
+        .build()
+        .unwrap();
+    let err = client.create_calendar(minimal()).send().await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { .. }));
+    assert_eq!(received_count(&server).await, 4);
+}
+
+#[tokio::test]
+async fn a_stalled_response_times_out_after_exactly_one_request() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(created().set_delay(Duration::from_secs(3)))
+        .mount(&server)
+        .await;
+    let client = builder_for(&server)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = client.create_calendar(minimal()).send().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(err.to_string().contains("may have been created"));
+    assert_eq!(
+        received_count(&server).await,
+        1,
+        "a POST that may have been processed is never resent"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_and_reported_as_connect() {
+    // A port that was just free: nothing listens there, so connecting is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let events = capture_tracing();
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(3)
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::from_millis(2)),
+        )
+        .build()
+        .unwrap();
+    let _guard = events.install();
+    let err = client.create_calendar(minimal()).send().await.unwrap_err();
+    assert!(matches!(err, Error::Connect(_)), "{err:?}");
+    assert!(err.is_retryable() && err.nothing_sent());
+    assert_eq!(
+        events.text().matches("retrying").count(),
+        2,
+        "{}",
+        events.text()
+    );
+}
+
+/// A provider whose first token is rejected and whose refresh gives the accepted one.
+struct Rotating {
+    refreshes: AtomicUsize,
+}
+
+impl TokenProvider for Rotating {
+    fn token(&self) -> TokenFuture<'_, Token> {
+        Box::pin(async { Ok(Token::new("old-token-1111")) })
+    }
+    fn refresh(&self, rejected: &Token) -> TokenFuture<'_, Option<Token>> {
+        assert_eq!(rejected.expose_secret(), "old-token-1111");
+        self.refreshes.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async { Ok(Some(Token::new("new-token-2222"))) })
+    }
+}
+
+async fn rotating_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(header("authorization", "Bearer old-token-1111"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"statusCode": 401, "message": "expired"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(header("authorization", "Bearer new-token-2222"))
+        .respond_with(created())
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_401_refreshes_the_token_once_and_retries_once() {
+    let server = rotating_server().await;
+    let provider = Arc::new(Rotating {
+        refreshes: AtomicUsize::new(0),
+    });
+    let client = Client::builder()
+        .token_provider(SharedProvider(provider.clone()))
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    client.create_calendar(minimal()).send().await.unwrap();
+    assert_eq!(provider.refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(received_count(&server).await, 2);
+}
+
+#[tokio::test]
+async fn concurrent_401s_share_one_refresh() {
+    let server = rotating_server().await;
+    let provider = Arc::new(Rotating {
+        refreshes: AtomicUsize::new(0),
+    });
+    let client = Client::builder()
+        .token_provider(SharedProvider(provider.clone()))
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let calls = (0..8).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.create_calendar(minimal()).send().await })
+    });
+    for call in calls.collect::<Vec<_>>() {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(provider.refreshes.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_failing_refresh_is_a_token_error() {
+    struct Broken;
+    impl TokenProvider for Broken {
+        fn token(&self) -> TokenFuture<'_, Token> {
+            Box::pin(async { Ok(Token::new("old-token-1111")) })
+        }
+        fn refresh(&self, _: &Token) -> TokenFuture<'_, Option<Token>> {
+            Box::pin(async { Err(TokenError::new("the refresh token was revoked")) })
+        }
+    }
+    let server = rotating_server().await;
+    let client = Client::builder()
+        .token_provider(Broken)
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let err = client.create_calendar(minimal()).send().await.unwrap_err();
+    assert!(matches!(err, Error::Token(_)), "{err:?}");
+    assert!(err.to_string().contains("revoked"));
+    assert_eq!(received_count(&server).await, 1);
+}
+
+struct SharedProvider(Arc<Rotating>);
+
+impl TokenProvider for SharedProvider {
+    fn token(&self) -> TokenFuture<'_, Token> {
+        self.0.token()
+    }
+    fn refresh(&self, rejected: &Token) -> TokenFuture<'_, Option<Token>> {
+        self.0.refresh(rejected)
+    }
+}
