@@ -144,8 +144,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends through an existing `reqwest::Client` (to share its connection pool). Its own
-    /// timeouts then apply; `connect_timeout` is ignored and `timeout` is applied per request.
+    /// Sends through an existing `reqwest::Client` (to share its connection pool).
+    /// `timeout` is still applied per request; `connect_timeout` and the redirect policy are
+    /// that client's (this crate's own client follows no redirect). With the `rustls` feature,
+    /// call [`install_tls_provider`](crate::install_tls_provider) before building it unless your
+    /// application enables a rustls crypto provider itself.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -182,7 +185,7 @@ impl ClientBuilder {
         let http = match self.http {
             Some(http) => http,
             None => {
-                crate::tls::install_default_provider();
+                crate::tls::install_tls_provider();
                 reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.timeout)

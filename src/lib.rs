@@ -34,6 +34,8 @@ mod rate_limit;
 mod retry;
 mod telemetry;
 mod tls;
+
+pub use tls::install_tls_provider;
 pub mod validation;
 
 pub use auth::{StaticToken, Token, TokenError, TokenFuture, TokenProvider};

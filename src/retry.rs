@@ -15,6 +15,21 @@ use std::time::Duration;
 
 /// How many times, and for how long, the client tries a request.
 ///
+/// Creating a calendar is not idempotent, so the client retries only when HighLevel certainly
+/// did not process the request:
+///
+/// - the connection could not be established ([`Error::Connect`](crate::Error::Connect)):
+///   retried with full-jitter exponential backoff;
+/// - HighLevel answered 429: retried after the wait its headers give (`Retry-After`, or one
+///   burst interval when `X-RateLimit-Remaining` is 0), unless that wait is longer than
+///   [`max_rate_limit_wait`](RetryPolicy::max_rate_limit_wait) or the daily limit is used up;
+/// - HighLevel answered 401 and the [`TokenProvider`](crate::TokenProvider) gives a new token:
+///   sent once more with it (this does not count as an attempt).
+///
+/// Never retried, because the calendar may already exist: a timeout once the request was sent,
+/// a connection reset after sending, and every 5xx. The caller sees those errors and can check
+/// whether the calendar was created before trying again.
+///
 /// ```
 /// use highlevel_calendars::RetryPolicy;
 /// use std::time::Duration;

@@ -303,3 +303,23 @@ impl TokenProvider for SharedProvider {
         self.0.refresh(rejected)
     }
 }
+
+#[tokio::test]
+async fn the_timeout_applies_to_a_caller_supplied_http_client() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(created().set_delay(Duration::from_secs(3)))
+        .mount(&server)
+        .await;
+    let client = builder_for(&server)
+        .http_client({
+            highlevel_calendars::install_tls_provider();
+            reqwest::Client::new()
+        })
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let err = client.create_calendar(minimal()).send().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(received_count(&server).await, 1);
+}
