@@ -286,8 +286,13 @@ impl std::error::Error for DecodeError {}
 /// occurrence of `secret` removed (a hostile server could echo the token back).
 pub(crate) fn snippet(body: &[u8], secret: &str) -> String {
     let end = body.len().min(SNIPPET_LIMIT);
-    let text = String::from_utf8_lossy(&body[..end]);
-    let mut text = text.trim_end_matches('\u{FFFD}').to_string();
+    let lossy = String::from_utf8_lossy(&body[..end]);
+    // Invalid bytes widen to three-byte replacement characters: cut again to the limit.
+    let mut cut = lossy.len().min(SNIPPET_LIMIT);
+    while !lossy.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut text = lossy[..cut].trim_end_matches('\u{FFFD}').to_string();
     if body.len() > SNIPPET_LIMIT {
         text.push('…');
     }

@@ -45,7 +45,7 @@ pub use config::{
     ENV_LOCATION_ID, ENV_TOKEN, EnvSettings,
 };
 pub use error::{ApiError, ApiErrorMessage, DecodeError, Error, SNIPPET_LIMIT};
-pub use outcome::Created;
+pub use outcome::{Created, decode_created_calendar};
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use validation::{Rule, Validation, ValidationError, Violation};

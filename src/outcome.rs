@@ -21,6 +21,22 @@ pub struct Created {
     pub rate_limit: RateLimit,
 }
 
+/// Decodes the body of a Create Calendar success response (`{"calendar": {...}}`) exactly as
+/// the client does, without a server: useful to test code that stores HighLevel's responses.
+/// Any input gives a calendar or a [`DecodeError`] naming the failing JSON path; none panics.
+///
+/// ```
+/// let body = br#"{"calendar": {"id": "abc", "locationId": "loc", "name": "Intro", "calendarType": "webinar"}}"#;
+/// let calendar = highlevel_calendars::decode_created_calendar(body)?;
+/// assert_eq!(calendar.calendar_type.unwrap().as_str(), "webinar");
+/// # Ok::<(), highlevel_calendars::DecodeError>(())
+/// ```
+pub fn decode_created_calendar(body: &[u8]) -> Result<types::CalendarDto, DecodeError> {
+    serde_json::from_slice::<types::CalendarByIdSuccessfulResponseDto>(body)
+        .map(|response| response.calendar)
+        .map_err(|_| decode_error(StatusCode::CREATED, body, ""))
+}
+
 /// What one attempt needs to explain its result.
 pub(crate) struct AttemptInfo<'a> {
     /// Status and headers of the response, if one arrived.
