@@ -107,10 +107,10 @@ fn mutate(pointer: &str, m: &Mutation) -> String {
                     map.remove(key);
                 }
                 Some(Value::Array(items)) => {
-                    if let Ok(i) = key.parse::<usize>() {
-                        if i < items.len() {
-                            items.remove(i);
-                        }
+                    if let Ok(i) = key.parse::<usize>()
+                        && i < items.len()
+                    {
+                        items.remove(i);
                     }
                 }
                 _ => {}
