@@ -231,12 +231,3 @@ pub fn validate_request(
     })?;
     validate(&json, validation)
 }
-
-/// Joins a parent path and a property name.
-pub(crate) fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
-    }
-}

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The pipeline configuration.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Upstream document, relative to the config file.
@@ -24,11 +24,23 @@ impl Config {
     pub fn read(path: &Path) -> Result<Config, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let config: Config =
-            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        Config::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and checks the configuration's text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
         if config.operations.is_empty() {
-            return Err(format!("{}: `operations` is empty", path.display()));
+            return Err(format!("{origin}: `operations` is empty"));
         }
         Ok(config)
+    }
+
+    /// A configuration for the same pipeline with only the given operations kept.
+    pub fn with_operations(&self, operations: Vec<String>) -> Config {
+        Config {
+            operations,
+            ..self.clone()
+        }
     }
 }

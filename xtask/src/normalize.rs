@@ -1,9 +1,13 @@
 //! Turns HighLevel's published document into the one `build.rs` feeds to progenitor.
 //!
-//! Every change is a named step with the reason it exists, applied in the order of [`STEPS`].
+//! Every change is a named step, applied in the order of [`STEPS`]. Why each step exists is
+//! written in `openapi/overlay.toml`, the reviewed list of our divergences from upstream: a step
+//! without an entry there does not run. Each step returns notes on what it changed, so a step
+//! that changed nothing (upstream now does what the step did) can be reported as obsolete.
 //! The upstream snapshot is never edited by hand: what we need different lives here.
 
 use crate::config::Config;
+use crate::overlay::Overlay;
 use crate::schema_walk::{
     SCHEMA_REF_PREFIX, append_description, operations, operations_mut,
     request_and_response_schemas, visit_all_schemas_mut,
@@ -23,84 +27,118 @@ pub struct Context<'a> {
     pub config: &'a Config,
     /// Reader for external references.
     pub loader: &'a mut dyn Loader,
+    /// The reviewed divergences (`openapi/overlay.toml`); only steps listed there run.
+    pub overlay: &'a Overlay,
 }
+
+/// What a step changed: one short note per change. Empty when it changed nothing.
+pub type Notes = Vec<String>;
 
 /// One transformation of the document.
 pub struct Step {
-    /// Short name, printed by `cargo xtask spec normalize`.
+    /// Short name: the key of the step's entry in `openapi/overlay.toml`.
     pub name: &'static str,
-    /// Why the step exists.
-    pub reason: &'static str,
-    /// The transformation.
-    pub apply: fn(&mut Value, &mut Context) -> Result<(), String>,
+    /// The transformation; returns notes on what it changed.
+    pub apply: fn(&mut Value, &mut Context) -> Result<Notes, String>,
+}
+
+/// What one step did to one document.
+#[derive(Debug, Clone)]
+pub struct StepOutcome {
+    /// The step's name.
+    pub name: &'static str,
+    /// Whether the document differs after the step (compared as a whole, so it is exact).
+    pub changed: bool,
+    /// The step's own notes on what it changed.
+    pub notes: Notes,
+}
+
+/// A normalized document and what each step did to get there.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    /// The document `build.rs` reads.
+    pub doc: Value,
+    /// One outcome per step, in the order of [`STEPS`].
+    pub steps: Vec<StepOutcome>,
 }
 
 /// The steps, in the order they run.
 pub const STEPS: &[Step] = &[
     Step {
         name: "keep_configured_operations",
-        reason: "the crate exposes only the operations listed in openapi/pipeline.toml",
         apply: keep_configured_operations,
     },
     Step {
         name: "bundle_external_refs",
-        reason: "typify cannot follow references into other files (typify#201)",
         apply: bundle_external_refs,
     },
     Step {
         name: "shared_error_schema",
-        reason: "progenitor needs one error type per operation (progenitor#344); HighLevel answers every error with the same body, including 422 and 429 that upstream does not list",
         apply: shared_error_schema,
     },
     Step {
         name: "declare_created_status",
-        reason: "the API answers 201 where upstream documents 200; without it a success would be an unexpected response",
         apply: declare_created_status,
     },
     Step {
         name: "version_header_to_api_version",
-        reason: "the client sends the Version header itself; its value moves to info.version, which progenitor exposes as Client::api_version()",
         apply: version_header_to_api_version,
     },
     Step {
         name: "prune_unreachable_components",
-        reason: "only what the kept operations use is generated (and later steps see only that)",
         apply: prune_unreachable_components,
     },
     Step {
         name: "drop_defaults",
-        reason: "a default makes typify pre-fill and always send the field, which changes what the server would do; on responses it turns null into a decode error. The default stays in the description",
         apply: drop_defaults,
     },
     Step {
         name: "drop_read_only_request_properties",
-        reason: "readOnly properties are never sent; in a request-only schema they only invite mistakes",
         apply: drop_read_only_request_properties,
     },
     Step {
         name: "number_enums_to_rules",
-        reason: "typify makes a number enum a closed newtype that rejects a new value in a response; the allowed values are checked by the client's validation instead",
         apply: number_enums_to_rules,
     },
     Step {
         name: "name_inline_enums",
-        reason: "string enums become named components so build.rs can replace each with an open enum that keeps unknown values",
         apply: name_inline_enums,
     },
     Step {
         name: "nullable_optional_response_properties",
-        reason: "HighLevel sends null for absent optional values; typify only tolerates null where the schema is nullable",
         apply: nullable_optional_response_properties,
     },
 ];
 
-/// Runs every step on `doc`, returning the normalized document.
-pub fn normalize(mut doc: Value, ctx: &mut Context) -> Result<Value, String> {
+/// Runs every step on `doc`, returning the normalized document and what each step did.
+///
+/// Refuses to run when a step has no entry in the overlay: every divergence from upstream must
+/// be reviewed and explained there.
+pub fn normalize(mut doc: Value, ctx: &mut Context) -> Result<Normalized, String> {
     check_openapi_version(&doc)?;
-    for step in STEPS {
-        (step.apply)(&mut doc, ctx).map_err(|e| format!("step {}: {e}", step.name))?;
+    let unlisted: Vec<&str> = STEPS
+        .iter()
+        .map(|s| s.name)
+        .filter(|name| ctx.overlay.entry(name).is_none())
+        .collect();
+    if !unlisted.is_empty() {
+        return Err(format!(
+            "normalizer step(s) without an entry in {}: {}; add each with its reason before it may run",
+            crate::overlay::OVERLAY_FILE,
+            unlisted.join(", ")
+        ));
     }
-    Ok(doc)
+    let mut steps = Vec::with_capacity(STEPS.len());
+    for step in STEPS {
+        let before = doc.clone();
+        let notes = (step.apply)(&mut doc, ctx).map_err(|e| format!("step {}: {e}", step.name))?;
+        steps.push(StepOutcome {
+            name: step.name,
+            changed: doc != before,
+            notes,
+        });
+    }
+    Ok(Normalized { doc, steps })
 }
 
 /// Refuses documents progenitor cannot read (it supports OpenAPI 3.0.x only).
@@ -116,7 +154,7 @@ pub fn check_openapi_version(doc: &Value) -> Result<(), String> {
     }
 }
 
-fn keep_configured_operations(doc: &mut Value, ctx: &mut Context) -> Result<(), String> {
+fn keep_configured_operations(doc: &mut Value, ctx: &mut Context) -> Result<Notes, String> {
     let wanted: BTreeSet<&str> = ctx.config.operations.iter().map(String::as_str).collect();
     let found: BTreeSet<String> = operations(doc)
         .iter()
@@ -134,6 +172,15 @@ fn keep_configured_operations(doc: &mut Value, ctx: &mut Context) -> Result<(), 
             missing.join(", ")
         ));
     }
+    let notes: Notes = operations(doc)
+        .iter()
+        .filter(|(_, _, op)| {
+            !op.get("operationId")
+                .and_then(Value::as_str)
+                .is_some_and(|id| wanted.contains(id))
+        })
+        .map(|(path, method, _)| format!("dropped {} {path}", method.to_uppercase()))
+        .collect();
     let paths = doc
         .get_mut("paths")
         .and_then(Value::as_object_mut)
@@ -155,12 +202,16 @@ fn keep_configured_operations(doc: &mut Value, ctx: &mut Context) -> Result<(), 
                 .any(|k| crate::schema_walk::METHODS.contains(&k.as_str()))
         })
     });
-    Ok(())
+    Ok(notes)
 }
 
-fn bundle_external_refs(doc: &mut Value, ctx: &mut Context) -> Result<(), String> {
+fn bundle_external_refs(doc: &mut Value, ctx: &mut Context) -> Result<Notes, String> {
     let mut imported: BTreeMap<String, Value> = BTreeMap::new();
     rewrite_refs(doc, None, ctx.loader, &mut imported)?;
+    let notes = imported
+        .keys()
+        .map(|name| format!("imported `{name}`"))
+        .collect();
     let schemas = components_schemas(doc);
     for (name, schema) in imported {
         match schemas.get(&name) {
@@ -174,7 +225,7 @@ fn bundle_external_refs(doc: &mut Value, ctx: &mut Context) -> Result<(), String
             }
         }
     }
-    Ok(())
+    Ok(notes)
 }
 
 /// Rewrites every `$ref` below `value` to a local one, importing what it points to.
@@ -257,7 +308,8 @@ pub const ERROR_SCHEMA: &str = "ApiErrorBody";
 /// Name of the `message` schema of the error body (a string or a list of strings).
 pub const ERROR_MESSAGE_SCHEMA: &str = "ApiErrorMessage";
 
-fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
     let schemas = components_schemas(doc);
     schemas.insert(
         ERROR_SCHEMA.into(),
@@ -283,6 +335,7 @@ fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<(), String> {
         "content": {"application/json": {"schema": {"$ref": format!("{SCHEMA_REF_PREFIX}{ERROR_SCHEMA}")}}}
     });
     for op in operations_mut(doc) {
+        let id = operation_id(op);
         let responses = op
             .get_mut("responses")
             .and_then(Value::as_object_mut)
@@ -297,6 +350,9 @@ fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<(), String> {
                 "Too Many Requests: a rate limit is exhausted (not listed upstream)",
             ),
         ] {
+            if !responses.contains_key(status) {
+                notes.push(format!("{id}: declared {status}"));
+            }
             responses
                 .entry(status)
                 .or_insert_with(|| json!({"description": description}));
@@ -306,15 +362,20 @@ fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<(), String> {
                 let response = response
                     .as_object_mut()
                     .ok_or("a response is not an object")?;
+                if response.get("content") != Some(&error_body["content"]) {
+                    notes.push(format!("{id}: {status} body is `{ERROR_SCHEMA}`"));
+                }
                 response.insert("content".into(), error_body["content"].clone());
             }
         }
     }
-    Ok(())
+    Ok(notes)
 }
 
-fn declare_created_status(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+fn declare_created_status(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
     for op in operations_mut(doc) {
+        let id = operation_id(op);
         let responses = op.get_mut("responses").and_then(Value::as_object_mut);
         let Some(responses) = responses else { continue };
         if let Some(ok) = responses.get("200").cloned()
@@ -325,14 +386,17 @@ fn declare_created_status(doc: &mut Value, _: &mut Context) -> Result<(), String
                 "Created (the status the API answers; upstream documents 200)".into(),
             );
             responses.insert("201".into(), created);
+            notes.push(format!("{id}: declared 201 like 200"));
         }
     }
-    Ok(())
+    Ok(notes)
 }
 
-fn version_header_to_api_version(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+fn version_header_to_api_version(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
     let mut values = BTreeSet::new();
     for op in operations_mut(doc) {
+        let id = operation_id(op);
         let Some(Value::Array(params)) = op.get_mut("parameters").map(Value::take) else {
             continue;
         };
@@ -355,9 +419,11 @@ fn version_header_to_api_version(doc: &mut Value, _: &mut Context) -> Result<(),
                     .and_then(Value::as_str)
                     .map(str::to_string),
             };
-            values.insert(value.ok_or(
+            let value = value.ok_or(
                 "the Version header has no single value (one-value enum or default) to send",
-            )?);
+            )?;
+            notes.push(format!("{id}: dropped the Version header ({value})"));
+            values.insert(value);
         }
         if kept.is_empty() {
             op.as_object_mut().map(|o| o.remove("parameters"));
@@ -366,10 +432,10 @@ fn version_header_to_api_version(doc: &mut Value, _: &mut Context) -> Result<(),
         }
     }
     match values.len() {
-        0 => Ok(()),
+        0 => Ok(notes),
         1 => {
             doc["info"]["version"] = Value::String(values.pop_first().unwrap_or_default());
-            Ok(())
+            Ok(notes)
         }
         _ => Err(format!(
             "the kept operations want different Version headers ({}); configure operations of one version per client",
@@ -378,16 +444,19 @@ fn version_header_to_api_version(doc: &mut Value, _: &mut Context) -> Result<(),
     }
 }
 
-fn drop_defaults(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+fn drop_defaults(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
     visit_all_schemas_mut(doc, &mut |schema| {
         if let Some(default) = schema.as_object_mut().and_then(|o| o.remove("default")) {
             append_description(schema, &format!("Server default: `{default}`."));
+            notes.push(format!("dropped default `{default}`"));
         }
     });
-    Ok(())
+    Ok(notes)
 }
 
-fn drop_read_only_request_properties(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+fn drop_read_only_request_properties(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
     let (requests, responses) = request_and_response_schemas(doc);
     let schemas = components_schemas(doc);
     for name in requests.difference(&responses) {
@@ -404,15 +473,17 @@ fn drop_read_only_request_properties(doc: &mut Value, _: &mut Context) -> Result
             .collect();
         for key in &dropped {
             props.remove(key);
+            notes.push(format!("dropped {name}.{key}"));
         }
         if let Some(Value::Array(required)) = schema.get_mut("required") {
             required.retain(|r| !dropped.iter().any(|d| Some(d.as_str()) == r.as_str()));
         }
     }
-    Ok(())
+    Ok(notes)
 }
 
-fn number_enums_to_rules(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+fn number_enums_to_rules(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
     visit_all_schemas_mut(doc, &mut |schema| {
         let numeric = matches!(
             schema.get("type").and_then(Value::as_str),
@@ -424,13 +495,18 @@ fn number_enums_to_rules(doc: &mut Value, _: &mut Context) -> Result<(), String>
         if let Some(Value::Array(values)) = schema.as_object_mut().and_then(|o| o.remove("enum")) {
             let list: Vec<String> = values.iter().map(Value::to_string).collect();
             append_description(schema, &format!("Allowed values: {}.", list.join(", ")));
+            notes.push(format!(
+                "enum [{}] became x-allowed-values",
+                list.join(", ")
+            ));
             schema["x-allowed-values"] = Value::Array(values);
         }
     });
-    Ok(())
+    Ok(notes)
 }
 
-fn name_inline_enums(doc: &mut Value, ctx: &mut Context) -> Result<(), String> {
+fn name_inline_enums(doc: &mut Value, ctx: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
     let mut created: BTreeMap<String, (Value, String)> = BTreeMap::new();
     let schemas = components_schemas(doc);
     let names: Vec<String> = schemas.keys().cloned().collect();
@@ -481,6 +557,7 @@ fn name_inline_enums(doc: &mut Value, ctx: &mut Context) -> Result<(), String> {
                 "allOf".into(),
                 json!([{"$ref": format!("{SCHEMA_REF_PREFIX}{enum_name}")}]),
             );
+            notes.push(format!("{key} is the enum `{enum_name}`"));
         }
     }
     for (name, (schema, _)) in created {
@@ -491,7 +568,7 @@ fn name_inline_enums(doc: &mut Value, ctx: &mut Context) -> Result<(), String> {
         }
         schemas.insert(name, schema);
     }
-    Ok(())
+    Ok(notes)
 }
 
 fn pascal_case(name: &str) -> String {
@@ -510,7 +587,11 @@ fn pascal_case(name: &str) -> String {
     out
 }
 
-fn nullable_optional_response_properties(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+fn nullable_optional_response_properties(
+    doc: &mut Value,
+    _: &mut Context,
+) -> Result<Notes, String> {
+    let mut notes = Notes::new();
     let (_, responses) = request_and_response_schemas(doc);
     let schemas = components_schemas(doc);
     for name in &responses {
@@ -531,18 +612,28 @@ fn nullable_optional_response_properties(doc: &mut Value, _: &mut Context) -> Re
         };
         for (key, prop) in props.iter_mut() {
             if !required.contains(key) && prop.get("$ref").is_none() {
+                if prop.get("nullable") != Some(&Value::Bool(true)) {
+                    notes.push(format!("{name}.{key}"));
+                }
                 prop["nullable"] = Value::Bool(true);
             }
         }
     }
-    Ok(())
+    Ok(notes)
 }
 
-fn prune_unreachable_components(doc: &mut Value, _: &mut Context) -> Result<(), String> {
+fn prune_unreachable_components(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
     let roots: Vec<Value> = vec![doc["paths"].clone()];
     let root_refs: Vec<&Value> = roots.iter().collect();
     let keep = crate::schema_walk::reachable_schema_names(doc, &root_refs);
-    components_schemas(doc).retain(|name, _| keep.contains(name));
+    components_schemas(doc).retain(|name, _| {
+        let kept = keep.contains(name);
+        if !kept {
+            notes.push(format!("dropped schema `{name}`"));
+        }
+        kept
+    });
     // Security schemes are referenced by name from `security`, not by `$ref`.
     let used_schemes: BTreeSet<String> = operations(doc)
         .iter()
@@ -555,7 +646,13 @@ fn prune_unreachable_components(doc: &mut Value, _: &mut Context) -> Result<(), 
         .flatten()
         .collect();
     if let Some(Value::Object(schemes)) = doc.pointer_mut("/components/securitySchemes") {
-        schemes.retain(|name, _| used_schemes.contains(name));
+        schemes.retain(|name, _| {
+            let kept = used_schemes.contains(name);
+            if !kept {
+                notes.push(format!("dropped security scheme `{name}`"));
+            }
+            kept
+        });
     }
     let used_tags: BTreeSet<String> = operations(doc)
         .iter()
@@ -565,12 +662,28 @@ fn prune_unreachable_components(doc: &mut Value, _: &mut Context) -> Result<(), 
         .collect();
     if let Some(Value::Array(tags)) = doc.get_mut("tags") {
         tags.retain(|t| {
-            t.get("name")
+            let kept = t
+                .get("name")
                 .and_then(Value::as_str)
-                .is_some_and(|n| used_tags.contains(n))
+                .is_some_and(|n| used_tags.contains(n));
+            if !kept {
+                notes.push(format!(
+                    "dropped tag {}",
+                    t.get("name").unwrap_or(&Value::Null)
+                ));
+            }
+            kept
         });
     }
-    Ok(())
+    Ok(notes)
+}
+
+/// The operationId of an operation, for notes (`?` when it has none).
+fn operation_id(op: &Value) -> String {
+    op.get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_string()
 }
 
 fn components_schemas(doc: &mut Value) -> &mut Map<String, Value> {

@@ -1,109 +1,158 @@
-//! `cargo xtask spec …`: keep the normalized document in step with upstream.
+//! `cargo xtask spec normalize` and `cargo xtask spec check`: keep the normalized document and
+//! the generated-code snapshot in step with the upstream snapshot.
 
 use crate::config::Config;
-use crate::normalize::{self, Context, Loader};
-use serde::Deserialize;
-use serde_json::Value;
-use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use crate::document::{self, Upstream};
+use crate::normalize::{self, STEPS};
+use crate::overlay::Overlay;
+use crate::provenance::Provenance;
+use crate::snapshot;
+use crate::source::Source;
+use crate::workspace::{Workspace, write_file};
 
-/// The workspace root (the folder holding `openapi/`).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
+/// Most lines of a diff printed in one message.
+const MAX_DIFF_LINES: usize = 400;
+
+/// What the checked-in artifacts must be, computed from the upstream snapshot.
+pub struct Artifacts {
+    /// The pipeline configuration.
+    pub config: Config,
+    /// The reviewed divergences.
+    pub overlay: Overlay,
+    /// The upstream snapshot, read and normalized.
+    pub upstream: Upstream,
+    /// The text of the normalized document.
+    pub normalized_text: String,
+    /// The text of the generated-code snapshot.
+    pub snapshot_text: String,
 }
 
-/// The pipeline configuration file, relative to the workspace root.
-pub const CONFIG_PATH: &str = "openapi/pipeline.toml";
-
-/// Reads JSON documents from a folder on disk.
-pub struct DirLoader {
-    /// Folder of the root document.
-    pub base: PathBuf,
+/// Normalizes the upstream snapshot of `ws` and generates the client from it, in memory.
+pub fn artifacts(ws: &Workspace) -> Result<Artifacts, String> {
+    let config = ws.config()?;
+    let overlay = ws.overlay()?;
+    let source = Source::Path(ws.upstream_path(&config));
+    let upstream = document::read_upstream(&source, &config, &overlay)?;
+    let normalized_text = normalize::to_pretty(&upstream.normalized.doc);
+    let snapshot_text = snapshot::generate(&normalized_text)?;
+    Ok(Artifacts {
+        config,
+        overlay,
+        upstream,
+        normalized_text,
+        snapshot_text,
+    })
 }
 
-impl Loader for DirLoader {
-    fn load(&mut self, relative: &str) -> Result<Value, String> {
-        read_json(&self.base.join(relative))
+/// `spec normalize`: rewrites the normalized document and the generated-code snapshot of `ws`.
+/// Returns what to print.
+pub fn normalize(ws: &Workspace) -> Result<String, String> {
+    let artifacts = artifacts(ws)?;
+    let mut out = step_lines(&artifacts);
+    for (path, text) in [
+        (
+            ws.output_path(&artifacts.config),
+            &artifacts.normalized_text,
+        ),
+        (ws.snapshot_path(), &artifacts.snapshot_text),
+    ] {
+        let before = std::fs::read_to_string(&path).unwrap_or_default();
+        if before == *text {
+            out.push_str(&format!("{} is up to date\n", ws.display(&path)));
+        } else {
+            write_file(&path, text.as_bytes())?;
+            out.push_str(&format!(
+                "wrote {} ({} lines changed)\n",
+                ws.display(&path),
+                changed_lines(&before, text)
+            ));
+        }
     }
+    Ok(out)
 }
 
-/// Reads and parses a JSON file, naming it in any error.
-pub fn read_json(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
-}
-
-/// Normalizes the upstream snapshot named in the configuration; returns the text to check in.
-pub fn normalized_text(root: &Path) -> Result<(Config, String), String> {
-    let config_path = root.join(CONFIG_PATH);
-    let config = Config::read(&config_path)?;
-    let openapi_dir = config_path
-        .parent()
-        .expect("the config file is in a folder");
-    let upstream = openapi_dir.join(&config.upstream);
-    let doc = read_json(&upstream)?;
-    let mut loader = DirLoader {
-        base: upstream
-            .parent()
-            .expect("a file is in a folder")
-            .to_path_buf(),
-    };
-    let mut ctx = Context {
-        config: &config,
-        loader: &mut loader,
-    };
-    let normalized = normalize::normalize(doc, &mut ctx)
-        .map_err(|e| format!("normalizing {}: {e}", upstream.display()))?;
-    Ok((config, normalize::to_pretty(&normalized)))
-}
-
-/// `cargo xtask spec normalize`.
-pub fn normalize_command() -> Result<(), String> {
-    let root = workspace_root();
-    let (config, text) = normalized_text(&root)?;
-    for step in normalize::STEPS {
-        println!("  {:<40} {}", step.name, step.reason);
+/// One line per step: its name, and what it changed (a count and the first notes).
+fn step_lines(artifacts: &Artifacts) -> String {
+    let mut out = String::from("normalizer steps (each explained in openapi/overlay.toml):\n");
+    for outcome in &artifacts.upstream.normalized.steps {
+        let what = if !outcome.changed {
+            "nothing to do".to_string()
+        } else if outcome.notes.is_empty() {
+            "changed the document".to_string()
+        } else {
+            let examples: Vec<&str> = outcome.notes.iter().take(2).map(String::as_str).collect();
+            let more = if outcome.notes.len() > examples.len() {
+                ", …"
+            } else {
+                ""
+            };
+            format!(
+                "{} change(s): {}{more}",
+                outcome.notes.len(),
+                examples.join(", ")
+            )
+        };
+        out.push_str(&format!("  {:<40} {what}\n", outcome.name));
     }
-    let output = root.join("openapi").join(&config.output);
-    let before = std::fs::read_to_string(&output).unwrap_or_default();
-    if before == text {
-        println!("{} is up to date", display_rel(&root, &output));
-    } else {
-        std::fs::write(&output, &text)
-            .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
-        println!(
-            "wrote {} ({} lines changed)",
-            display_rel(&root, &output),
-            changed_lines(&before, &text)
-        );
-    }
-    Ok(())
-}
-
-/// `cargo xtask spec check`.
-pub fn check_command() -> Result<(), String> {
-    let root = workspace_root();
-    let mut problems = Vec::new();
-    if let Err(e) = check_provenance(&root) {
-        problems.push(e);
-    }
-    let (config, text) = normalized_text(&root)?;
-    let output = root.join("openapi").join(&config.output);
-    let checked_in = std::fs::read_to_string(&output).unwrap_or_default();
-    if checked_in != text {
-        problems.push(format!(
-            "{} differs from what `cargo xtask spec normalize` writes:\n{}",
-            display_rel(&root, &output),
-            unified_diff(&checked_in, &text, "checked in", "normalized now")
+    let obsolete = artifacts
+        .overlay
+        .obsolete(&artifacts.upstream.normalized.steps);
+    for entry in obsolete {
+        out.push_str(&format!(
+            "obsolete overlay entry `{}`: {}\n",
+            entry.step, entry.message
         ));
     }
+    out
+}
+
+/// `spec check`: fails, with a unified diff, when a checked-in artifact of `ws` is stale: the
+/// upstream snapshot (against its recorded hashes), the overlay (against the steps), the
+/// normalized document or the generated-code snapshot.
+pub fn check(ws: &Workspace) -> Result<String, String> {
+    let mut problems = Vec::new();
+    if let Err(e) = Provenance::read(ws).and_then(|p| p.check(ws)) {
+        problems.push(e);
+    }
+    if let Err(e) = ws.overlay().and_then(|o| o.check_against_steps()) {
+        problems.push(e);
+    }
+    let artifacts = artifacts(ws)?;
+    let snapshot_path = ws.snapshot_path();
+    for (path, expected, how) in [
+        (
+            ws.output_path(&artifacts.config),
+            &artifacts.normalized_text,
+            "what `cargo xtask spec normalize` writes",
+        ),
+        (
+            snapshot_path.clone(),
+            &artifacts.snapshot_text,
+            "what build.rs generates from the normalized document",
+        ),
+    ] {
+        let name = ws.display(&path);
+        let Ok(checked_in) = std::fs::read_to_string(&path) else {
+            problems.push(format!("{name} is missing: it must be {how}"));
+            continue;
+        };
+        if checked_in != *expected {
+            problems.push(format!(
+                "{name} differs from {how}:\n{}",
+                unified_diff(
+                    &checked_in,
+                    expected,
+                    &format!("{name} (checked in)"),
+                    &format!("{name} (expected)")
+                )
+            ));
+        }
+    }
     if problems.is_empty() {
-        println!("spec check: the checked-in artifacts are up to date");
-        Ok(())
+        Ok(format!(
+            "spec check: the checked-in artifacts are up to date ({} normalizer steps, each in openapi/overlay.toml)\n",
+            STEPS.len()
+        ))
     } else {
         Err(format!(
             "{}\n\nRun `cargo xtask spec normalize` and commit the result, or undo the hand edit.",
@@ -112,63 +161,24 @@ pub fn check_command() -> Result<(), String> {
     }
 }
 
-#[derive(Deserialize)]
-struct Provenance {
-    files: Vec<ProvenanceFile>,
-}
-
-#[derive(Deserialize)]
-struct ProvenanceFile {
-    path: String,
-    sha256: String,
-}
-
-/// Path of the provenance record of the upstream snapshot, relative to the workspace root.
-pub const PROVENANCE_PATH: &str = "openapi/upstream/PROVENANCE.toml";
-
-fn check_provenance(root: &Path) -> Result<(), String> {
-    let path = root.join(PROVENANCE_PATH);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let provenance: Provenance =
-        toml::from_str(&text).map_err(|e| format!("{PROVENANCE_PATH}: {e}"))?;
-    let mut wrong = Vec::new();
-    for file in provenance.files {
-        let bytes = std::fs::read(root.join("openapi/upstream").join(&file.path))
-            .map_err(|e| format!("openapi/upstream/{}: {e}", file.path))?;
-        let actual = sha256_hex(&bytes);
-        if actual != file.sha256 {
-            wrong.push(format!(
-                "openapi/upstream/{} has sha256 {actual}, {PROVENANCE_PATH} records {}",
-                file.path, file.sha256
-            ));
-        }
-    }
-    if wrong.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "the upstream snapshot was edited (it must stay as published):\n  {}",
-            wrong.join("\n  ")
-        ))
-    }
-}
-
-/// Lowercase hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A unified diff of two texts, with three lines of context.
+/// A unified diff of two texts, with three lines of context, cut after [`MAX_DIFF_LINES`].
 pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
-    similar::TextDiff::from_lines(old, new)
+    let diff = similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
         .header(old_name, new_name)
-        .to_string()
+        .to_string();
+    let total = diff.lines().count();
+    if total <= MAX_DIFF_LINES {
+        return diff;
+    }
+    let mut cut: String = diff
+        .lines()
+        .take(MAX_DIFF_LINES)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    cut.push_str(&format!("… {} more diff lines\n", total - MAX_DIFF_LINES));
+    cut
 }
 
 fn changed_lines(old: &str, new: &str) -> usize {
@@ -176,11 +186,4 @@ fn changed_lines(old: &str, new: &str) -> usize {
         .iter_all_changes()
         .filter(|c| c.tag() != similar::ChangeTag::Equal)
         .count()
-}
-
-fn display_rel(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }

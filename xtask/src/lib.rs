@@ -1,0 +1,32 @@
+//! Maintenance tasks for the highlevel-calendars workspace: the pipeline from HighLevel's
+//! OpenAPI document to the generated client, and the checks that keep its pieces in step.
+//!
+//! ```text
+//! openapi/upstream/      HighLevel's document as published, with PROVENANCE.toml
+//!   | normalize (steps in normalize.rs, each explained in openapi/overlay.toml)
+//!   v
+//! openapi/calendars.json        what build.rs reads
+//!   | build.rs `generate` (included here as `build_script`)
+//!   v
+//! openapi/generated.rs.snap     the generated code, checked in for review
+//! ```
+
+#[path = "../../build.rs"]
+#[allow(dead_code)]
+mod build_script;
+
+pub mod config;
+pub mod diff;
+pub mod document;
+pub mod http;
+pub mod normalize;
+pub mod overlay;
+pub mod provenance;
+pub mod report;
+pub mod schema_walk;
+pub mod snapshot;
+pub mod source;
+pub mod spec;
+pub mod spec_diff;
+pub mod update;
+pub mod workspace;

@@ -1,0 +1,33 @@
+//! `cargo xtask spec diff <old> <new>`: the change report between any two documents.
+
+use crate::config::Config;
+use crate::diff;
+use crate::document;
+use crate::overlay::Overlay;
+use crate::report::Report;
+use crate::source::Source;
+use crate::workspace::Workspace;
+
+/// Compares two documents (paths or URLs; raw upstream or normalized) for the operations of the
+/// workspace's `pipeline.toml`.
+pub fn diff(ws: &Workspace, old: &Source, new: &Source) -> Result<Report, String> {
+    diff_with(&ws.config()?, &ws.overlay()?, old, new)
+}
+
+/// Compares two documents for the operations of `config`, normalizing raw ones in memory.
+/// Obsolete overlay entries are reported for the new document when it is raw upstream.
+pub fn diff_with(
+    config: &Config,
+    overlay: &Overlay,
+    old: &Source,
+    new: &Source,
+) -> Result<Report, String> {
+    let old_doc = document::read_for_diff(old, config, overlay)?;
+    let new_doc = document::read_for_diff(new, config, overlay)?;
+    let changes = diff::compare(&old_doc.doc, &new_doc.doc, &config.operations);
+    let obsolete = new_doc
+        .raw_steps
+        .map(|steps| overlay.obsolete(&steps))
+        .unwrap_or_default();
+    Ok(Report::new(old.display(), new.display(), changes, obsolete))
+}
