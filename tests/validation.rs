@@ -34,6 +34,13 @@ fn hour(open: f64, close: f64) -> types::Hour {
 /// Sends `body` to a server that would accept anything, expects a validation error naming
 /// `path` and `rule`, and checks that nothing reached the server.
 async fn rejected(body: CalendarCreateDto, path: &str, rule: Rule) {
+    // The typed check and the JSON check (used by the sandbox) must agree exactly.
+    let as_json = serde_json::to_value(&body).unwrap();
+    assert_eq!(
+        validate_request(&body, &Validation::default()),
+        validate(&as_json, &Validation::default()),
+        "typed and JSON validation disagree"
+    );
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
         .respond_with(ResponseTemplate::new(201).set_body_json(seed_response()))

@@ -1,7 +1,7 @@
 //! Rules HighLevel states in words: on the Create Calendar page and in field descriptions.
 
+use super::facts::{Facts, Location};
 use super::{Report, Rule};
-use serde_json::Value;
 
 const NEEDS_TEAM: &[&str] = &[
     "round_robin",
@@ -15,12 +15,9 @@ const CONFERENCE_KINDS: &[&str] = &[
     "ms_teams_conference",
 ];
 
-pub(super) fn check(body: &Value, report: &mut Report) {
-    let calendar_type = body["calendarType"].as_str();
-    let members = body["teamMembers"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+pub(super) fn check(body: &Facts, report: &mut Report) {
+    let calendar_type = body.calendar_type;
+    let members = &body.members;
 
     if let Some(kind) = calendar_type.filter(|t| NEEDS_TEAM.contains(t))
         && members.is_empty()
@@ -41,7 +38,7 @@ pub(super) fn check(body: &Value, report: &mut Report) {
             ),
         );
     }
-    if body["enableRecurring"] == Value::Bool(true) && members.len() != 1 {
+    if body.enable_recurring && members.len() != 1 {
         report.add(
             "teamMembers",
             Rule::RecurringHasOneMember,
@@ -52,38 +49,34 @@ pub(super) fn check(body: &Value, report: &mut Report) {
         );
     }
 
-    let primary: Vec<usize> = members
+    let mut primary = members
         .iter()
         .enumerate()
-        .filter(|(_, m)| m["isPrimary"] == Value::Bool(true))
-        .map(|(i, _)| i)
-        .collect();
-    if calendar_type == Some("collective") && !members.is_empty() && primary.is_empty() {
-        report.add(
+        .filter(|(_, m)| m.is_primary)
+        .map(|(i, _)| i);
+    match primary.next() {
+        None if calendar_type == Some("collective") && !members.is_empty() => report.add(
             "teamMembers",
             Rule::CollectiveNeedsPrimary,
             "must mark one team member isPrimary for a collective calendar",
-        );
-    }
-    for i in primary.iter().skip(1) {
-        report.add(
-            format!("teamMembers[{i}].isPrimary"),
-            Rule::OnePrimaryMember,
-            format!(
-                "must not be true: teamMembers[{}] is already primary",
-                primary[0]
-            ),
-        );
+        ),
+        None => {}
+        Some(first) => {
+            for i in primary {
+                report.add(
+                    format!("teamMembers[{i}].isPrimary"),
+                    Rule::OnePrimaryMember,
+                    format!("must not be true: teamMembers[{first}] is already primary"),
+                );
+            }
+        }
     }
 
     for (i, member) in members.iter().enumerate() {
-        let count = member["locationConfigurations"]
-            .as_array()
-            .map_or(0, Vec::len);
-        let path = format!("teamMembers[{i}].locationConfigurations");
+        let count = member.locations.len();
         if count > 1 && members.len() > 1 {
             report.add(
-                &path,
+                format!("teamMembers[{i}].locationConfigurations"),
                 Rule::SeveralLocationsNeedOneMember,
                 format!(
                     "has {count} entries; several location configurations are allowed only when the calendar has one team member"
@@ -94,55 +87,29 @@ pub(super) fn check(body: &Value, report: &mut Report) {
             && count > 1
         {
             report.add(
-                &path,
+                format!("teamMembers[{i}].locationConfigurations"),
                 Rule::OneLocationPerMember,
                 format!("has {count} entries; a {kind} calendar allows one per team member"),
             );
         }
     }
 
-    let location_lists = std::iter::once((
-        "locationConfigurations".to_string(),
-        &body["locationConfigurations"],
-    ))
-    .chain(members.iter().enumerate().map(|(i, m)| {
-        (
-            format!("teamMembers[{i}].locationConfigurations"),
-            &m["locationConfigurations"],
-        )
-    }));
-    for (list_path, list) in location_lists {
-        for (j, config) in list.as_array().into_iter().flatten().enumerate() {
-            let Some(kind) = config["kind"]
-                .as_str()
-                .filter(|k| CONFERENCE_KINDS.contains(k))
-            else {
-                continue;
-            };
-            if calendar_type == Some("event") {
-                report.add(
-                    format!("{list_path}[{j}].kind"),
-                    Rule::NoConferenceOnEvent,
-                    format!("cannot be {kind} on an event calendar"),
-                );
-            }
-            if config["location"].as_str().is_some_and(|l| !l.is_empty()) {
-                report.add(
-                    format!("{list_path}[{j}].location"),
-                    Rule::NoLocationForConference,
-                    format!("does not apply to kind {kind}; leave it out"),
-                );
-            }
+    check_locations(
+        &body.locations,
+        calendar_type,
+        "locationConfigurations",
+        report,
+    );
+    for (i, member) in members.iter().enumerate() {
+        if !member.locations.is_empty() {
+            let path = format!("teamMembers[{i}].locationConfigurations");
+            check_locations(&member.locations, calendar_type, &path, report);
         }
     }
 
-    for (i, availability) in body["availabilities"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        if let Some(date) = availability["date"].as_str()
+    for (i, date) in body.availability_dates.iter().enumerate() {
+        if let Some(date) = date
+            && !date.trim().is_empty()
             && !is_midnight_date(date)
         {
             report.add(
@@ -154,14 +121,41 @@ pub(super) fn check(body: &Value, report: &mut Report) {
     }
 }
 
+fn check_locations(
+    locations: &[Location],
+    calendar_type: Option<&str>,
+    list_path: &str,
+    report: &mut Report,
+) {
+    for (j, config) in locations.iter().enumerate() {
+        let Some(kind) = config.kind.filter(|k| CONFERENCE_KINDS.contains(k)) else {
+            continue;
+        };
+        if calendar_type == Some("event") {
+            report.add(
+                format!("{list_path}[{j}].kind"),
+                Rule::NoConferenceOnEvent,
+                format!("cannot be {kind} on an event calendar"),
+            );
+        }
+        if config.location.is_some_and(|l| !l.is_empty()) {
+            report.add(
+                format!("{list_path}[{j}].location"),
+                Rule::NoLocationForConference,
+                format!("does not apply to kind {kind}; leave it out"),
+            );
+        }
+    }
+}
+
 /// `YYYY-MM-DDT00:00:00.000Z` with a plausible month and day.
 fn is_midnight_date(date: &str) -> bool {
     let bytes = date.as_bytes();
-    if bytes.len() != 24 || &date[10..] != "T00:00:00.000Z" {
+    if bytes.len() != 24 || !date.ends_with("T00:00:00.000Z") {
         return false;
     }
     let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        let part = &date[range];
+        let part = date.get(range)?;
         part.bytes()
             .all(|b| b.is_ascii_digit())
             .then(|| part.parse().ok())?

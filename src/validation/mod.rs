@@ -29,8 +29,11 @@
 
 mod documented;
 mod evident;
+mod facts;
 mod rules;
+mod schema;
 mod spec_rules;
+mod typed;
 
 pub use rules::{Rule, RuleSource};
 
@@ -182,8 +185,17 @@ pub(crate) struct Report<'a> {
 }
 
 impl Report<'_> {
-    pub(crate) fn checks(&self, rule: Rule) -> bool {
-        self.validation.checks(rule)
+    /// Runs the rules that read [`facts::Facts`] and returns every violation found.
+    fn finish(mut self, facts: &facts::Facts) -> Result<(), ValidationError> {
+        documented::check(facts, &mut self);
+        evident::check(facts, &mut self);
+        if self.violations.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationError {
+                violations: self.violations,
+            })
+        }
     }
 
     pub(crate) fn add(&mut self, path: impl Into<String>, rule: Rule, message: impl Into<String>) {
@@ -207,18 +219,11 @@ pub fn validate(body: &Value, validation: &Validation) -> Result<(), ValidationE
         violations: Vec::new(),
     };
     spec_rules::check(body, &mut report);
-    documented::check(body, &mut report);
-    evident::check(body, &mut report);
-    if report.violations.is_empty() {
-        Ok(())
-    } else {
-        Err(ValidationError {
-            violations: report.violations,
-        })
-    }
+    report.finish(&facts::Facts::from_json(body))
 }
 
-/// Checks a typed create-calendar body.
+/// Checks a typed create-calendar body: the same rules as [`validate`] on the JSON it would
+/// send, without building that JSON.
 pub fn validate_request(
     body: &crate::types::CalendarCreateDto,
     validation: &Validation,
@@ -226,8 +231,10 @@ pub fn validate_request(
     if validation.is_off() {
         return Ok(());
     }
-    let json = serde_json::to_value(body).map_err(|e| {
-        ValidationError::single("", Rule::Type, format!("cannot be serialized: {e}"))
-    })?;
-    validate(&json, validation)
+    let mut report = Report {
+        validation,
+        violations: Vec::new(),
+    };
+    typed::check(body, &mut report);
+    report.finish(&facts::Facts::from_typed(body))
 }
