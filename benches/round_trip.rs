@@ -1,0 +1,154 @@
+//! A full `create_calendar` round trip against a minimal loopback server that answers 201 with
+//! HighLevel's example response, beside a hand-written reqwest + serde_json client that
+//! serializes the same body, posts it with the same headers and decodes into the same type.
+//! The difference is what the SDK layer costs: validation, hooks, retry bookkeeping.
+//! With the `sandbox` feature, the same call through the sandbox shows the sandbox's overhead.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use futures_util::future::join_all;
+use highlevel_calendars::Client;
+use highlevel_calendars::types::{CalendarByIdSuccessfulResponseDto, CalendarCreateDto};
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use tokio::net::TcpListener;
+use tokio::runtime::Runtime;
+
+const REQUEST: &str = include_str!("../tests/fixtures/create-calendar-request.json");
+const RESPONSE: &str = include_str!("../tests/fixtures/create-calendar-response.json");
+const TOKEN: &str = "pit-bench-token";
+const IN_FLIGHT: usize = 32;
+
+/// Starts a keep-alive HTTP/1 server that reads each request body and answers 201.
+async fn start_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let service = service_fn(
+                    |request: hyper::Request<hyper::body::Incoming>| async move {
+                        use http_body_util::BodyExt;
+                        let _ = request.into_body().collect().await;
+                        Ok::<_, Infallible>(
+                            hyper::Response::builder()
+                                .status(201)
+                                .header("content-type", "application/json")
+                                .body(Full::new(Bytes::from_static(RESPONSE.as_bytes())))
+                                .unwrap(),
+                        )
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    url
+}
+
+/// The hand-written baseline: what a user would write with reqwest and serde alone.
+struct Baseline {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Baseline {
+    async fn create(&self, body: &CalendarCreateDto) -> CalendarByIdSuccessfulResponseDto {
+        let bytes = serde_json::to_vec(body).unwrap();
+        let response = self
+            .http
+            .post(&self.url)
+            .bearer_auth(TOKEN)
+            .header("Version", "2021-04-15")
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
+    }
+}
+
+async fn sdk_create(client: &Client, body: &CalendarCreateDto) {
+    let created = client.create_calendar(body.clone()).send().await.unwrap();
+    assert_eq!(created.status, 201);
+}
+
+fn round_trip(c: &mut Criterion) {
+    let runtime = Runtime::new().unwrap();
+    let body: CalendarCreateDto = serde_json::from_str(REQUEST).unwrap();
+    let url = runtime.block_on(start_server());
+    highlevel_calendars::install_tls_provider();
+    let sdk = Client::builder()
+        .token(TOKEN)
+        .base_url(&url)
+        .build()
+        .unwrap();
+    let baseline = Baseline {
+        http: reqwest::Client::new(),
+        url: format!("{url}/calendars/"),
+    };
+
+    let mut group = c.benchmark_group("round_trip");
+    group.bench_function(BenchmarkId::new("sdk", "sequential"), |b| {
+        b.to_async(&runtime).iter(|| sdk_create(&sdk, &body))
+    });
+    group.bench_function(BenchmarkId::new("baseline", "sequential"), |b| {
+        b.to_async(&runtime).iter(|| baseline.create(&body))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("in_flight_32");
+    group.throughput(Throughput::Elements(IN_FLIGHT as u64));
+    group.bench_function(BenchmarkId::new("sdk", "32"), |b| {
+        b.to_async(&runtime)
+            .iter(|| join_all((0..IN_FLIGHT).map(|_| sdk_create(&sdk, &body))))
+    });
+    group.bench_function(BenchmarkId::new("baseline", "32"), |b| {
+        b.to_async(&runtime)
+            .iter(|| join_all((0..IN_FLIGHT).map(|_| baseline.create(&body))))
+    });
+    group.finish();
+
+    #[cfg(feature = "sandbox")]
+    {
+        // The sandbox allows 100 requests per 10 s per location, as HighLevel does; a benchmark
+        // sends far more, so both allowances are lifted.
+        let sandbox = runtime
+            .block_on(
+                highlevel_calendars::sandbox::Sandbox::builder()
+                    .rate_limit(u64::MAX, std::time::Duration::from_secs(10))
+                    .daily_limit(u64::MAX)
+                    .start(),
+            )
+            .unwrap();
+        let through_sandbox = Client::builder()
+            .token(TOKEN)
+            .base_url(sandbox.base_url())
+            .build()
+            .unwrap();
+        let mut group = c.benchmark_group("sandbox");
+        let mut n = 0u64;
+        group.bench_function(BenchmarkId::new("sdk", "sequential"), |b| {
+            b.to_async(&runtime).iter(|| {
+                // A fresh slug each time: the sandbox rejects duplicates, as HighLevel does.
+                n += 1;
+                let mut body = body.clone();
+                body.slug = Some(format!("bench-{n}"));
+                let client = through_sandbox.clone();
+                async move { client.create_calendar(body).send().await.unwrap() }
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, round_trip);
+criterion_main!(benches);

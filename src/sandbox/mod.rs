@@ -1,0 +1,392 @@
+//! A stand-in for HighLevel's Create Calendar API that runs inside your process, for tests and
+//! demos that cannot or should not create real calendars.
+//!
+//! [`Sandbox::start`] binds a free port on `127.0.0.1` and serves `POST /calendars/` the way
+//! HighLevel does:
+//!
+//! * `Authorization: Bearer <token>` is required (any non-empty token, or only those given to
+//!   [`SandboxBuilder::token`]); otherwise 401 with HighLevel's error body.
+//! * The `Version` header must be [`API_VERSION`](crate::API_VERSION); otherwise 400. So must
+//!   the body be JSON.
+//! * The body is checked against the JSON Schema of the request in HighLevel's document and
+//!   against the rules this crate checks before sending
+//!   ([`validate`](crate::validation::validate) with [`Validation::stated`] unless configured
+//!   otherwise); every problem is listed in a 422, each message starting with the field path,
+//!   like [`Violation::path`](crate::Violation).
+//! * A created calendar gets a 20-character id and the server defaults the document states for
+//!   the fields left out, and is answered with 201. A second calendar with the same `slug` in a
+//!   location is refused with a 422 naming `slug`.
+//! * Every answer carries the five `X-RateLimit-*` headers; past 100 requests in 10 seconds
+//!   (or the configured limits) per location the answer is 429 with `Retry-After`.
+//! * [`Fault`]s make it misbehave on purpose: delays, 5xx, dropped connections, broken bodies.
+//!
+//! It is behind the `sandbox` cargo feature; enable it for your tests only:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! highlevel-calendars = { version = "0.1", features = ["sandbox"] }
+//! ```
+//!
+//! Testing your own code against it:
+//!
+//! ```
+//! use highlevel_calendars::sandbox::{Fault, Sandbox};
+//! use highlevel_calendars::{Client, Error, calendar};
+//!
+//! // The code under test: it only needs to be told where HighLevel is.
+//! async fn book_office_hours(client: &Client) -> Result<String, Error> {
+//!     let body = calendar::personal("loc_1", "Office hours", "user_1")
+//!         .slug(String::from("office-hours"));
+//!     Ok(client.create_calendar(body).send().await?.calendar.id)
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = Sandbox::start().await?;
+//! let client = Client::builder()
+//!     .base_url(sandbox.base_url())
+//!     .token("any-test-token")
+//!     .build()?;
+//!
+//! let id = book_office_hours(&client).await?;
+//! let stored = sandbox.calendars_in("loc_1");
+//! assert_eq!(stored[0]["id"], id.as_str());
+//! assert_eq!(stored[0]["slotDuration"], 30, "a server default");
+//!
+//! // The same slug again is refused, as HighLevel does.
+//! let again = book_office_hours(&client).await.unwrap_err();
+//! assert_eq!(again.status().map(|s| s.as_u16()), Some(422));
+//!
+//! // And how does the code cope with an outage?
+//! sandbox.inject(Fault::Status(503));
+//! let outage = book_office_hours(&client).await.unwrap_err();
+//! assert_eq!(outage.status().map(|s| s.as_u16()), Some(503));
+//! assert_eq!(sandbox.requests_received(), 3);
+//! # Ok(())
+//! # }
+//! ```
+#![cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+
+mod defaults;
+mod faults;
+mod handler;
+mod ids;
+mod limits;
+mod reply;
+mod schema;
+mod server;
+mod store;
+
+pub use faults::Fault;
+pub use schema::request_json_schema;
+
+use crate::validation::Validation;
+use crate::{Client, ClientBuilder};
+use faults::FaultQueue;
+use limits::{Limiter, Limits};
+use serde_json::Value;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use store::Store;
+use tokio::task::JoinHandle;
+
+/// The token [`Sandbox::token`] hands out when no tokens were configured (any non-empty token
+/// is accepted then).
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub const DEFAULT_TOKEN: &str = "sandbox-token";
+
+/// A running sandbox. The server stops when this handle is dropped.
+///
+/// See the [module documentation](self) for what it serves and an example.
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub struct Sandbox {
+    addr: SocketAddr,
+    base_url: String,
+    shared: Arc<Shared>,
+    /// `None` only after [`Sandbox::shutdown`] took it.
+    server: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .field("settings", &self.shared.settings)
+            .field("requests_received", &self.requests_received())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox with the default settings on a free port of `127.0.0.1`.
+    ///
+    /// Must be called within a Tokio runtime; the server runs as a task on it.
+    pub async fn start() -> std::io::Result<Sandbox> {
+        SandboxBuilder::default().start().await
+    }
+
+    /// Starts configuring a sandbox.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The URL to give a client as its base URL, such as `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A token the sandbox accepts: the first one configured, else [`DEFAULT_TOKEN`].
+    pub fn token(&self) -> &str {
+        self.shared
+            .settings
+            .tokens
+            .as_ref()
+            .and_then(|tokens| tokens.first())
+            .map_or(DEFAULT_TOKEN, String::as_str)
+    }
+
+    /// A client builder aimed at this sandbox with [`token`](Sandbox::token); add your own
+    /// settings (timeouts, retries) before building.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder()
+            .base_url(self.base_url())
+            .token(self.token())
+    }
+
+    /// Acts out `fault` on the next request (after any faults already waiting).
+    pub fn inject(&self, fault: Fault) {
+        self.inject_times(fault, 1);
+    }
+
+    /// Acts out `fault` on each of the next `times` requests (after any faults already
+    /// waiting).
+    pub fn inject_times(&self, fault: Fault, times: usize) {
+        self.shared.faults().push(fault, times);
+    }
+
+    /// Forgets the faults no request has met yet.
+    pub fn clear_faults(&self) {
+        self.shared.faults().clear();
+    }
+
+    /// How many injected faults no request has met yet.
+    pub fn pending_faults(&self) -> usize {
+        self.shared.faults().len()
+    }
+
+    /// How many requests reached the server, whatever their answer (faults included).
+    pub fn requests_received(&self) -> usize {
+        self.shared.received.load(Ordering::SeqCst)
+    }
+
+    /// Every calendar created so far, oldest first, as the JSON the sandbox answered.
+    pub fn calendars(&self) -> Vec<Value> {
+        self.shared.store().all()
+    }
+
+    /// The calendars created so far in one location (sub-account), oldest first.
+    pub fn calendars_in(&self, location_id: &str) -> Vec<Value> {
+        self.shared.store().in_location(location_id)
+    }
+}
+
+impl Sandbox {
+    /// Stops the server and waits until its port is closed, so that the next connection to it
+    /// is refused. Dropping the handle stops it too, without waiting.
+    pub async fn shutdown(mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+            // Resolves once the task is gone, with it the listener and every connection.
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // Ends the accept loop, and with it every open connection (they are its subtasks).
+        if let Some(server) = &self.server {
+            server.abort();
+        }
+    }
+}
+
+/// Configures a [`Sandbox`]. Start with [`Sandbox::builder`].
+///
+/// ```
+/// use highlevel_calendars::sandbox::{Fault, Sandbox};
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let sandbox = Sandbox::builder()
+///     .token("pit-only-this-one")
+///     .rate_limit(5, Duration::from_millis(500))
+///     .daily_limit(1_000)
+///     .fault(Fault::Status(502))
+///     .start()
+///     .await?;
+/// assert_eq!(sandbox.token(), "pit-only-this-one");
+/// assert_eq!(sandbox.pending_faults(), 1);
+/// # Ok(())
+/// # }
+/// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+#[derive(Debug)]
+#[must_use]
+pub struct SandboxBuilder {
+    addr: SocketAddr,
+    settings: Settings,
+    faults: Vec<Fault>,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            settings: Settings {
+                tokens: None,
+                limits: Limits::default(),
+                validation: Validation::stated(),
+            },
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// Accepts only this token (call again to accept several). By default any non-empty bearer
+    /// token is accepted.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.settings
+            .tokens
+            .get_or_insert_with(Vec::new)
+            .push(token.into());
+        self
+    }
+
+    /// Allows `max` requests per `interval` per location (100 per 10 seconds by default, as
+    /// HighLevel documents). A short interval lets tests provoke a 429 quickly.
+    pub fn rate_limit(mut self, max: u64, interval: Duration) -> Self {
+        self.settings.limits.interval_max = max;
+        self.settings.limits.interval = interval;
+        self
+    }
+
+    /// Allows `max` requests per day per location (200,000 by default).
+    pub fn daily_limit(mut self, max: u64) -> Self {
+        self.settings.limits.daily = max;
+        self
+    }
+
+    /// Which of the crate's rules the sandbox enforces besides the JSON Schema
+    /// ([`Validation::stated`] by default, the rules HighLevel states).
+    pub fn validation(mut self, validation: Validation) -> Self {
+        self.settings.validation = validation;
+        self
+    }
+
+    /// Queues a fault for the first requests, as [`Sandbox::inject`] does later.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Listens on `addr` instead of a free port of `127.0.0.1`.
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Binds the address and starts serving. Must be called within a Tokio runtime.
+    pub async fn start(self) -> std::io::Result<Sandbox> {
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let mut faults = FaultQueue::default();
+        for fault in self.faults {
+            faults.push(fault, 1);
+        }
+        let shared = Arc::new(Shared {
+            limiter: Mutex::new(Limiter::new(self.settings.limits)),
+            settings: self.settings,
+            store: Mutex::new(Store::default()),
+            faults: Mutex::new(faults),
+            received: AtomicUsize::new(0),
+        });
+        let server = tokio::spawn(server::serve(listener, shared.clone()));
+        Ok(Sandbox {
+            addr,
+            base_url: format!("http://{addr}"),
+            shared,
+            server: Some(server),
+        })
+    }
+}
+
+/// What a sandbox was configured with.
+#[derive(Clone)]
+struct Settings {
+    /// The accepted tokens; `None` accepts any non-empty token.
+    tokens: Option<Vec<String>>,
+    limits: Limits,
+    validation: Validation,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Test tokens are often copies of real ones; like the client, never print them.
+        let tokens = self
+            .tokens
+            .as_ref()
+            .map(|t| format!("{} redacted", t.len()));
+        f.debug_struct("Settings")
+            .field("tokens", &tokens)
+            .field("limits", &self.limits)
+            .field("validation", &self.validation)
+            .finish()
+    }
+}
+
+impl Settings {
+    fn accepts(&self, token: &str) -> bool {
+        self.tokens
+            .as_ref()
+            .is_none_or(|tokens| tokens.iter().any(|t| t == token))
+    }
+}
+
+/// The state the handle and the server share.
+struct Shared {
+    settings: Settings,
+    limiter: Mutex<Limiter>,
+    store: Mutex<Store>,
+    faults: Mutex<FaultQueue>,
+    received: AtomicUsize,
+}
+
+impl Shared {
+    fn limiter(&self) -> MutexGuard<'_, Limiter> {
+        lock(&self.limiter)
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    fn faults(&self) -> MutexGuard<'_, FaultQueue> {
+        lock(&self.faults)
+    }
+}
+
+/// A poisoned lock only means a test panicked elsewhere; the data is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}

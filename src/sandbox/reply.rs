@@ -1,0 +1,97 @@
+//! Answers in HighLevel's shapes: `{"calendar": …}` for success, and
+//! `{"statusCode", "message", "error", "traceId"}` for every error.
+
+use super::ids;
+use super::limits::Report;
+use crate::ApiErrorMessage;
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use http::{Response, StatusCode};
+use http_body_util::Full;
+use serde_json::{Value, json};
+
+/// An answer before it becomes an HTTP response, so a fault can still spoil its body.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl Reply {
+    /// A JSON answer.
+    pub(crate) fn json(status: StatusCode, value: &Value) -> Reply {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        Reply {
+            status,
+            headers,
+            body: Bytes::from(value.to_string()),
+        }
+    }
+
+    /// HighLevel's error body, with a fresh `traceId`.
+    pub(crate) fn error(status: StatusCode, message: ApiErrorMessage) -> Reply {
+        Reply::json(
+            status,
+            &json!({
+                "statusCode": status.as_u16(),
+                "message": message,
+                "error": status.canonical_reason().unwrap_or("Error"),
+                "traceId": ids::trace_id(),
+            }),
+        )
+    }
+
+    /// An error with one message.
+    pub(crate) fn error_one(status: StatusCode, message: impl Into<String>) -> Reply {
+        Reply::error(status, ApiErrorMessage::One(message.into()))
+    }
+
+    /// An HTML page, as a proxy in front of HighLevel sends.
+    pub(crate) fn html(status: StatusCode, page: String) -> Reply {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        Reply {
+            status,
+            headers,
+            body: Bytes::from(page),
+        }
+    }
+
+    /// Adds the rate-limit headers.
+    pub(crate) fn with_limits(mut self, report: &Report) -> Reply {
+        report.write(&mut self.headers);
+        self
+    }
+
+    pub(crate) fn into_response(self) -> Response<Full<Bytes>> {
+        let mut response = Response::new(Full::new(self.body));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_have_highlevels_shape() {
+        let reply = Reply::error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ApiErrorMessage::Many(vec!["name is required".into()]),
+        );
+        let body: Value = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(body["statusCode"], 422);
+        assert_eq!(body["message"], json!(["name is required"]));
+        assert_eq!(body["error"], "Unprocessable Entity");
+        assert_eq!(body["traceId"].as_str().unwrap().len(), 36);
+        let body: crate::types::ApiErrorBody = serde_json::from_slice(&reply.body).unwrap();
+        assert!(body.trace_id.is_some(), "the client reads it");
+    }
+}

@@ -1,0 +1,787 @@
+//! The client against the embedded sandbox, the sandbox against raw requests, and the README's
+//! main job run as a process.
+#![cfg(feature = "sandbox")]
+
+mod common;
+
+use common::{json_eq, seed_request};
+use highlevel_calendars::calendar::{self, member};
+use highlevel_calendars::sandbox::{Fault, Sandbox};
+use highlevel_calendars::types::CalendarCreateDto;
+use highlevel_calendars::validation::{Validation, validate};
+use highlevel_calendars::{API_VERSION, Client, Error, RateLimit, RetryPolicy};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+/// A client for `sandbox` with quick connection retries and a timeout that still fails fast.
+fn client(sandbox: &Sandbox) -> Client {
+    sandbox
+        .client_builder()
+        .timeout(Duration::from_secs(10))
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(5))
+                .max_backoff(Duration::from_millis(20)),
+        )
+        .build()
+        .expect("a valid client")
+}
+
+/// A plain HTTP client, for requests the SDK would refuse or shape differently.
+fn raw() -> reqwest::Client {
+    // reqwest is built here with `rustls-no-provider`: it panics unless a crypto provider is
+    // installed, which the crate does when it builds its first client.
+    Client::builder()
+        .token("t")
+        .build()
+        .expect("a valid client");
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("a plain client")
+}
+
+/// Posts `body` as HighLevel expects it (token, Version, JSON).
+async fn post(sandbox: &Sandbox, body: &Value) -> reqwest::Response {
+    raw()
+        .post(format!("{}/calendars/", sandbox.base_url()))
+        .bearer_auth(sandbox.token())
+        .header("Version", API_VERSION)
+        .json(body)
+        .send()
+        .await
+        .expect("the sandbox answers")
+}
+
+/// Status, rate-limit headers and JSON body of a response.
+async fn read(response: reqwest::Response) -> (StatusCode, RateLimit, Value) {
+    let status = response.status();
+    let limit = RateLimit::from_headers(response.headers());
+    let body = response.json().await.expect("a JSON body");
+    (status, limit, body)
+}
+
+/// The field path each message of a 422 starts with.
+fn named_paths(error_body: &Value) -> BTreeSet<String> {
+    error_body["message"]
+        .as_array()
+        .expect("a list of messages")
+        .iter()
+        .map(|m| m.as_str().unwrap().split(' ').next().unwrap().to_string())
+        .collect()
+}
+
+fn assert_error_shape(body: &Value, status: u16, error: &str) {
+    assert_eq!(body["statusCode"], status, "{body}");
+    assert_eq!(body["error"], error, "{body}");
+    let trace = body["traceId"].as_str().expect("a traceId");
+    assert_eq!(trace.len(), 36, "uuid-like: {trace}");
+}
+
+fn assert_all_limit_headers(limit: &RateLimit) {
+    assert!(limit.daily_limit.is_some(), "{limit:?}");
+    assert!(limit.daily_remaining.is_some(), "{limit:?}");
+    assert!(limit.interval.is_some(), "{limit:?}");
+    assert!(limit.interval_max.is_some(), "{limit:?}");
+    assert!(limit.remaining.is_some(), "{limit:?}");
+}
+
+fn is_calendar_id(id: &str) -> bool {
+    id.len() == 20 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+#[tokio::test]
+async fn every_calendar_type_is_created() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox);
+    let bodies = [
+        (
+            "round_robin",
+            calendar::round_robin("loc", "RR", [member("a"), member("b")]),
+        ),
+        ("event", calendar::event("loc", "Event")),
+        (
+            "class_booking",
+            calendar::class_booking("loc", "Class", [member("a")]),
+        ),
+        (
+            "collective",
+            calendar::collective("loc", "All hands", "a", [member("b")]),
+        ),
+        (
+            "service_booking",
+            calendar::service_booking("loc", "Service", [member("a")]),
+        ),
+        ("personal", calendar::personal("loc", "Mine", "a")),
+    ];
+    let mut ids = BTreeSet::new();
+    for (i, (kind, body)) in bodies.into_iter().enumerate() {
+        let created = client
+            .create_calendar(body.slug(format!("{kind}-calendar")))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert_eq!(created.status, StatusCode::CREATED);
+        let calendar = &created.calendar;
+        assert!(is_calendar_id(&calendar.id), "{}", calendar.id);
+        assert_eq!(calendar.calendar_type.as_ref().unwrap().as_str(), kind);
+        assert_eq!(
+            calendar.slug.as_deref(),
+            Some(format!("{kind}-calendar").as_str())
+        );
+        assert_eq!(calendar.slot_duration, Some(30.0), "server default");
+        assert_eq!(calendar.is_active, Some(true), "server default");
+        assert_all_limit_headers(&created.rate_limit);
+        assert_eq!(created.rate_limit.remaining, Some(100 - 1 - i as u64));
+        ids.insert(calendar.id.clone());
+    }
+    assert_eq!(ids.len(), 6, "ids are unique");
+    let stored = sandbox.calendars_in("loc");
+    assert_eq!(stored.len(), 6);
+    assert_eq!(
+        stored[0]["teamMembers"][1]["priority"],
+        json!(0.5),
+        "member default"
+    );
+    assert_eq!(sandbox.requests_received(), 6);
+}
+
+#[tokio::test]
+async fn the_seed_is_echoed_with_an_id() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let seed = seed_request();
+    let body: CalendarCreateDto = serde_json::from_value(seed.clone()).unwrap();
+    let created = client(&sandbox).create_calendar(body).send().await.unwrap();
+    let stored = &sandbox.calendars()[0];
+    assert_eq!(stored["id"], created.calendar.id.as_str());
+    for (field, sent) in seed.as_object().unwrap() {
+        assert!(
+            json_eq(sent, &stored[field]),
+            "{field}: sent {sent}, stored {}",
+            stored[field]
+        );
+    }
+}
+
+#[tokio::test]
+async fn conference_locations_get_a_meeting_id() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let body = json!({
+        "locationId": "loc",
+        "name": "Zoom calls",
+        "calendarType": "personal",
+        "teamMembers": [{"userId": "a", "locationConfigurations": [{"kind": "zoom_conference"}]}]
+    });
+    let (status, _, body) = read(post(&sandbox, &body).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let config = &body["calendar"]["teamMembers"][0]["locationConfigurations"][0];
+    assert_eq!(config["kind"], "zoom_conference");
+    assert!(config["meetingId"].is_string(), "{config}");
+}
+
+/// Bodies the client's stated rules refuse, each with a different rule broken.
+fn invalid_bodies() -> Vec<Value> {
+    vec![
+        json!({
+            "locationId": "loc", "name": "Mine", "calendarType": "personal",
+            "teamMembers": [
+                {"userId": "a", "locationConfigurations": [{"kind": "custom"}, {"kind": "physical"}]},
+                {"userId": "b", "locationConfigurations": [{"kind": "custom"}, {"kind": "booker"}]}
+            ]
+        }),
+        json!({
+            "locationId": "loc", "name": "All", "calendarType": "collective",
+            "teamMembers": [{"userId": "a"}, {"userId": "b", "priority": 0.7}]
+        }),
+        json!({
+            "locationId": "loc", "name": "Webinar", "calendarType": "event",
+            "locationConfigurations": [{"kind": "zoom_conference", "location": "https://zoom.us/j/1"}],
+            "availabilities": [{"date": "2023-09-24", "hours": []}]
+        }),
+        json!({
+            "locationId": "loc", "name": "Weekly", "calendarType": "weekly",
+            "openHours": [{"daysOfTheWeek": [9], "hours": [{"openHour": 25, "openMinute": 0, "closeHour": 1, "closeMinute": 0}]}],
+            "enableRecurring": true
+        }),
+        json!({"calendarType": "round_robin", "teamMembers": [{"priority": 1}]}),
+    ]
+}
+
+#[tokio::test]
+async fn the_sandbox_names_the_fields_the_client_names() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox);
+    for body in invalid_bodies() {
+        let client_error =
+            validate(&body, &Validation::stated()).expect_err("the client refuses it");
+        let client_paths: BTreeSet<String> = client_error
+            .violations()
+            .iter()
+            .map(|v| v.path.clone())
+            .collect();
+
+        // Where the body fits the generated types, the SDK itself refuses to send it.
+        if let Ok(typed) = serde_json::from_value::<CalendarCreateDto>(body.clone()) {
+            let before = sandbox.requests_received();
+            match client.create_calendar(typed).send().await {
+                Err(Error::Validation(e)) => {
+                    let paths: BTreeSet<String> =
+                        e.violations().iter().map(|v| v.path.clone()).collect();
+                    assert_eq!(paths, client_paths);
+                }
+                other => panic!("expected a validation error, got {other:?}"),
+            }
+            assert_eq!(sandbox.requests_received(), before, "nothing sent");
+        }
+
+        let (status, limit, error) = read(post(&sandbox, &body).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        assert_error_shape(&error, 422, "Unprocessable Entity");
+        assert_all_limit_headers(&limit);
+        assert_eq!(
+            named_paths(&error),
+            client_paths,
+            "sandbox: {error}\nclient: {client_error}"
+        );
+    }
+    assert!(sandbox.calendars().is_empty());
+}
+
+#[tokio::test]
+async fn schema_problems_are_reported_when_the_rules_are_off() {
+    let sandbox = Sandbox::builder()
+        .validation(Validation::off())
+        .start()
+        .await
+        .unwrap();
+    let body = json!({"locationId": "loc", "name": 7, "calendarType": "weekly"});
+    let (status, _, error) = read(post(&sandbox, &body).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_eq!(
+        named_paths(&error),
+        BTreeSet::from(["name".to_string(), "calendarType".to_string()])
+    );
+}
+
+#[tokio::test]
+async fn a_missing_or_wrong_token_is_401() {
+    let sandbox = Sandbox::builder().token("pit-right").start().await.unwrap();
+    let url = format!("{}/calendars/", sandbox.base_url());
+    let body = json!({"locationId": "loc", "name": "n"});
+    let attempts = [
+        raw().post(&url),
+        raw().post(&url).header("Authorization", "Bearer "),
+        raw().post(&url).header("Authorization", "pit-right"),
+        raw().post(&url).bearer_auth("pit-wrong"),
+    ];
+    for request in attempts {
+        let response = request
+            .header("Version", API_VERSION)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let (status, limit, error) = read(response).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_error_shape(&error, 401, "Unauthorized");
+        assert_eq!(error["message"], "Invalid token: access token is invalid");
+        assert_all_limit_headers(&limit);
+        assert_eq!(
+            limit.remaining,
+            Some(100),
+            "refused requests are not counted"
+        );
+    }
+
+    let wrong = Client::builder()
+        .base_url(sandbox.base_url())
+        .token("pit-wrong")
+        .build()
+        .unwrap();
+    let error = wrong
+        .create_calendar(calendar::event("loc", "n"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
+    assert!(error.trace_id().is_some());
+
+    let right = sandbox.client_builder().build().unwrap();
+    right
+        .create_calendar(calendar::event("loc", "n"))
+        .send()
+        .await
+        .expect("the configured token is accepted");
+    assert_eq!(sandbox.requests_received(), 6);
+}
+
+#[tokio::test]
+async fn the_version_header_is_required_and_checked() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let url = format!("{}/calendars", sandbox.base_url());
+    let body = json!({"locationId": "loc", "name": "n"});
+    for version in [None, Some("2020-01-01")] {
+        let mut request = raw().post(&url).bearer_auth("t").json(&body);
+        if let Some(version) = version {
+            request = request.header("Version", version);
+        }
+        let (status, limit, error) = read(request.send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_error_shape(&error, 400, "Bad Request");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.starts_with("Version header"), "{message}");
+        assert!(message.contains(API_VERSION), "{message}");
+        assert_all_limit_headers(&limit);
+    }
+
+    let outdated = sandbox
+        .client_builder()
+        .api_version("2020-01-01")
+        .build()
+        .unwrap();
+    let error = outdated
+        .create_calendar(calendar::event("loc", "n"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST), "{error}");
+    assert!(error.to_string().contains("Version header"), "{error}");
+    assert!(sandbox.calendars().is_empty());
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_400() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let response = raw()
+        .post(format!("{}/calendars/", sandbox.base_url()))
+        .bearer_auth("t")
+        .header("Version", API_VERSION)
+        .header("Content-Type", "application/json")
+        .body(r#"{"locationId": "loc", "name": "#)
+        .send()
+        .await
+        .unwrap();
+    let (status, _, error) = read(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error_shape(&error, 400, "Bad Request");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn other_routes_are_404() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let response = raw()
+        .get(format!("{}/calendars/", sandbox.base_url()))
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap();
+    let (status, _, error) = read(response).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(error["message"], "Cannot GET /calendars/");
+}
+
+#[tokio::test]
+async fn past_the_interval_limit_429_then_success_after_the_window() {
+    // Two seconds leaves room for a slow machine to send the first requests within the
+    // window; Retry-After, in whole seconds, is then 1 or 2.
+    let sandbox = Sandbox::builder()
+        .rate_limit(2, Duration::from_secs(2))
+        .start()
+        .await
+        .unwrap();
+    let client = client(&sandbox);
+    for name in ["one", "two"] {
+        client
+            .create_calendar(calendar::event("loc", name))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let (status, limit, error) =
+        read(post(&sandbox, &json!({"locationId": "loc", "name": "three"})).await).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_error_shape(&error, 429, "Too Many Requests");
+    assert_eq!(limit.remaining, Some(0));
+    assert_eq!(limit.interval, Some(Duration::from_secs(2)));
+    let wait = limit.retry_after.expect("Retry-After");
+    assert!(
+        wait >= Duration::from_secs(1) && wait <= Duration::from_secs(2),
+        "{wait:?}"
+    );
+
+    let impatient = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let error = impatient
+        .create_calendar(calendar::event("loc", "four"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
+    assert!(error.is_retryable());
+
+    // Another location has its own allowance.
+    client
+        .create_calendar(calendar::event("elsewhere", "five"))
+        .send()
+        .await
+        .expect("a separate allowance");
+
+    // The default policy waits what Retry-After says and then succeeds.
+    let created = client
+        .create_calendar(calendar::event("loc", "six"))
+        .send()
+        .await
+        .expect("accepted after the window");
+    assert_eq!(created.calendar.name, "six");
+    assert_eq!(created.rate_limit.remaining, Some(1));
+    assert_eq!(sandbox.requests_received(), 7, "six was sent twice");
+    assert_eq!(sandbox.calendars_in("loc").len(), 3);
+}
+
+#[tokio::test]
+async fn without_a_location_the_token_is_limited() {
+    let sandbox = Sandbox::builder()
+        .rate_limit(1, Duration::from_secs(60))
+        .start()
+        .await
+        .unwrap();
+    let send = |token: &'static str| {
+        raw()
+            .post(format!("{}/calendars/", sandbox.base_url()))
+            .bearer_auth(token)
+            .header("Version", API_VERSION)
+            .json(&json!({"name": "no location"}))
+            .send()
+    };
+    assert_eq!(
+        send("a").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        send("a").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        send("b").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn an_exhausted_daily_limit_is_not_retried() {
+    let sandbox = Sandbox::builder().daily_limit(1).start().await.unwrap();
+    let client = client(&sandbox);
+    let created = client
+        .create_calendar(calendar::event("loc", "first"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.rate_limit.daily_remaining, Some(0));
+    assert_eq!(created.rate_limit.daily_limit, Some(1));
+
+    let error = client
+        .create_calendar(calendar::event("loc", "second"))
+        .send()
+        .await
+        .unwrap_err();
+    match &error {
+        Error::RateLimited { error: api, .. } => {
+            assert!(api.rate_limit.daily_exhausted(), "{api:?}");
+            assert!(api.messages[0].contains("daily"), "{api:?}");
+        }
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+    assert!(!error.is_retryable());
+    assert_eq!(sandbox.requests_received(), 2, "not retried");
+}
+
+#[tokio::test]
+async fn a_slug_is_unique_per_location() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox);
+    let demo = |location: &str| calendar::event(location, "Demo").slug(String::from("demo"));
+    let first = client.create_calendar(demo("loc")).send().await.unwrap();
+
+    let error = client
+        .create_calendar(demo("loc"))
+        .send()
+        .await
+        .unwrap_err();
+    let api = match &error {
+        Error::Api(api) => api,
+        other => panic!("expected Api, got {other:?}"),
+    };
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(api.messages[0].starts_with("slug "), "{api:?}");
+    assert!(api.messages[0].contains(&first.calendar.id), "{api:?}");
+
+    client
+        .create_calendar(demo("other-loc"))
+        .send()
+        .await
+        .expect("another location may use the slug");
+    assert_eq!(sandbox.calendars_in("loc").len(), 1);
+    assert_eq!(sandbox.calendars().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_take_a_slug_once() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let client = client.clone();
+        tasks.spawn(async move {
+            let body = calendar::event("loc", format!("race {i}")).slug(String::from("race"));
+            client.create_calendar(body).send().await.is_ok()
+        });
+    }
+    let successes = tasks.join_all().await.into_iter().filter(|ok| *ok).count();
+    assert_eq!(successes, 1);
+    assert_eq!(sandbox.calendars().len(), 1);
+    assert_eq!(sandbox.requests_received(), 8);
+}
+
+#[tokio::test]
+async fn a_delay_past_the_client_timeout_is_a_timeout() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.inject(Fault::Delay(Duration::from_secs(30)));
+    let client = sandbox
+        .client_builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let error = client
+        .create_calendar(calendar::event("loc", "slow"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert_eq!(sandbox.requests_received(), 1, "not retried");
+    assert_eq!(
+        sandbox.calendars().len(),
+        1,
+        "the request was handled: the calendar exists although the client timed out"
+    );
+    assert_eq!(sandbox.pending_faults(), 0);
+}
+
+#[tokio::test]
+async fn a_short_delay_only_slows_the_answer() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.inject(Fault::Delay(Duration::from_millis(50)));
+    let started = std::time::Instant::now();
+    client(&sandbox)
+        .create_calendar(calendar::event("loc", "late"))
+        .send()
+        .await
+        .expect("answered after the delay");
+    assert!(started.elapsed() >= Duration::from_millis(50));
+}
+
+#[tokio::test]
+async fn a_5xx_is_an_api_error_and_not_retried() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox);
+
+    sandbox.inject(Fault::Status(503));
+    let error = client
+        .create_calendar(calendar::event("loc", "n"))
+        .send()
+        .await
+        .unwrap_err();
+    let api = match &error {
+        Error::Api(api) => api,
+        other => panic!("expected Api, got {other:?}"),
+    };
+    assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        api.messages.is_empty(),
+        "an HTML page is not HighLevel's error"
+    );
+    let page = api.body_snippet.as_deref().unwrap();
+    assert!(page.contains("<html>") && page.contains("503"), "{page}");
+    assert_eq!(sandbox.requests_received(), 1, "not retried");
+
+    sandbox.inject(Fault::Status(500));
+    let error = client
+        .create_calendar(calendar::event("loc", "n"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
+    assert!(error.trace_id().is_some(), "a JSON error with a traceId");
+    assert_eq!(sandbox.requests_received(), 2);
+    assert!(
+        sandbox.calendars().is_empty(),
+        "a 5xx fault handles nothing"
+    );
+}
+
+#[tokio::test]
+async fn faults_configured_at_start_come_first() {
+    let sandbox = Sandbox::builder()
+        .fault(Fault::Status(502))
+        .start()
+        .await
+        .unwrap();
+    let client = client(&sandbox);
+    let error = client
+        .create_calendar(calendar::event("loc", "n"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::BAD_GATEWAY));
+    client
+        .create_calendar(calendar::event("loc", "n"))
+        .send()
+        .await
+        .expect("the fault was used up");
+
+    sandbox.inject_times(Fault::Status(504), 2);
+    sandbox.clear_faults();
+    assert_eq!(sandbox.pending_faults(), 0);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_a_transport_error() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.inject(Fault::DropConnection);
+    let error = client(&sandbox)
+        .create_calendar(calendar::event("loc", "n"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert!(!error.nothing_sent());
+    assert_eq!(sandbox.requests_received(), 1, "not retried");
+    assert!(sandbox.calendars().is_empty());
+}
+
+#[tokio::test]
+async fn broken_json_is_a_decode_error() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox);
+    for fault in [Fault::MalformedBody, Fault::TruncatedBody] {
+        sandbox.inject(fault.clone());
+        let error = client
+            .create_calendar(calendar::event("loc", "n"))
+            .send()
+            .await
+            .unwrap_err();
+        match &error {
+            Error::Decode(decode) => {
+                assert_eq!(decode.status, StatusCode::CREATED, "{fault:?}");
+                assert!(!decode.body_snippet.is_empty());
+            }
+            other => panic!("{fault:?}: expected Decode, got {other:?}"),
+        }
+    }
+    assert_eq!(sandbox.requests_received(), 2, "not retried");
+    assert_eq!(sandbox.calendars().len(), 2, "both were handled");
+}
+
+#[tokio::test]
+async fn after_shutdown_connections_are_refused() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    sandbox.shutdown().await;
+    let error = client
+        .create_calendar(calendar::event("loc", "n"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Connect(_)), "{error:?}");
+}
+
+/// The compiled main job: `cargo test` builds examples next to the test binaries; when only
+/// this test target was built, cargo builds the example.
+fn main_job() -> std::process::Command {
+    let name = format!("create_calendar{}", std::env::consts::EXE_SUFFIX);
+    let built = std::env::current_exe()
+        .ok()
+        .and_then(|test| Some(test.parent()?.parent()?.join("examples").join(name)))
+        .filter(|path| path.is_file());
+    let mut command = match built {
+        Some(path) => std::process::Command::new(path),
+        None => {
+            let mut cargo = std::process::Command::new(env!("CARGO"));
+            cargo.args([
+                "run",
+                "--quiet",
+                "--manifest-path",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
+                "--example",
+                "create_calendar",
+                "--features",
+                "sandbox",
+                "--",
+            ]);
+            cargo
+        }
+    };
+    for variable in [
+        "HIGHLEVEL_TOKEN",
+        "HIGHLEVEL_LOCATION_ID",
+        "HIGHLEVEL_BASE_URL",
+    ] {
+        command.env_remove(variable);
+    }
+    command
+}
+
+#[test]
+fn the_main_job_creates_the_seed_in_the_sandbox() {
+    let output = main_job().output().expect("the main job runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    let mut lines = stdout.lines();
+    let notice = lines.next().unwrap_or_default();
+    assert!(notice.contains("sandbox"), "{stdout}");
+    let id = lines
+        .next()
+        .and_then(|l| l.strip_prefix("created calendar "))
+        .unwrap_or_else(|| panic!("no id in:\n{stdout}"));
+    assert!(is_calendar_id(id), "{id}");
+    assert!(stdout.contains("name: test calendar"), "{stdout}");
+    assert!(stdout.contains("type: round_robin"), "{stdout}");
+    assert!(stdout.contains("slug: test1"), "{stdout}");
+    assert!(stdout.contains("99/100 left in the interval"), "{stdout}");
+}
+
+#[test]
+fn the_main_job_reports_a_refused_definition_and_fails() {
+    let path = std::env::temp_dir().join(format!("sandbox-test-{}.json", std::process::id()));
+    let definition = json!({
+        "locationId": "loc", "name": "Mine", "calendarType": "personal",
+        "teamMembers": [{"userId": "a"}, {"userId": "b"}]
+    });
+    std::fs::write(&path, definition.to_string()).unwrap();
+    let output = main_job().arg(&path).output().expect("the main job runs");
+    let _ = std::fs::remove_file(&path);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("teamMembers"), "{stderr}");
+}
