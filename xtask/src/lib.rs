@@ -10,23 +10,35 @@
 //!   v
 //! openapi/generated.rs.snap     the generated code, checked in for review
 //! ```
+//!
+//! It also measures what the SDK costs: `bench` (per call, against hand-written baselines),
+//! `build-cost` (per build) and `main-job-memory` (peak memory of the README's main job).
 
 #[path = "../../build.rs"]
 #[allow(dead_code)]
 mod build_script;
 
+pub mod bench;
+pub mod build_cost;
 pub mod config;
+pub mod criterion;
 pub mod diff;
 pub mod document;
 pub mod http;
+pub mod measure;
+pub mod memory;
+pub mod msrv;
 pub mod normalize;
 pub mod overlay;
 pub mod provenance;
+pub mod public_api;
 pub mod report;
 pub mod schema_walk;
 pub mod snapshot;
 pub mod source;
 pub mod spec;
 pub mod spec_diff;
+pub mod table;
+pub mod timings;
 pub mod update;
 pub mod workspace;

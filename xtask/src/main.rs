@@ -2,11 +2,15 @@
 
 use std::process::ExitCode;
 use xtask::diff::Severity;
+use xtask::measure::Outcome;
 use xtask::source::Source;
+use xtask::table::Format;
 use xtask::workspace::Workspace;
-use xtask::{spec, spec_diff, update};
+use xtask::{bench, build_cost, memory, msrv, public_api, spec, spec_diff, update};
 
 const USAGE: &str = "usage: cargo xtask spec <command>
+       cargo xtask bench | build-cost | main-job-memory [options]
+       cargo xtask public-api [--check] | msrv
 
   spec normalize
       rewrite openapi/calendars.json and openapi/generated.rs.snap from the upstream snapshot
@@ -23,9 +27,32 @@ const USAGE: &str = "usage: cargo xtask spec <command>
       the operations in openapi/pipeline.toml; --fail-on exits with status 2 when a change of
       that severity or worse exists
 
-Exit status: 0 success, 1 error, 2 `--fail-on` threshold reached.";
+  bench [--format text|markdown] [--report-only] [--strict] [-- <benchmark args>]
+      run `cargo bench --features sandbox --bench codec --bench round_trip` (arguments after
+      `--` go to the benchmarks, e.g. `-- --measurement-time 3`) and print each SDK figure
+      beside its baseline from the same run, with the ratio and goal; --report-only tabulates
+      the results already in target/criterion without running anything
+  build-cost [--format text|markdown] [--strict] [--no-variants] [--no-memory]
+      in target/build-cost (emptied first): a clean debug build (default features, then
+      native-tls and sandbox unless --no-variants), build.rs on its own, a rebuild after
+      touching src/lib.rs, the dependency count, and the main job's peak memory (unless
+      --no-memory); lists the slowest units of the clean build
+  main-job-memory [--format text|markdown] [--strict]
+      build the create_calendar example in release and report its peak memory under
+      /usr/bin/time -v, without HIGHLEVEL_TOKEN (so it uses the sandbox)
 
-/// Exit status when `--fail-on` finds a change of the given severity.
+  public-api [--check]
+      list the crate's public Rust API (rustdoc JSON, nightly toolchain) into
+      xtask/public-api.txt and say which semver bump the change needs; --check fails with a
+      diff instead of writing
+  msrv
+      check that no dependency needs a newer Rust than the declared rust-version
+
+Exit status: 0 success, 1 error, 2 `--fail-on` threshold reached or, with --strict, a
+performance goal missed.";
+
+/// Exit status when `--fail-on` finds a change of the given severity, or when a measuring
+/// command run with `--strict` misses a goal.
 const THRESHOLD_REACHED: u8 = 2;
 
 fn main() -> ExitCode {
@@ -37,6 +64,12 @@ fn main() -> ExitCode {
         ["spec", "check"] => spec::check(&ws).map(print),
         ["spec", "update", rest @ ..] => update_command(&ws, rest),
         ["spec", "diff", rest @ ..] => diff_command(&ws, rest),
+        ["bench", rest @ ..] => bench_command(&ws, rest),
+        ["build-cost", rest @ ..] => build_cost_command(&ws, rest),
+        ["main-job-memory", rest @ ..] => memory_command(&ws, rest),
+        ["public-api"] => public_api::update(&ws).map(print),
+        ["public-api", "--check"] => public_api::check(&ws).map(print),
+        ["msrv"] => msrv::check(&ws).map(print),
         ["help" | "--help" | "-h"] | ["spec"] | [] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -163,4 +196,73 @@ fn diff_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
         }
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+fn no_positional(args: &Args) -> Result<(), String> {
+    match args.positional.first() {
+        Some(arg) => Err(format!("unexpected argument `{arg}`\n\n{USAGE}")),
+        None => Ok(()),
+    }
+}
+
+fn format_option(args: &Args) -> Result<Format, String> {
+    Format::parse(args.value("--format").unwrap_or("text"))
+}
+
+fn bench_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
+    let (own, passthrough) = match args.iter().position(|&a| a == "--") {
+        Some(at) => (&args[..at], &args[at + 1..]),
+        None => (args, &[][..]),
+    };
+    let parsed = parse_args(own, &["--format"], &["--report-only", "--strict"])?;
+    no_positional(&parsed)?;
+    let options = bench::Options {
+        format: format_option(&parsed)?,
+        report_only: parsed.switch("--report-only"),
+        passthrough: passthrough.iter().map(|a| a.to_string()).collect(),
+    };
+    if options.report_only && !options.passthrough.is_empty() {
+        return Err("--report-only runs nothing: benchmark arguments are not used".into());
+    }
+    finish(bench::run(ws, &options)?, parsed.switch("--strict"))
+}
+
+fn build_cost_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
+    let parsed = parse_args(
+        args,
+        &["--format"],
+        &["--strict", "--no-variants", "--no-memory"],
+    )?;
+    no_positional(&parsed)?;
+    let options = build_cost::Options {
+        format: format_option(&parsed)?,
+        variants: !parsed.switch("--no-variants"),
+        memory: !parsed.switch("--no-memory"),
+    };
+    finish(build_cost::run(ws, options)?, parsed.switch("--strict"))
+}
+
+fn memory_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
+    let parsed = parse_args(args, &["--format"], &["--strict"])?;
+    no_positional(&parsed)?;
+    finish(
+        memory::run(ws, format_option(&parsed)?)?,
+        parsed.switch("--strict"),
+    )
+}
+
+/// Prints a measuring command's table; a failed step is an error, a missed goal only with
+/// `--strict`.
+fn finish(outcome: Outcome, strict: bool) -> Result<ExitCode, String> {
+    print!("{}", outcome.text);
+    if let Some(error) = outcome.error {
+        return Err(error);
+    }
+    if outcome.goal_missed {
+        eprintln!("a performance goal was missed (see the Result column)");
+        if strict {
+            return Ok(ExitCode::from(THRESHOLD_REACHED));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,452 @@
+//! `cargo xtask build-cost`: what the crate costs to build, measured in one run in a target
+//! folder of its own (`target/build-cost`, emptied first):
+//!
+//! * a clean debug build with the default features, and with other feature sets;
+//! * the time `build.rs` takes on its own (its compiled binary run again, median of a few runs);
+//! * a rebuild after touching a hand-written source file, which must not run `build.rs` again;
+//! * the number of crates the library depends on;
+//! * the peak memory of the main job (see [`crate::memory`]).
+//!
+//! The default clean build runs with `--timings`, so the units that take longest are listed.
+
+use crate::measure::{self, Outcome, seconds};
+use crate::memory;
+use crate::table::{Format, Table};
+use crate::timings::{self, Unit};
+use crate::workspace::Workspace;
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// The package measured.
+pub const PACKAGE: &str = "highlevel-calendars";
+/// Goal for a clean debug build with the default features (on this 2-core machine).
+pub const CLEAN_BUILD_GOAL: Duration = Duration::from_secs(45);
+/// Goal for one run of `build.rs`.
+pub const GENERATION_GOAL: Duration = Duration::from_secs(1);
+/// How many times `build.rs` is run on its own; the median counts.
+pub const SCRIPT_RUNS: usize = 5;
+/// The hand-written source touched before the incremental rebuild.
+pub const TOUCHED: &str = "src/lib.rs";
+/// How many of the slowest units of the clean build are listed.
+const SLOWEST: usize = 10;
+/// The value of a measurement that could not be made.
+const MISSING: &str = "-";
+
+/// A feature set whose clean build is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variant {
+    /// A short name; also the name of its target folder below `target/build-cost`.
+    pub name: &'static str,
+    /// The feature arguments given to `cargo build` and `cargo tree`.
+    pub args: &'static [&'static str],
+}
+
+/// The default features: the build with goals.
+pub const DEFAULT: Variant = Variant {
+    name: "default",
+    args: &[],
+};
+
+/// The other feature sets the README's feature table states a cost for.
+pub const VARIANTS: &[Variant] = &[
+    Variant {
+        name: "native-tls",
+        args: &["--no-default-features", "--features", "native-tls"],
+    },
+    Variant {
+        name: "sandbox",
+        args: &["--features", "sandbox"],
+    },
+];
+
+impl Variant {
+    fn label(&self) -> String {
+        if self.args.is_empty() {
+            "default features".into()
+        } else {
+            format!("`{}`", self.args.join(" "))
+        }
+    }
+}
+
+/// What `cargo xtask build-cost` was asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// How to print the table.
+    pub format: Format,
+    /// Also measure the clean builds of [`VARIANTS`].
+    pub variants: bool,
+    /// Also measure the main job's peak memory.
+    pub memory: bool,
+}
+
+/// Whether cargo's verbose output (`cargo build -v`) shows `package`'s build script being run.
+pub fn build_script_ran(output: &str, package: &str) -> bool {
+    output.lines().any(|line| {
+        let line = line.trim_start();
+        line.starts_with("Running")
+            && line.contains("build-script-build")
+            && line.contains(&format!("{package}-"))
+    })
+}
+
+/// Whether cargo's output shows `package` itself being compiled.
+pub fn package_compiled(output: &str, package: &str) -> bool {
+    output.lines().any(|line| {
+        line.trim_start()
+            .starts_with(&format!("Compiling {package} "))
+    })
+}
+
+/// How many different crates (name and version) `cargo tree --prefix none` lists, `package`
+/// itself not counted.
+pub fn unique_crates(tree: &str, package: &str) -> usize {
+    tree.lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            Some((words.next()?, words.next()?))
+        })
+        .filter(|(name, _)| *name != package)
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+/// The middle of `durations` (the upper middle for an even count).
+pub fn median(mut durations: Vec<Duration>) -> Option<Duration> {
+    durations.sort();
+    durations.get(durations.len() / 2).copied()
+}
+
+/// Runs every measurement and tabulates them.
+pub fn run(ws: &Workspace, options: Options) -> Result<Outcome, String> {
+    let root_dir = ws.root.join("target").join("build-cost");
+    remove_dir(&root_dir)?;
+    let load_before = measure::load_average();
+    let mut errors = Vec::new();
+    let mut goal_missed = false;
+    let mut table = Table::new(["Measure", "Value", "Goal", "Result"]);
+    let mut judge = |met: bool| {
+        goal_missed |= !met;
+        if met { "pass" } else { "FAIL" }.to_string()
+    };
+
+    // The clean build with goals; nothing else means much if it fails.
+    let dir = root_dir.join(DEFAULT.name);
+    let clean = clean_build(ws, &dir, DEFAULT)?;
+    table.push([
+        format!("clean debug build, {}", DEFAULT.label()),
+        seconds(clean),
+        format!("≤ {} on 2 cores", seconds(CLEAN_BUILD_GOAL)),
+        judge(clean <= CLEAN_BUILD_GOAL),
+    ]);
+    let timing_report = dir.join("cargo-timings").join("cargo-timing.html");
+    let slowest = std::fs::read_to_string(&timing_report)
+        .map_err(|e| format!("cannot read {}: {e}", timing_report.display()))
+        .and_then(|html| timings::slowest_units(&html, SLOWEST));
+
+    let name = format!("`build.rs` on its own (median of {SCRIPT_RUNS} runs)");
+    let goal = format!("≤ {}", seconds(GENERATION_GOAL));
+    match time_build_script(ws, &dir) {
+        Ok(generation) => table.push([
+            name,
+            seconds(generation),
+            goal,
+            judge(generation <= GENERATION_GOAL),
+        ]),
+        Err(e) => {
+            table.push([name, MISSING.into(), goal, MISSING.into()]);
+            errors.push(e);
+        }
+    }
+
+    let name = format!("rebuild after touching `{TOUCHED}`");
+    let goal = "build.rs not run".to_string();
+    match touch_rebuild(ws, &dir) {
+        Ok((took, reran)) => table.push([
+            name,
+            format!(
+                "{}, build.rs {}",
+                seconds(took),
+                if reran { "ran again" } else { "not run" }
+            ),
+            goal,
+            judge(!reran),
+        ]),
+        Err(e) => {
+            table.push([name, MISSING.into(), goal, MISSING.into()]);
+            errors.push(e);
+        }
+    }
+
+    for edges in ["normal", "normal,build"] {
+        let counted = dependency_count(ws, DEFAULT, edges);
+        table.push([
+            format!("dependencies (`cargo tree -e {edges}`), default features"),
+            counted
+                .as_ref()
+                .map_or_else(|_| MISSING.into(), |n| format!("{n} crates")),
+        ]);
+        errors.extend(counted.err());
+    }
+
+    if options.variants {
+        for &variant in VARIANTS {
+            let measured = clean_build(ws, &root_dir.join(variant.name), variant)
+                .and_then(|took| Ok((took, dependency_count(ws, variant, "normal")?)));
+            table.push([
+                format!("clean debug build, {}", variant.label()),
+                measured.as_ref().map_or_else(
+                    |_| MISSING.into(),
+                    |(took, n)| format!("{}, {n} crates (normal)", seconds(*took)),
+                ),
+            ]);
+            errors.extend(measured.err());
+        }
+    }
+
+    if options.memory {
+        let peak = memory::measure(ws);
+        table.push(memory::row(&peak));
+        match peak {
+            Ok(kib) => goal_missed |= kib > memory::GOAL_KIB,
+            Err(e) => errors.push(e),
+        }
+    }
+
+    let text = report(
+        options.format,
+        &table,
+        load_before.as_deref(),
+        &timing_report,
+        &slowest,
+    );
+    Ok(Outcome {
+        text,
+        goal_missed,
+        error: (!errors.is_empty()).then(|| errors.join("\n")),
+    })
+}
+
+fn report(
+    format: Format,
+    table: &Table,
+    load: Option<&str>,
+    timing_report: &Path,
+    slowest: &Result<Vec<Unit>, String>,
+) -> String {
+    let mut text = format!(
+        "Build cost of {PACKAGE}, one run on {} cores (load average {} before), in target/build-cost.\n\n",
+        measure::cores(),
+        load.unwrap_or("unknown"),
+    );
+    text.push_str(&table.render(format));
+    text.push_str(&format!(
+        "\nSlowest units of the default clean build ({}):\n",
+        timing_report.display()
+    ));
+    match slowest {
+        Ok(units) => {
+            for unit in units {
+                let took = seconds(Duration::from_secs_f64(unit.duration));
+                text.push_str(&match format {
+                    Format::Markdown => format!("- {took} `{}`\n", unit.label()),
+                    Format::Text => format!("  {took:>8}  {}\n", unit.label()),
+                });
+            }
+        }
+        Err(e) => text.push_str(&format!("  ({e})\n")),
+    }
+    text
+}
+
+fn remove_dir(dir: &Path) -> Result<(), String> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(format!("cannot empty {}: {e}", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Empties `dir`, then times `cargo build -p highlevel-calendars --timings` into it.
+fn clean_build(ws: &Workspace, dir: &Path, variant: Variant) -> Result<Duration, String> {
+    remove_dir(dir)?;
+    let mut command = measure::cargo(&ws.root);
+    command
+        .args(["build", "-p", PACKAGE, "--timings"])
+        .args(variant.args)
+        .env("CARGO_TARGET_DIR", dir);
+    eprintln!("build-cost: {} (clean)", measure::describe(&command));
+    let (took, output) = measure::run_timed(&mut command)?;
+    measure::succeeded(&output, &format!("the clean build ({})", variant.name))?;
+    Ok(took)
+}
+
+/// The compiled build script of the package in a target folder.
+fn find_build_script(dir: &Path) -> Result<PathBuf, String> {
+    let build = dir.join("debug").join("build");
+    let entries =
+        std::fs::read_dir(&build).map_err(|e| format!("cannot list {}: {e}", build.display()))?;
+    let mut found: Vec<(SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{PACKAGE}-"))
+        })
+        .map(|e| e.path().join("build-script-build"))
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    found.sort();
+    found
+        .pop()
+        .map(|(_, path)| path)
+        .ok_or_else(|| format!("no {PACKAGE} build script in {}", build.display()))
+}
+
+/// Runs the compiled build script [`SCRIPT_RUNS`] times, as cargo would, into a scratch
+/// `OUT_DIR`; the median wall time.
+fn time_build_script(ws: &Workspace, dir: &Path) -> Result<Duration, String> {
+    let script = find_build_script(dir)?;
+    let out_dir = std::env::temp_dir().join(format!("xtask-build-cost-{}", std::process::id()));
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let mut runs = Vec::new();
+    for _ in 0..SCRIPT_RUNS {
+        let mut command = std::process::Command::new(&script);
+        measure::without_cargo_run_env(&mut command);
+        command
+            .current_dir(&ws.root)
+            .env("OUT_DIR", &out_dir)
+            .env("CARGO_MANIFEST_DIR", &ws.root);
+        let (took, output) = measure::run_timed(&mut command)?;
+        measure::succeeded(&output, "the build script")?;
+        runs.push(took);
+    }
+    let _ = std::fs::remove_dir_all(&out_dir);
+    eprintln!(
+        "build-cost: {} ran {SCRIPT_RUNS} times: {}",
+        script.display(),
+        runs.iter()
+            .map(|d| seconds(*d))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    median(runs).ok_or_else(|| "the build script never ran".into())
+}
+
+/// Marks `path` as modified now, leaving its contents alone (as `touch` does).
+fn touch(path: &Path) -> Result<(), String> {
+    File::options()
+        .append(true)
+        .open(path)
+        .and_then(|file| file.set_modified(SystemTime::now()))
+        .map_err(|e| format!("cannot touch {}: {e}", path.display()))
+}
+
+/// Touches [`TOUCHED`] and times `cargo build -v`; also whether the build script ran.
+fn touch_rebuild(ws: &Workspace, dir: &Path) -> Result<(Duration, bool), String> {
+    touch(&ws.root.join(TOUCHED))?;
+    let mut command = measure::cargo(&ws.root);
+    command
+        .args(["build", "-p", PACKAGE, "-v"])
+        .env("CARGO_TARGET_DIR", dir);
+    eprintln!(
+        "build-cost: {} (after touching {TOUCHED})",
+        measure::describe(&command)
+    );
+    let (took, output) = measure::run_timed(&mut command)?;
+    measure::succeeded(&output, "the rebuild")?;
+    let log = String::from_utf8_lossy(&output.stderr);
+    if !package_compiled(&log, PACKAGE) {
+        return Err(format!(
+            "touching {TOUCHED} did not make cargo recompile {PACKAGE}: nothing was measured"
+        ));
+    }
+    Ok((took, build_script_ran(&log, PACKAGE)))
+}
+
+/// `cargo tree -p highlevel-calendars -e <edges> --prefix none`, counted.
+fn dependency_count(ws: &Workspace, variant: Variant, edges: &str) -> Result<usize, String> {
+    let mut command = measure::cargo(&ws.root);
+    command
+        .args(["tree", "-p", PACKAGE, "-e", edges, "--prefix", "none"])
+        .args(variant.args);
+    let (_, output) = measure::run_timed(&mut command)?;
+    measure::succeeded(&output, "cargo tree")?;
+    Ok(unique_crates(
+        &String::from_utf8_lossy(&output.stdout),
+        PACKAGE,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sees_the_build_script_run_in_verbose_output() {
+        let reran = "       Dirty highlevel-calendars v0.1.0 (/w): the file `build.rs` has changed\n\
+            \x20  Compiling highlevel-calendars v0.1.0 (/w)\n\
+            \x20    Running `/w/target/debug/build/highlevel-calendars-0f3c/build-script-build`\n\
+            \x20    Running `/usr/bin/rustc --crate-name highlevel_calendars ...`\n";
+        assert!(build_script_ran(reran, PACKAGE));
+    }
+
+    #[test]
+    fn a_fresh_build_script_and_other_packages_scripts_do_not_count() {
+        let fresh = "       Fresh serde v1.0.228\n\
+            \x20      Fresh highlevel-calendars v0.1.0 (/w)\n\
+            \x20      Dirty highlevel-calendars v0.1.0 (/w): the file `src/lib.rs` has changed\n\
+            \x20  Compiling highlevel-calendars v0.1.0 (/w)\n\
+            \x20    Running `/usr/bin/rustc --crate-name highlevel_calendars --out-dir /w/target/debug/deps -L /w/target/debug/build/highlevel-calendars-0f3c/out`\n\
+            \x20    Running `/w/target/debug/build/ring-1a2b/build-script-build`\n\
+            \x20   Finished `dev` profile [unoptimized + debuginfo] target(s) in 3.10s\n";
+        assert!(!build_script_ran(fresh, PACKAGE));
+    }
+
+    #[test]
+    fn sees_whether_the_package_itself_was_compiled() {
+        let log = "   Compiling highlevel-calendars-extra v0.1.0\n       Fresh highlevel-calendars v0.1.0 (/w)\n";
+        assert!(!package_compiled(log, PACKAGE));
+        assert!(package_compiled(
+            "   Compiling highlevel-calendars v0.1.0 (/w)\n",
+            PACKAGE
+        ));
+    }
+
+    #[test]
+    fn counts_each_crate_version_once_without_the_package() {
+        let tree = "highlevel-calendars v0.1.0 (/work/main)\n\
+            bytes v1.10.1\n\
+            serde v1.0.228\n\
+            serde_derive v1.0.228 (proc-macro)\n\
+            bytes v1.10.1 (*)\n\
+            syn v2.0.100\n\
+            syn v1.0.109\n\
+            \n";
+        assert_eq!(unique_crates(tree, PACKAGE), 5);
+    }
+
+    #[test]
+    fn the_median_is_the_middle_run() {
+        let ms = |v: &[u64]| v.iter().map(|&m| Duration::from_millis(m)).collect();
+        assert_eq!(
+            median(ms(&[900, 100, 500])),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(median(ms(&[4, 1, 3, 2])), Some(Duration::from_millis(3)));
+        assert_eq!(median(Vec::new()), None);
+    }
+
+    #[test]
+    fn variants_read_as_their_cargo_flags() {
+        assert_eq!(DEFAULT.label(), "default features");
+        assert_eq!(
+            VARIANTS[0].label(),
+            "`--no-default-features --features native-tls`"
+        );
+    }
+}

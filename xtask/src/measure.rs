@@ -1,0 +1,149 @@
+//! What the measuring commands (`bench`, `build-cost`, `main-job-memory`) share: starting
+//! cargo, timing a child process, presenting durations, and the shape of their result.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// What a measuring command hands back to `main`: the text to print, whether a goal was
+/// missed (an error only with `--strict`), and whether a step could not be carried out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// The table and notes, ready to print.
+    pub text: String,
+    /// Some figure missed its goal.
+    pub goal_missed: bool,
+    /// A step failed (a build, a benchmark run); the text still shows what was measured.
+    pub error: Option<String>,
+}
+
+/// The cargo that runs this xtask (`$CARGO`, else `cargo` from `PATH`), working in `root`,
+/// with the environment of the shell that started the xtask (see [`without_cargo_run_env`]).
+pub fn cargo(root: &Path) -> Command {
+    let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(program);
+    command.current_dir(root);
+    without_cargo_run_env(&mut command);
+    command
+}
+
+/// Whether `name` is one of the variables `cargo run` sets for the xtask itself (its manifest
+/// folder, package name and version, …) rather than one the user set.
+pub fn set_by_cargo_run(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || matches!(
+            name,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_BIN_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+        )
+}
+
+/// Removes from `command` the variables `cargo run` set for the xtask. A child cargo must not
+/// inherit them: some build scripts (ring's) watch `CARGO_MANIFEST_DIR`, so a build started
+/// from here would otherwise look different from the user's own builds in the same target
+/// folder, and each would rebuild what the other built.
+pub fn without_cargo_run_env(command: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        if set_by_cargo_run(&name.to_string_lossy()) {
+            command.env_remove(name);
+        }
+    }
+}
+
+/// Runs `command` to completion with its output captured, and how long that took (wall clock).
+pub fn run_timed(command: &mut Command) -> Result<(Duration, Output), String> {
+    let start = Instant::now();
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot start {}: {e}", describe(command)))?;
+    Ok((start.elapsed(), output))
+}
+
+/// `Ok` when `output` reports success; otherwise an error naming `what` with the end of its
+/// standard error.
+pub fn succeeded(output: &Output, what: &str) -> Result<(), String> {
+    if output.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    let tail = lines[lines.len().saturating_sub(30)..].join("\n");
+    Err(format!("{what} failed ({}):\n{tail}", output.status))
+}
+
+/// The program and arguments of `command`, for messages.
+pub fn describe(command: &Command) -> String {
+    let mut words = vec![command.get_program().to_string_lossy().into_owned()];
+    words.extend(command.get_args().map(|a| a.to_string_lossy().into_owned()));
+    words.join(" ")
+}
+
+/// A duration in seconds with one decimal below a minute (`52.3 s`), two below ten seconds.
+pub fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs < 10.0 {
+        format!("{secs:.2} s")
+    } else {
+        format!("{secs:.1} s")
+    }
+}
+
+/// The machine's load averages over 1, 5 and 15 minutes, as `/proc/loadavg` states them.
+pub fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let parts: Vec<&str> = text.split_whitespace().take(3).collect();
+    (parts.len() == 3).then(|| parts.join(" "))
+}
+
+/// How many threads this machine can run at once.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_cargo_run_sets_is_dropped() {
+        for name in [
+            "CARGO_MANIFEST_DIR",
+            "CARGO_PKG_NAME",
+            "CARGO_PKG_VERSION_MAJOR",
+        ] {
+            assert!(set_by_cargo_run(name), "{name}");
+        }
+        for name in [
+            "CARGO",
+            "CARGO_HOME",
+            "CARGO_TARGET_DIR",
+            "CRITERION_HOME",
+            "PATH",
+        ] {
+            assert!(!set_by_cargo_run(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn seconds_keep_what_matters() {
+        assert_eq!(seconds(Duration::from_millis(52_340)), "52.3 s");
+        assert_eq!(seconds(Duration::from_millis(712)), "0.71 s");
+    }
+
+    #[test]
+    fn a_failed_command_names_itself_and_its_last_words() {
+        let mut command = Command::new("sh");
+        command.args(["-c", "echo one >&2; echo two >&2; exit 3"]);
+        let (_, output) = run_timed(&mut command).unwrap();
+        let error = succeeded(&output, "the test command").unwrap_err();
+        assert!(error.starts_with("the test command failed"), "{error}");
+        assert!(error.ends_with("one\ntwo"), "{error}");
+        assert_eq!(
+            describe(&command),
+            "sh -c echo one >&2; echo two >&2; exit 3"
+        );
+    }
+}
