@@ -77,7 +77,7 @@ impl Baseline {
 }
 
 async fn sdk_create(client: &Client, body: &CalendarCreateDto) {
-    let created = client.create_calendar(body.clone()).send().await.unwrap();
+    let created = client.create_calendar(body).send().await.unwrap();
     assert_eq!(created.status, 201);
 }
 

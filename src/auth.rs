@@ -142,7 +142,7 @@ impl TokenProvider for StaticToken {
 /// The client's view of its provider: the current token, and one refresh at a time.
 pub(crate) struct TokenSource {
     provider: Arc<dyn TokenProvider>,
-    current: Mutex<Option<(u64, Token)>>,
+    current: Mutex<Option<IssuedToken>>,
     refreshing: tokio::sync::Mutex<()>,
 }
 
@@ -152,6 +152,19 @@ pub(crate) struct TokenSource {
 pub(crate) struct IssuedToken {
     pub(crate) generation: u64,
     pub(crate) token: Token,
+    /// `Bearer <token>`, built once per token rather than once per request.
+    pub(crate) authorization: HeaderValue,
+}
+
+impl IssuedToken {
+    fn new(generation: u64, token: Token) -> Result<IssuedToken, TokenError> {
+        let authorization = token.header_value()?;
+        Ok(IssuedToken {
+            generation,
+            token,
+            authorization,
+        })
+    }
 }
 
 impl TokenSource {
@@ -164,15 +177,14 @@ impl TokenSource {
     }
 
     fn cached(&self) -> Option<IssuedToken> {
-        let guard = self.current.lock().unwrap_or_else(|p| p.into_inner());
-        guard.as_ref().map(|(generation, token)| IssuedToken {
-            generation: *generation,
-            token: token.clone(),
-        })
+        self.current
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
-    fn store(&self, generation: u64, token: Token) {
-        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = Some((generation, token));
+    fn store(&self, issued: &IssuedToken) {
+        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = Some(issued.clone());
     }
 
     /// The token to use for the next request.
@@ -180,12 +192,9 @@ impl TokenSource {
         if let Some(issued) = self.cached() {
             return Ok(issued);
         }
-        let token = self.provider.token().await?;
-        self.store(0, token.clone());
-        Ok(IssuedToken {
-            generation: 0,
-            token,
-        })
+        let issued = IssuedToken::new(0, self.provider.token().await?)?;
+        self.store(&issued);
+        Ok(issued)
     }
 
     /// A replacement for `rejected`, refreshing at most once however many calls were rejected
@@ -203,9 +212,9 @@ impl TokenSource {
         let Some(token) = self.provider.refresh(&rejected.token).await? else {
             return Ok(None);
         };
-        let generation = rejected.generation + 1;
-        self.store(generation, token.clone());
-        Ok(Some(IssuedToken { generation, token }))
+        let issued = IssuedToken::new(rejected.generation + 1, token)?;
+        self.store(&issued);
+        Ok(Some(issued))
     }
 }
 

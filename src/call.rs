@@ -2,9 +2,10 @@
 //!
 //! The generated `Client` carries a [`CallContext`] (progenitor's "inner" value), made fresh for
 //! every attempt. The hooks set the headers this crate owns (`Authorization`, `Version`,
-//! `User-Agent`), remove the `api-version` header progenitor adds on its own, remember the
-//! status and headers of the response (the generated error for an unreadable body keeps
-//! neither), and cap how much of the body is read.
+//! `User-Agent`), remove the `api-version` header progenitor adds on its own, put in the body
+//! the client serialized once for the whole call (so retries need no copy of the caller's
+//! body), remember the status and headers of the response (the generated error for an
+//! unreadable body keeps neither), and cap how much of the body is read.
 
 use crate::generated;
 use bytes::Bytes;
@@ -40,14 +41,21 @@ pub(crate) struct ResponseHead {
 pub(crate) struct CallContext {
     settings: Arc<CallSettings>,
     authorization: HeaderValue,
+    /// The caller's body, serialized once per call.
+    body: Bytes,
     response: Arc<Mutex<Option<ResponseHead>>>,
 }
 
 impl CallContext {
-    pub(crate) fn new(settings: Arc<CallSettings>, authorization: HeaderValue) -> CallContext {
+    pub(crate) fn new(
+        settings: Arc<CallSettings>,
+        authorization: HeaderValue,
+        body: Bytes,
+    ) -> CallContext {
         CallContext {
             settings,
             authorization,
+            body,
             response: Arc::new(Mutex::new(None)),
         }
     }
@@ -85,6 +93,8 @@ impl ClientHooks<CallContext> for generated::Client {
             context.authorization.clone(),
         );
         *request.timeout_mut() = Some(context.settings.timeout);
+        // The generated code serialized a placeholder; send the caller's body instead.
+        *request.body_mut() = Some(reqwest::Body::from(context.body.clone()));
         Ok(())
     }
 
@@ -120,9 +130,11 @@ impl std::error::Error for BodyTooLarge {}
 /// once when `Content-Length` already says so), so a hostile server cannot make us buffer
 /// without bound.
 fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
-    let declared_too_large = response
-        .content_length()
-        .is_some_and(|len| len > limit as u64);
+    let declared = response.content_length();
+    if declared.is_some_and(|len| len <= limit as u64) {
+        // hyper reads exactly the declared length, so the body is already bounded.
+        return response;
+    }
     let mut builder = http::Response::builder()
         .status(response.status())
         .version(response.version());
@@ -131,7 +143,7 @@ fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
     }
     let body = CappedBody {
         inner: Box::pin(response.bytes_stream()),
-        remaining: if declared_too_large {
+        remaining: if declared.is_some() {
             None
         } else {
             Some(limit)

@@ -6,10 +6,13 @@ use crate::config::{BuildError, ClientBuilder, EnvSettings};
 use crate::error::Error;
 use crate::generated;
 use crate::outcome::{self, AttemptInfo, Created};
+use crate::request_body::IntoCalendarBody;
 use crate::retry::{self, Decision, RetryPolicy};
 use crate::telemetry::CallSpan;
 use crate::types;
 use crate::validation::{self, Rule, Validation, ValidationError};
+use bytes::Bytes;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,6 +44,8 @@ pub(crate) struct ClientInner {
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     pub(crate) validation: Validation,
+    /// What the generated builder is given instead of the caller's body (see `request_body`).
+    pub(crate) placeholder: types::CalendarCreateDto,
 }
 
 impl fmt::Debug for Client {
@@ -85,51 +90,22 @@ impl Client {
     /// Prepares a Create Calendar request (`POST /calendars/`). Nothing is sent until
     /// [`CreateCalendar::send`].
     ///
-    /// `body` is a [`types::CalendarCreateDto`], its builder, or one of the per-type starting
-    /// points in [`calendar`](crate::calendar).
-    pub fn create_calendar<B>(&self, body: B) -> CreateCalendar<'_>
-    where
-        B: TryInto<types::CalendarCreateDto>,
-        B::Error: fmt::Display,
-    {
+    /// `body` is a [`types::CalendarCreateDto`] (owned or borrowed), its builder, or one of the
+    /// per-type starting points in [`calendar`](crate::calendar).
+    pub fn create_calendar<'a>(&'a self, body: impl IntoCalendarBody<'a>) -> CreateCalendar<'a> {
         CreateCalendar {
             client: self,
-            body: body.try_into().map_err(|e| missing_field(&e.to_string())),
+            body: body.into_calendar_body(),
             validation: None,
         }
     }
-}
-
-/// The typed builders report a missing required field as `no value supplied for <field>`.
-fn missing_field(message: &str) -> ValidationError {
-    match message.strip_prefix("no value supplied for ") {
-        Some(field) => ValidationError::single(&wire_name(field), Rule::Required, "is required"),
-        None => ValidationError::single("", Rule::Type, message.to_string()),
-    }
-}
-
-/// `location_id` -> `locationId`.
-fn wire_name(rust_field: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in rust_field.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// A Create Calendar request, ready to [`send`](CreateCalendar::send).
 #[must_use = "nothing is sent until `.send().await`"]
 pub struct CreateCalendar<'a> {
     client: &'a Client,
-    body: Result<types::CalendarCreateDto, ValidationError>,
+    body: Result<Cow<'a, types::CalendarCreateDto>, ValidationError>,
     validation: Option<Validation>,
 }
 
@@ -156,6 +132,10 @@ impl CreateCalendar<'_> {
         let body = self.body?;
         let validation = self.validation.as_ref().unwrap_or(&inner.validation);
         validation::validate_request(&body, validation)?;
+        // Serialized once: every attempt sends these bytes.
+        let body = Bytes::from(serde_json::to_vec(&*body).map_err(|e| {
+            ValidationError::single("", Rule::Type, format!("cannot be serialized: {e}"))
+        })?);
 
         let span = CallSpan::new("create-calendar", "POST", "/calendars/");
         let started = Instant::now();
@@ -175,7 +155,7 @@ impl CreateCalendar<'_> {
 
 async fn send_with_retries(
     inner: &ClientInner,
-    body: &types::CalendarCreateDto,
+    body: &Bytes,
     span: &CallSpan,
     started: Instant,
 ) -> Result<Created, Error> {
@@ -224,14 +204,21 @@ async fn send_with_retries(
 
 async fn send_once(
     inner: &ClientInner,
-    body: &types::CalendarCreateDto,
+    body: &Bytes,
     token: &IssuedToken,
 ) -> Result<Created, Error> {
-    let authorization = token.token.header_value().map_err(Error::Token)?;
-    let context = CallContext::new(inner.call.clone(), authorization);
+    let context = CallContext::new(
+        inner.call.clone(),
+        token.authorization.clone(),
+        body.clone(),
+    );
     let generated =
         generated::Client::new_with_client(&inner.base_url, inner.http.clone(), context.clone());
-    let result = generated.create_calendar().body(body.clone()).send().await;
+    let result = generated
+        .create_calendar()
+        .body(inner.placeholder.clone())
+        .send()
+        .await;
     let info = AttemptInfo {
         head: context.response_head(),
         secret: token.token.expose_secret(),
@@ -244,12 +231,6 @@ async fn send_once(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn builder_messages_name_the_wire_field() {
-        let e = missing_field("no value supplied for location_id");
-        assert!(e.has("locationId", Rule::Required), "{e}");
-    }
 
     #[test]
     fn client_is_send_sync_and_clone() {

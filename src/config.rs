@@ -206,6 +206,7 @@ impl ClientBuilder {
             retry: self.retry,
             timeout: self.timeout,
             validation: self.validation,
+            placeholder: crate::request_body::placeholder(),
         }))
     }
 }

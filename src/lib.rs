@@ -32,6 +32,7 @@ mod generated;
 mod open_enum;
 mod outcome;
 mod rate_limit;
+mod request_body;
 mod retry;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
@@ -50,6 +51,7 @@ pub use config::{
 pub use error::{ApiError, ApiErrorMessage, DecodeError, Error, SNIPPET_LIMIT};
 pub use outcome::{Created, decode_created_calendar};
 pub use rate_limit::RateLimit;
+pub use request_body::IntoCalendarBody;
 pub use retry::RetryPolicy;
 pub use validation::{Rule, Validation, ValidationError, Violation};
 
