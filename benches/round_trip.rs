@@ -14,7 +14,6 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use tokio::net::TcpListener;
-use tokio::runtime::Runtime;
 
 const REQUEST: &str = include_str!("../tests/fixtures/create-calendar-request.json");
 const RESPONSE: &str = include_str!("../tests/fixtures/create-calendar-response.json");
@@ -82,13 +81,24 @@ async fn sdk_create(client: &Client, body: &CalendarCreateDto) {
 }
 
 fn round_trip(c: &mut Criterion) {
-    let runtime = Runtime::new().unwrap();
+    // One thread for server and clients alike: on a shared 2-core machine, wake-ups across
+    // worker threads add more variance than either client costs; both sides run the same way.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let body: CalendarCreateDto = serde_json::from_str(REQUEST).unwrap();
     let url = runtime.block_on(start_server());
     highlevel_calendars::install_tls_provider();
     let sdk = Client::builder()
         .token(TOKEN)
         .base_url(&url)
+        .build()
+        .unwrap();
+    let unvalidated = Client::builder()
+        .token(TOKEN)
+        .base_url(&url)
+        .validation(highlevel_calendars::Validation::off())
         .build()
         .unwrap();
     let baseline = Baseline {
@@ -99,6 +109,10 @@ fn round_trip(c: &mut Criterion) {
     let mut group = c.benchmark_group("round_trip");
     group.bench_function(BenchmarkId::new("sdk", "sequential"), |b| {
         b.to_async(&runtime).iter(|| sdk_create(&sdk, &body))
+    });
+    group.bench_function(BenchmarkId::new("sdk_unvalidated", "sequential"), |b| {
+        b.to_async(&runtime)
+            .iter(|| sdk_create(&unvalidated, &body))
     });
     group.bench_function(BenchmarkId::new("baseline", "sequential"), |b| {
         b.to_async(&runtime).iter(|| baseline.create(&body))

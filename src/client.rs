@@ -140,7 +140,7 @@ impl CreateCalendar<'_> {
         let span = CallSpan::new("create-calendar", "POST", "/calendars/");
         let started = Instant::now();
         let result = span
-            .run(send_with_retries(inner, &body, &span, started))
+            .run(Box::pin(send_with_retries(inner, &body, &span, started)))
             .await;
         span.finish(
             started.elapsed(),
@@ -165,7 +165,9 @@ async fn send_with_retries(
     loop {
         attempt += 1;
         span.attempt(attempt);
-        let error = match send_once(inner, body, &token).await {
+        // Boxed: the generated request future is large (kilobytes), and every future that
+        // holds it inline is copied whole each time it moves.
+        let error = match Box::pin(send_once(inner, body, &token)).await {
             Ok(created) => {
                 span.response(Some(created.status.as_u16()), None);
                 return Ok(created);

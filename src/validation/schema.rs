@@ -75,7 +75,7 @@ impl Kind {
 pub(super) struct Node {
     pub(super) kind: Option<Kind>,
     pub(super) required: Vec<String>,
-    pub(super) properties: BTreeMap<String, usize>,
+    pub(super) properties: Properties,
     pub(super) items: Option<usize>,
     minimum: Option<f64>,
     maximum: Option<f64>,
@@ -109,6 +109,37 @@ impl Node {
             Rule::Type,
             format!("must be {}", kind.described()),
         );
+    }
+}
+
+/// An object's properties, sorted by name, with the node of each.
+#[derive(Default)]
+pub(super) struct Properties(Vec<(String, usize)>);
+
+impl Properties {
+    /// The node of property `name`.
+    pub(super) fn get(&self, name: &str) -> Option<usize> {
+        self.0
+            .binary_search_by(|(key, _)| key.as_str().cmp(name))
+            .ok()
+            .map(|i| self.0[i].1)
+    }
+
+    /// The node of property `name`, trying first the entry after the previous hit: a typed
+    /// body's fields arrive mostly in this order, so a valid body costs one comparison a field.
+    pub(super) fn get_next(&self, name: &str, cursor: &mut usize) -> Option<usize> {
+        if let Some((key, node)) = self.0.get(*cursor)
+            && key == name
+        {
+            *cursor += 1;
+            return Some(*node);
+        }
+        let i = self
+            .0
+            .binary_search_by(|(key, _)| key.as_str().cmp(name))
+            .ok()?;
+        *cursor = i + 1;
+        Some(self.0[i].1)
     }
 }
 
@@ -224,12 +255,14 @@ impl<'a> Builder<'a> {
     }
 
     fn fill(&mut self, index: usize, schema: &'a Value) {
-        let properties = schema["properties"]
+        let mut properties: Vec<(String, usize)> = schema["properties"]
             .as_object()
             .into_iter()
             .flatten()
             .map(|(name, child)| (name.clone(), self.compile(child)))
             .collect();
+        properties.sort();
+        let properties = Properties(properties);
         let items = schema.get("items").map(|items| self.compile(items));
         let strings = |key: &str| -> Option<Vec<String>> {
             schema[key].as_array().map(|values| {

@@ -32,7 +32,7 @@ fn walk(schema: &Compiled, value: &Value, node: usize, path: &Path, report: &mut
                 }
             }
             for (name, field) in fields {
-                if let Some(&child) = node.properties.get(name) {
+                if let Some(child) = node.properties.get(name) {
                     walk(schema, field, child, &Path::Key(path, name), report);
                 }
             }

@@ -222,6 +222,7 @@ impl<'s, 'p, 'r, 'v> ser::Serializer for Walker<'s, 'p, 'r, 'v> {
             path: self.path,
             report: self.report,
             given: 0,
+            cursor: 0,
         })
     }
     fn serialize_struct_variant(
@@ -299,6 +300,8 @@ pub(super) struct Fields<'s, 'p, 'r, 'v> {
     report: &'r mut Report<'v>,
     /// Bit `i` set when `node.required[i]` was given.
     given: u64,
+    /// Where the next property is expected among the node's properties.
+    cursor: usize,
 }
 
 impl ser::SerializeStruct for Fields<'_, '_, '_, '_> {
@@ -310,7 +313,9 @@ impl ser::SerializeStruct for Fields<'_, '_, '_, '_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Stop> {
-        let child = self.node.and_then(|n| n.properties.get(key).copied());
+        let child = self
+            .node
+            .and_then(|n| n.properties.get_next(key, &mut self.cursor));
         let path = Path::Key(self.path, key);
         let walker = Walker {
             schema: self.schema,

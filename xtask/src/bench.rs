@@ -87,6 +87,13 @@ pub const FIGURES: &[Figure] = &[
         goal: Some(Goal::RatioAtMost(1.05)),
     },
     Figure {
+        name: "round trip, validation off (vs reqwest + serde_json)",
+        sdk: "round_trip/sdk_unvalidated/sequential",
+        baseline: "round_trip/baseline/sequential",
+        measure: Measure::Time,
+        goal: None,
+    },
+    Figure {
         name: "throughput, 32 in flight (vs reqwest + serde_json)",
         sdk: "in_flight_32/sdk/32",
         baseline: "in_flight_32/baseline/32",
