@@ -785,3 +785,71 @@ fn the_main_job_reports_a_refused_definition_and_fails() {
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert!(stderr.contains("teamMembers"), "{stderr}");
 }
+
+/// Runs the main job with the given environment while `sandbox` serves it.
+async fn main_job_with_env(vars: Vec<(&'static str, String)>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        let mut command = main_job();
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        command.output().expect("the main job runs")
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_job_reads_its_settings_like_client_from_env() {
+    let sandbox = Sandbox::builder().token("env-token").start().await.unwrap();
+    let output = main_job_with_env(vec![
+        ("HIGHLEVEL_TOKEN", "env-token".into()),
+        ("HIGHLEVEL_LOCATION_ID", "loc_from_env".into()),
+        ("HIGHLEVEL_BASE_URL", sandbox.base_url().to_string()),
+    ])
+    .await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !stdout.contains("sandbox"),
+        "a configured server is used as is: {stdout}"
+    );
+    let stored = sandbox.calendars_in("loc_from_env");
+    assert_eq!(
+        stored.len(),
+        1,
+        "the location comes from HIGHLEVEL_LOCATION_ID"
+    );
+    assert!(
+        stdout.contains(stored[0]["id"].as_str().unwrap()),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_job_prints_status_message_and_trace_id_on_an_api_error() {
+    let sandbox = Sandbox::builder()
+        .token("the-right-token")
+        .start()
+        .await
+        .unwrap();
+    let output = main_job_with_env(vec![
+        ("HIGHLEVEL_TOKEN", "a-wrong-token".into()),
+        ("HIGHLEVEL_LOCATION_ID", "loc".into()),
+        ("HIGHLEVEL_BASE_URL", sandbox.base_url().to_string()),
+    ])
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("401"), "{stderr}");
+    assert!(stderr.contains("Invalid token"), "{stderr}");
+    assert!(stderr.contains("traceId "), "{stderr}");
+    assert!(
+        !stderr.contains("a-wrong-token"),
+        "the token is never printed: {stderr}"
+    );
+}
