@@ -419,7 +419,7 @@ mod tests {
 
     #[test]
     fn counts_each_crate_version_once_without_the_package() {
-        let tree = "highlevel-calendars v0.1.0 (/work/main)\n\
+        let tree = "highlevel-calendars v0.1.0 (/src/highlevel-calendars)\n\
             bytes v1.10.1\n\
             serde v1.0.228\n\
             serde_derive v1.0.228 (proc-macro)\n\
