@@ -171,16 +171,10 @@ async fn a_stalled_response_times_out_after_exactly_one_request() {
 
 #[tokio::test]
 async fn a_refused_connection_is_retried_and_reported_as_connect() {
-    // A port that was just free: nothing listens there, so connecting is refused.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let events = capture_tracing();
     let client = Client::builder()
         .token(TOKEN)
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(refused_url())
         .retry_policy(
             RetryPolicy::default()
                 .max_attempts(3)

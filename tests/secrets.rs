@@ -98,14 +98,9 @@ async fn every_error_path_and_its_logs_are_free_of_the_token() {
     outputs.push(format!("{err}\n{err:?}"));
 
     // A refused connection.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let client = Client::builder()
         .token(TOKEN)
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(refused_url())
         .retry_policy(highlevel_calendars::RetryPolicy::never())
         .build()
         .unwrap();

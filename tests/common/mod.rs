@@ -37,6 +37,14 @@ pub fn builder_for(server: &MockServer) -> ClientBuilder {
         )
 }
 
+/// A loopback URL where nothing listens (a port that was free a moment ago), so connecting is
+/// refused.
+pub fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("a bound address").port();
+    format!("http://127.0.0.1:{port}")
+}
+
 pub fn client_for(server: &MockServer) -> Client {
     builder_for(server).build().expect("valid test client")
 }
