@@ -42,3 +42,22 @@ pub mod table;
 pub mod timings;
 pub mod update;
 pub mod workspace;
+
+#[cfg(test)]
+mod build_script_tests {
+    use super::build_script::generate;
+
+    #[test]
+    fn a_broken_document_is_an_error_that_says_what_is_wrong() {
+        let not_json = generate("{").unwrap_err();
+        assert!(not_json.contains("not valid JSON"), "{not_json}");
+        let not_openapi = generate(r#"{"openapi": "3.0.0"}"#).unwrap_err();
+        assert!(not_openapi.contains("not a valid OpenAPI"), "{not_openapi}");
+        let bad_enum = generate(
+            r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {},
+                "components": {"schemas": {"E": {"type": "string", "enum": ["a-b", "a_b"]}}}}"#,
+        )
+        .unwrap_err();
+        assert!(bad_enum.contains("enum `E`"), "{bad_enum}");
+    }
+}
