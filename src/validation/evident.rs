@@ -3,9 +3,13 @@
 //! (an hour that opens and closes at 11:30, a look-busy percentage of 123).
 
 use super::facts::Facts;
-use super::{Report, Rule};
+use super::{Report, Rule, RuleSource};
 
 pub(super) fn check(body: &Facts, report: &mut Report) {
+    // Off by default: skip the work (and the messages built for would-be violations).
+    if !report.checks_any(RuleSource::Evident) {
+        return;
+    }
     if body.form_submit_type == Some("RedirectURL")
         && body
             .form_submit_redirect_url

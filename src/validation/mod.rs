@@ -185,6 +185,13 @@ pub(crate) struct Report<'a> {
 }
 
 impl Report<'_> {
+    /// Whether any rule from `source` is checked.
+    fn checks_any(&self, source: RuleSource) -> bool {
+        Rule::ALL
+            .iter()
+            .any(|&rule| rule.source() == source && self.validation.checks(rule))
+    }
+
     /// Runs the rules that read [`facts::Facts`] and returns every violation found.
     fn finish(mut self, facts: &facts::Facts) -> Result<(), ValidationError> {
         documented::check(facts, &mut self);
