@@ -59,8 +59,9 @@ fn amount() -> impl Strategy<Value = Value> {
 }
 
 fn hour() -> impl Strategy<Value = Value> {
-    // Opens before it closes, within the documented ranges.
-    (0u32..23, 0u32..=60, 0u32..=60).prop_flat_map(|(open, om, cm)| {
+    // Opens before it closes, within the documented ranges: opening at most at hh:59 and
+    // closing in a later hour keeps open < close (minute 60 would equal the next hour's :00).
+    (0u32..23, 0u32..60, 0u32..=60).prop_flat_map(|(open, om, cm)| {
         (open + 1..=23).prop_map(move |close| {
             json!({"openHour": open, "openMinute": om, "closeHour": close, "closeMinute": cm})
         })
