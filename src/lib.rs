@@ -31,6 +31,11 @@
 //! Without a TLS feature the client can only reach `http://` loopback servers (the sandbox). Build
 //! times come from `cargo xtask build-cost` on a shared 2-core machine; compare them with each
 //! other rather than with your machine.
+//!
+//! # Minimum supported Rust version
+//!
+//! Rust 1.88, the version progenitor 0.15 needs; CI builds the library with it. Raising it is
+//! a minor-version change.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -10,7 +10,7 @@ use xtask::{bench, build_cost, memory, msrv, public_api, spec, spec_diff, update
 
 const USAGE: &str = "usage: cargo xtask spec <command>
        cargo xtask bench | build-cost | main-job-memory [options]
-       cargo xtask public-api [--check] | msrv
+       cargo xtask public-api [--check] | msrv [--no-build]
 
   spec normalize
       rewrite openapi/calendars.json and openapi/generated.rs.snap from the upstream snapshot
@@ -45,8 +45,10 @@ const USAGE: &str = "usage: cargo xtask spec <command>
       list the crate's public Rust API (rustdoc JSON, nightly toolchain) into
       xtask/public-api.txt and say which semver bump the change needs; --check fails with a
       diff instead of writing
-  msrv
-      check that no dependency needs a newer Rust than the declared rust-version
+  msrv [--no-build]
+      check that no dependency needs a newer Rust than the declared rust-version, then install
+      that toolchain with rustup and build the library with it (in target/msrv);
+      --no-build stops after the dependency check
 
 Exit status: 0 success, 1 error, 2 `--fail-on` threshold reached or, with --strict, a
 performance goal missed.";
@@ -69,7 +71,8 @@ fn main() -> ExitCode {
         ["main-job-memory", rest @ ..] => memory_command(&ws, rest),
         ["public-api"] => public_api::update(&ws).map(print),
         ["public-api", "--check"] => public_api::check(&ws).map(print),
-        ["msrv"] => msrv::check(&ws).map(print),
+        ["msrv"] => msrv::check(&ws, true).map(print),
+        ["msrv", "--no-build"] => msrv::check(&ws, false).map(print),
         ["help" | "--help" | "-h"] | ["spec"] | [] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
