@@ -44,8 +44,6 @@ pub(crate) struct ClientInner {
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     pub(crate) validation: Validation,
-    /// What the generated builder is given instead of the caller's body (see `request_body`).
-    pub(crate) placeholder: types::CalendarCreateDto,
 }
 
 impl fmt::Debug for Client {
@@ -218,7 +216,7 @@ async fn send_once(
         generated::Client::new_with_client(&inner.base_url, inner.http.clone(), context.clone());
     let result = generated
         .create_calendar()
-        .body(inner.placeholder.clone())
+        .body_map(crate::request_body::placeholder)
         .send()
         .await;
     let info = AttemptInfo {

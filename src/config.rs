@@ -206,7 +206,6 @@ impl ClientBuilder {
             retry: self.retry,
             timeout: self.timeout,
             validation: self.validation,
-            placeholder: crate::request_body::placeholder(),
         }))
     }
 }

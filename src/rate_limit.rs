@@ -1,7 +1,15 @@
 //! HighLevel's rate-limit headers, read from every response.
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use std::time::Duration;
+
+// Named once: a lookup by `&str` would parse the name again on every response.
+const DAILY_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit-daily");
+const DAILY_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-daily-remaining");
+const INTERVAL_MILLISECONDS: HeaderName =
+    HeaderName::from_static("x-ratelimit-interval-milliseconds");
+const INTERVAL_MAX: HeaderName = HeaderName::from_static("x-ratelimit-max");
+const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 
 /// The rate-limit state HighLevel reported with a response.
 ///
@@ -40,15 +48,16 @@ pub struct RateLimit {
 impl RateLimit {
     /// Reads the rate-limit headers; missing or malformed headers give `None` fields.
     pub fn from_headers(headers: &HeaderMap) -> RateLimit {
-        let number =
-            |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+        let number = |name: HeaderName| -> Option<u64> {
+            headers.get(name)?.to_str().ok()?.trim().parse().ok()
+        };
         RateLimit {
-            daily_limit: number("x-ratelimit-limit-daily"),
-            daily_remaining: number("x-ratelimit-daily-remaining"),
-            interval: number("x-ratelimit-interval-milliseconds").map(Duration::from_millis),
-            interval_max: number("x-ratelimit-max"),
-            remaining: number("x-ratelimit-remaining"),
-            retry_after: number("retry-after").map(Duration::from_secs),
+            daily_limit: number(DAILY_LIMIT),
+            daily_remaining: number(DAILY_REMAINING),
+            interval: number(INTERVAL_MILLISECONDS).map(Duration::from_millis),
+            interval_max: number(INTERVAL_MAX),
+            remaining: number(REMAINING),
+            retry_after: number(RETRY_AFTER).map(Duration::from_secs),
         }
     }
 

@@ -97,14 +97,16 @@ pub(super) fn check(body: &Facts, report: &mut Report) {
     check_locations(
         &body.locations,
         calendar_type,
-        "locationConfigurations",
+        &"locationConfigurations",
         report,
     );
     for (i, member) in members.iter().enumerate() {
-        if !member.locations.is_empty() {
-            let path = format!("teamMembers[{i}].locationConfigurations");
-            check_locations(&member.locations, calendar_type, &path, report);
-        }
+        check_locations(
+            &member.locations,
+            calendar_type,
+            &format_args!("teamMembers[{i}].locationConfigurations"),
+            report,
+        );
     }
 
     for (i, date) in body.availability_dates.iter().enumerate() {
@@ -124,7 +126,7 @@ pub(super) fn check(body: &Facts, report: &mut Report) {
 fn check_locations(
     locations: &[Location],
     calendar_type: Option<&str>,
-    list_path: &str,
+    list_path: &dyn std::fmt::Display,
     report: &mut Report,
 ) {
     for (j, config) in locations.iter().enumerate() {

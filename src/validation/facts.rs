@@ -4,7 +4,8 @@
 use crate::types::CalendarCreateDto;
 use serde_json::Value;
 
-/// The parts of a create-calendar body the documented and evident rules need.
+/// The parts of a create-calendar body the documented and evident rules need. The hours and
+/// amounts only the evident rules read are gathered only when those rules run.
 #[derive(Default)]
 pub(super) struct Facts<'a> {
     pub(super) calendar_type: Option<&'a str>,
@@ -44,7 +45,7 @@ fn minutes(hour: Option<f64>, minute: Option<f64>) -> Option<f64> {
 }
 
 impl<'a> Facts<'a> {
-    pub(super) fn from_json(body: &'a Value) -> Facts<'a> {
+    pub(super) fn from_json(body: &'a Value, evident: bool) -> Facts<'a> {
         let list = |v: &'a Value| v.as_array().map(Vec::as_slice).unwrap_or(&[]);
         let locations = |v: &'a Value| {
             list(v)
@@ -65,17 +66,21 @@ impl<'a> Facts<'a> {
                 .collect::<Vec<_>>()
         };
         let mut hour_lists = Vec::new();
-        for name in ["openHours", "availabilities"] {
-            for (i, entry) in list(&body[name]).iter().enumerate() {
-                hour_lists.push((name, i, hours(&entry["hours"])));
+        let mut amounts: Vec<(&'static str, f64)> = Vec::new();
+        if evident {
+            for name in ["openHours", "availabilities"] {
+                for (i, entry) in list(&body[name]).iter().enumerate() {
+                    hour_lists.push((name, i, hours(&entry["hours"])));
+                }
             }
-        }
-        let mut amounts: Vec<(&'static str, f64)> = AMOUNT_FIELDS
-            .iter()
-            .filter_map(|&name| Some((name, body[name].as_f64()?)))
-            .collect();
-        if let Some(count) = body["recurring"]["count"].as_f64() {
-            amounts.push(("recurring.count", count));
+            amounts.extend(
+                AMOUNT_FIELDS
+                    .iter()
+                    .filter_map(|&name| Some((name, body[name].as_f64()?))),
+            );
+            if let Some(count) = body["recurring"]["count"].as_f64() {
+                amounts.push(("recurring.count", count));
+            }
         }
         Facts {
             calendar_type: body["calendarType"].as_str(),
@@ -100,7 +105,7 @@ impl<'a> Facts<'a> {
         }
     }
 
-    pub(super) fn from_typed(body: &'a CalendarCreateDto) -> Facts<'a> {
+    pub(super) fn from_typed(body: &'a CalendarCreateDto, evident: bool) -> Facts<'a> {
         let locations = |list: &'a [crate::types::LocationConfiguration]| {
             list.iter()
                 .map(|l| Location {
@@ -118,29 +123,17 @@ impl<'a> Facts<'a> {
                 .collect::<Vec<_>>()
         };
         let mut hour_lists = Vec::new();
-        for (i, entry) in body.open_hours.iter().enumerate() {
-            hour_lists.push(("openHours", i, hours(&entry.hours)));
+        let mut amounts = Vec::new();
+        if evident {
+            for (i, entry) in body.open_hours.iter().enumerate() {
+                hour_lists.push(("openHours", i, hours(&entry.hours)));
+            }
+            for (i, entry) in body.availabilities.iter().enumerate() {
+                hour_lists.push(("availabilities", i, hours(&entry.hours)));
+            }
+            amounts = evident_amounts(body);
         }
-        for (i, entry) in body.availabilities.iter().enumerate() {
-            hour_lists.push(("availabilities", i, hours(&entry.hours)));
-        }
-        let amounts = [
-            ("slotDuration", body.slot_duration),
-            ("slotInterval", body.slot_interval),
-            ("slotBuffer", body.slot_buffer),
-            ("preBuffer", body.pre_buffer),
-            ("appoinmentPerSlot", body.appoinment_per_slot),
-            ("appoinmentPerDay", body.appoinment_per_day),
-            ("allowBookingAfter", body.allow_booking_after),
-            ("allowBookingFor", body.allow_booking_for),
-            (
-                "recurring.count",
-                body.recurring.as_ref().and_then(|r| r.count),
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| Some((name, value?)))
-        .collect();
+
         Facts {
             calendar_type: body.calendar_type.as_ref().map(|t| t.as_str()),
             enable_recurring: body.enable_recurring == Some(true),
@@ -168,6 +161,27 @@ impl<'a> Facts<'a> {
             amounts,
         }
     }
+}
+
+/// The duration and count fields of a typed body that are set, by wire name.
+fn evident_amounts(body: &CalendarCreateDto) -> Vec<(&'static str, f64)> {
+    [
+        ("slotDuration", body.slot_duration),
+        ("slotInterval", body.slot_interval),
+        ("slotBuffer", body.slot_buffer),
+        ("preBuffer", body.pre_buffer),
+        ("appoinmentPerSlot", body.appoinment_per_slot),
+        ("appoinmentPerDay", body.appoinment_per_day),
+        ("allowBookingAfter", body.allow_booking_after),
+        ("allowBookingFor", body.allow_booking_for),
+        (
+            "recurring.count",
+            body.recurring.as_ref().and_then(|r| r.count),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name, value?)))
+    .collect()
 }
 
 /// Durations and counts that cannot be negative (evident rule), top-level wire names.

@@ -226,7 +226,8 @@ pub fn validate(body: &Value, validation: &Validation) -> Result<(), ValidationE
         violations: Vec::new(),
     };
     spec_rules::check(body, &mut report);
-    report.finish(&facts::Facts::from_json(body))
+    let evident = report.checks_any(RuleSource::Evident);
+    report.finish(&facts::Facts::from_json(body, evident))
 }
 
 /// Checks a typed create-calendar body: the same rules as [`validate`] on the JSON it would
@@ -243,5 +244,6 @@ pub fn validate_request(
         violations: Vec::new(),
     };
     typed::check(body, &mut report);
-    report.finish(&facts::Facts::from_typed(body))
+    let evident = report.checks_any(RuleSource::Evident);
+    report.finish(&facts::Facts::from_typed(body, evident))
 }

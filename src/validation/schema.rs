@@ -112,34 +112,51 @@ impl Node {
     }
 }
 
-/// An object's properties, sorted by name, with the node of each.
+/// An object's properties, sorted by name: the node of each, and its bit in the object's
+/// `required` list (when it is required).
 #[derive(Default)]
-pub(super) struct Properties(Vec<(String, usize)>);
+pub(super) struct Properties(Vec<Property>);
+
+pub(super) struct Property {
+    name: String,
+    node: usize,
+    required_bit: Option<u32>,
+}
+
+/// What [`Properties::get_next`] found.
+pub(super) struct Found {
+    pub(super) node: usize,
+    /// Bit `i` for `required[i]` (fits in a `u64`), else `None`.
+    pub(super) required_bit: Option<u32>,
+}
 
 impl Properties {
     /// The node of property `name`.
     pub(super) fn get(&self, name: &str) -> Option<usize> {
         self.0
-            .binary_search_by(|(key, _)| key.as_str().cmp(name))
+            .binary_search_by(|p| p.name.as_str().cmp(name))
             .ok()
-            .map(|i| self.0[i].1)
+            .map(|i| self.0[i].node)
     }
 
-    /// The node of property `name`, trying first the entry after the previous hit: a typed
-    /// body's fields arrive mostly in this order, so a valid body costs one comparison a field.
-    pub(super) fn get_next(&self, name: &str, cursor: &mut usize) -> Option<usize> {
-        if let Some((key, node)) = self.0.get(*cursor)
-            && key == name
-        {
-            *cursor += 1;
-            return Some(*node);
-        }
-        let i = self
-            .0
-            .binary_search_by(|(key, _)| key.as_str().cmp(name))
-            .ok()?;
+    /// Property `name`, looked for first from `cursor` on: a typed body's fields arrive in this
+    /// (alphabetical) order with the absent ones skipped, so a valid body costs a few length
+    /// comparisons per field, and a string comparison only where the name fits.
+    pub(super) fn get_next(&self, name: &str, cursor: &mut usize) -> Option<Found> {
+        let ahead = self.0.get(*cursor..).unwrap_or_default();
+        let i = match ahead.iter().position(|p| p.name == name) {
+            Some(offset) => *cursor + offset,
+            None => self
+                .0
+                .binary_search_by(|p| p.name.as_str().cmp(name))
+                .ok()?,
+        };
         *cursor = i + 1;
-        Some(self.0[i].1)
+        let found = &self.0[i];
+        Some(Found {
+            node: found.node,
+            required_bit: found.required_bit,
+        })
     }
 }
 
@@ -255,15 +272,6 @@ impl<'a> Builder<'a> {
     }
 
     fn fill(&mut self, index: usize, schema: &'a Value) {
-        let mut properties: Vec<(String, usize)> = schema["properties"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(name, child)| (name.clone(), self.compile(child)))
-            .collect();
-        properties.sort();
-        let properties = Properties(properties);
-        let items = schema.get("items").map(|items| self.compile(items));
         let strings = |key: &str| -> Option<Vec<String>> {
             schema[key].as_array().map(|values| {
                 values
@@ -272,9 +280,27 @@ impl<'a> Builder<'a> {
                     .collect()
             })
         };
+        let required = strings("required").unwrap_or_default();
+        let mut properties: Vec<Property> = schema["properties"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, child)| Property {
+                name: name.clone(),
+                node: self.compile(child),
+                required_bit: required
+                    .iter()
+                    .position(|r| r == name)
+                    .and_then(|i| u32::try_from(i).ok())
+                    .filter(|&i| i < u64::BITS),
+            })
+            .collect();
+        properties.sort_by(|a, b| a.name.cmp(&b.name));
+        let properties = Properties(properties);
+        let items = schema.get("items").map(|items| self.compile(items));
         self.nodes[index] = Node {
             kind: schema["type"].as_str().and_then(Kind::parse),
-            required: strings("required").unwrap_or_default(),
+            required,
             properties,
             items,
             minimum: schema["minimum"].as_f64(),

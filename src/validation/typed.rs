@@ -74,7 +74,9 @@ impl<'s> Walker<'s, '_, '_, '_> {
     }
 
     fn number(mut self, n: f64) -> Result<Presence, Stop> {
-        if let Some(node) = self.expect(Kind::Number, n.fract() == 0.0) {
+        let integral =
+            self.node().and_then(|node| node.kind) == Some(Kind::Integer) && n.fract() == 0.0;
+        if let Some(node) = self.expect(Kind::Number, integral) {
             node.check_number(n, self.path, self.report);
         }
         Ok(Presence::Given)
@@ -133,10 +135,12 @@ impl<'s, 'p, 'r, 'v> ser::Serializer for Walker<'s, 'p, 'r, 'v> {
         if let Some(node) = self.expect(Kind::String, false) {
             node.check_string(v, self.path, self.report);
         }
-        Ok(if v.trim().is_empty() {
-            Presence::Absent
-        } else {
+        // Most strings start with a visible ASCII character; only the rest need a full trim.
+        let visible_start = v.as_bytes().first().is_some_and(u8::is_ascii_graphic);
+        Ok(if visible_start || !v.trim().is_empty() {
             Presence::Given
+        } else {
+            Presence::Absent
         })
     }
     fn serialize_bytes(self, _: &[u8]) -> Result<Presence, Stop> {
@@ -313,23 +317,21 @@ impl ser::SerializeStruct for Fields<'_, '_, '_, '_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Stop> {
-        let child = self
+        let found = self
             .node
             .and_then(|n| n.properties.get_next(key, &mut self.cursor));
         let path = Path::Key(self.path, key);
         let walker = Walker {
             schema: self.schema,
-            node: child,
+            node: found.as_ref().map(|f| f.node),
             path: &path,
             report: &mut *self.report,
         };
         let presence = value.serialize(walker)?;
         if presence == Presence::Given
-            && let Some(i) = self
-                .node
-                .and_then(|n| n.required.iter().position(|r| r == key))
+            && let Some(bit) = found.and_then(|f| f.required_bit)
         {
-            self.given |= 1u64.checked_shl(i as u32).unwrap_or(0);
+            self.given |= 1u64 << bit;
         }
         Ok(())
     }
