@@ -105,9 +105,16 @@ impl ClientHooks<CallContext> for generated::Client {
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client().execute(request).await?;
         let context = self.inner();
+        let status = response.status();
         context.record(ResponseHead {
-            status: response.status(),
-            headers: response.headers().clone(),
+            status,
+            // Only an error reads these (rate limit, for an unreadable error body); a success
+            // keeps its headers in the generated response value.
+            headers: if status.is_success() {
+                HeaderMap::new()
+            } else {
+                response.headers().clone()
+            },
         });
         Ok(cap_body(response, context.settings.max_response_bytes))
     }

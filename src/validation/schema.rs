@@ -8,6 +8,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// The normalized document build.rs generated the client from.
 pub(super) const SPEC: &str = include_str!("../../openapi/calendars.json");
@@ -121,6 +122,9 @@ pub(super) struct Property {
     name: String,
     node: usize,
     required_bit: Option<u32>,
+    /// Where the `&'static str` a typed body last named this property lives. serde's derived
+    /// code passes the same one on every call, so later lookups compare addresses, not bytes.
+    seen_at: AtomicUsize,
 }
 
 /// What [`Properties::get_next`] found.
@@ -139,17 +143,27 @@ impl Properties {
             .map(|i| self.0[i].node)
     }
 
-    /// Property `name`, looked for first from `cursor` on: a typed body's fields arrive in this
-    /// (alphabetical) order with the absent ones skipped, so a valid body costs a few length
-    /// comparisons per field, and a string comparison only where the name fits.
-    pub(super) fn get_next(&self, name: &str, cursor: &mut usize) -> Option<Found> {
+    /// Property `name` of a typed body, looked for first from `cursor` on: the fields arrive in
+    /// this (alphabetical) order with the absent ones skipped, and by the address of a name
+    /// seen before, so a valid body costs a few integer comparisons per field. A name not seen
+    /// yet is found by comparing text.
+    pub(super) fn get_next(&self, name: &'static str, cursor: &mut usize) -> Option<Found> {
+        let address = name.as_ptr() as usize;
         let ahead = self.0.get(*cursor..).unwrap_or_default();
-        let i = match ahead.iter().position(|p| p.name == name) {
+        // Same address and length: the same static text, so the same property.
+        let seen = ahead
+            .iter()
+            .position(|p| p.seen_at.load(Relaxed) == address && p.name.len() == name.len());
+        let i = match seen {
             Some(offset) => *cursor + offset,
-            None => self
-                .0
-                .binary_search_by(|p| p.name.as_str().cmp(name))
-                .ok()?,
+            None => {
+                let i = self
+                    .0
+                    .binary_search_by(|p| p.name.as_str().cmp(name))
+                    .ok()?;
+                self.0[i].seen_at.store(address, Relaxed);
+                i
+            }
         };
         *cursor = i + 1;
         let found = &self.0[i];
@@ -293,6 +307,7 @@ impl<'a> Builder<'a> {
                     .position(|r| r == name)
                     .and_then(|i| u32::try_from(i).ok())
                     .filter(|&i| i < u64::BITS),
+                seen_at: AtomicUsize::new(0),
             })
             .collect();
         properties.sort_by(|a, b| a.name.cmp(&b.name));

@@ -49,6 +49,59 @@ pub const DEFAULT: Variant = Variant {
     args: &[],
 };
 
+/// The hand-written alternative the SDK is compared with (as the benchmarks' baseline is):
+/// a client written with reqwest and serde alone, with the same TLS stack and versions as our
+/// default features and one request function. Its clean build is what any HighLevel client in
+/// Rust pays; the difference is what the SDK (progenitor at build time, our layer) adds.
+pub const BASELINE_MANIFEST: &str = r#"[package]
+name = "hand-written-baseline"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[workspace]
+
+[dependencies]
+reqwest = { version = "0.13", default-features = false, features = ["json", "rustls-no-provider"] }
+rustls = { version = "0.23", default-features = false, features = ["ring", "std", "tls12"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", default-features = false, features = ["sync", "time"] }
+"#;
+
+/// The baseline's code: one typed request and response, posted with reqwest.
+const BASELINE_LIB: &str = r#"use serde::{Deserialize, Serialize};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateCalendar {
+    pub location_id: String,
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+pub struct Created {
+    pub calendar: serde_json::Value,
+}
+
+pub async fn create(
+    http: &reqwest::Client,
+    token: &str,
+    body: &CreateCalendar,
+) -> reqwest::Result<Created> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    http.post("https://services.leadconnectorhq.com/calendars/")
+        .bearer_auth(token)
+        .header("Version", "2021-04-15")
+        .json(body)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await
+}
+"#;
+
 /// The other feature sets the README's feature table states a cost for.
 pub const VARIANTS: &[Variant] = &[
     Variant {
@@ -180,6 +233,22 @@ pub fn run(ws: &Workspace, options: Options) -> Result<Outcome, String> {
         }
     }
 
+    let name = "clean debug build, hand-written baseline (reqwest + rustls/ring + serde)";
+    match baseline_build(ws, &root_dir.join("baseline")) {
+        Ok(took) => table.push([
+            name.to_string(),
+            format!(
+                "{}; the SDK takes {:.2}× that",
+                seconds(took),
+                clean.as_secs_f64() / took.as_secs_f64()
+            ),
+        ]),
+        Err(e) => {
+            table.push([name.to_string(), MISSING.into()]);
+            errors.push(e);
+        }
+    }
+
     for edges in ["normal", "normal,build"] {
         let counted = dependency_count(ws, DEFAULT, edges);
         table.push([
@@ -284,6 +353,29 @@ fn clean_build(ws: &Workspace, dir: &Path, variant: Variant) -> Result<Duration,
     Ok(took)
 }
 
+/// Writes the hand-written baseline crate into `dir` (with our `Cargo.lock`, so it resolves the
+/// same versions) and times its clean build there.
+fn baseline_build(ws: &Workspace, dir: &Path) -> Result<Duration, String> {
+    remove_dir(dir)?;
+    let src = dir.join("src");
+    let write = |path: PathBuf, text: &str| {
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    std::fs::create_dir_all(&src).map_err(|e| format!("cannot create {}: {e}", src.display()))?;
+    write(dir.join("Cargo.toml"), BASELINE_MANIFEST)?;
+    write(src.join("lib.rs"), BASELINE_LIB)?;
+    std::fs::copy(ws.root.join("Cargo.lock"), dir.join("Cargo.lock"))
+        .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
+    let mut command = measure::cargo(dir);
+    command
+        .args(["build", "--offline"])
+        .env("CARGO_TARGET_DIR", dir.join("target"));
+    eprintln!("build-cost: {} (clean, in {})", measure::describe(&command), dir.display());
+    let (took, output) = measure::run_timed(&mut command)?;
+    measure::succeeded(&output, "the baseline's clean build")?;
+    Ok(took)
+}
+
 /// The compiled build script of the package in a target folder.
 fn find_build_script(dir: &Path) -> Result<PathBuf, String> {
     let build = dir.join("debug").join("build");
@@ -385,6 +477,26 @@ fn dependency_count(ws: &Workspace, variant: Variant, edges: &str) -> Result<usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_baseline_asks_for_the_versions_the_sdk_uses() {
+        let ours: toml::Table =
+            toml::from_str(include_str!("../../Cargo.toml")).expect("the root manifest parses");
+        let baseline: toml::Table = toml::from_str(BASELINE_MANIFEST).expect("the baseline parses");
+        let version = |deps: &toml::Value, name: &str| -> String {
+            match &deps[name] {
+                toml::Value::String(v) => v.clone(),
+                table => table["version"].as_str().unwrap_or_default().to_string(),
+            }
+        };
+        for name in baseline["dependencies"].as_table().unwrap().keys() {
+            assert_eq!(
+                version(&baseline["dependencies"], name),
+                version(&ours["dependencies"], name),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn sees_the_build_script_run_in_verbose_output() {
