@@ -4,76 +4,15 @@
 //! The difference is what the SDK layer costs: validation, hooks, retry bookkeeping.
 //! With the `sandbox` feature, the same call through the sandbox shows the sandbox's overhead.
 
+mod support;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::future::join_all;
 use highlevel_calendars::Client;
-use highlevel_calendars::types::{CalendarByIdSuccessfulResponseDto, CalendarCreateDto};
-use http_body_util::Full;
-use hyper::body::Bytes;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use std::convert::Infallible;
-use tokio::net::TcpListener;
+use highlevel_calendars::types::CalendarCreateDto;
+use support::{Baseline, REQUEST, TOKEN, start_server};
 
-const REQUEST: &str = include_str!("../tests/fixtures/create-calendar-request.json");
-const RESPONSE: &str = include_str!("../tests/fixtures/create-calendar-response.json");
-const TOKEN: &str = "pit-bench-token";
 const IN_FLIGHT: usize = 32;
-
-/// Starts a keep-alive HTTP/1 server that reads each request body and answers 201.
-async fn start_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            tokio::spawn(async move {
-                let service = service_fn(
-                    |request: hyper::Request<hyper::body::Incoming>| async move {
-                        use http_body_util::BodyExt;
-                        let _ = request.into_body().collect().await;
-                        Ok::<_, Infallible>(
-                            hyper::Response::builder()
-                                .status(201)
-                                .header("content-type", "application/json")
-                                .body(Full::new(Bytes::from_static(RESPONSE.as_bytes())))
-                                .unwrap(),
-                        )
-                    },
-                );
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    url
-}
-
-/// The hand-written baseline: what a user would write with reqwest and serde alone.
-struct Baseline {
-    http: reqwest::Client,
-    url: String,
-}
-
-impl Baseline {
-    async fn create(&self, body: &CalendarCreateDto) -> CalendarByIdSuccessfulResponseDto {
-        let bytes = serde_json::to_vec(body).unwrap();
-        let response = self
-            .http
-            .post(&self.url)
-            .bearer_auth(TOKEN)
-            .header("Version", "2021-04-15")
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .body(bytes)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201);
-        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
-    }
-}
 
 async fn sdk_create(client: &Client, body: &CalendarCreateDto) {
     let created = client.create_calendar(body).send().await.unwrap();
@@ -101,10 +40,7 @@ fn round_trip(c: &mut Criterion) {
         .validation(highlevel_calendars::Validation::off())
         .build()
         .unwrap();
-    let baseline = Baseline {
-        http: reqwest::Client::new(),
-        url: format!("{url}/calendars/"),
-    };
+    let baseline = Baseline::new(&url);
 
     let mut group = c.benchmark_group("round_trip");
     group.bench_function(BenchmarkId::new("sdk", "sequential"), |b| {

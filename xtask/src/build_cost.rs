@@ -233,6 +233,24 @@ pub fn run(ws: &Workspace, options: Options) -> Result<Outcome, String> {
         }
     }
 
+    let name = "compile time of crates only `build.rs` uses (summed over units)";
+    let all_units = std::fs::read_to_string(&timing_report)
+        .map_err(|e| format!("cannot read {}: {e}", timing_report.display()))
+        .and_then(|html| timings::slowest_units(&html, usize::MAX));
+    match (all_units, dependency_tree(ws, DEFAULT, "normal")) {
+        (Ok(units), Ok(tree)) => {
+            let total: f64 = units.iter().map(|u| u.duration).sum();
+            table.push([
+                name.to_string(),
+                format!("{:.0} s of {total:.0} s", build_only_seconds(&units, &tree)),
+            ]);
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            table.push([name.to_string(), MISSING.into()]);
+            errors.push(e);
+        }
+    }
+
     let name = "clean debug build, hand-written baseline (reqwest + rustls/ring + serde)";
     match baseline_build(ws, &root_dir.join("baseline")) {
         Ok(took) => table.push([
@@ -370,7 +388,11 @@ fn baseline_build(ws: &Workspace, dir: &Path) -> Result<Duration, String> {
     command
         .args(["build", "--offline"])
         .env("CARGO_TARGET_DIR", dir.join("target"));
-    eprintln!("build-cost: {} (clean, in {})", measure::describe(&command), dir.display());
+    eprintln!(
+        "build-cost: {} (clean, in {})",
+        measure::describe(&command),
+        dir.display()
+    );
     let (took, output) = measure::run_timed(&mut command)?;
     measure::succeeded(&output, "the baseline's clean build")?;
     Ok(took)
@@ -462,21 +484,58 @@ fn touch_rebuild(ws: &Workspace, dir: &Path) -> Result<(Duration, bool), String>
 
 /// `cargo tree -p highlevel-calendars -e <edges> --prefix none`, counted.
 fn dependency_count(ws: &Workspace, variant: Variant, edges: &str) -> Result<usize, String> {
+    Ok(unique_crates(
+        &dependency_tree(ws, variant, edges)?,
+        PACKAGE,
+    ))
+}
+
+/// `cargo tree -p highlevel-calendars -e <edges> --prefix none`.
+fn dependency_tree(ws: &Workspace, variant: Variant, edges: &str) -> Result<String, String> {
     let mut command = measure::cargo(&ws.root);
     command
         .args(["tree", "-p", PACKAGE, "-e", edges, "--prefix", "none"])
         .args(variant.args);
     let (_, output) = measure::run_timed(&mut command)?;
     measure::succeeded(&output, "cargo tree")?;
-    Ok(unique_crates(
-        &String::from_utf8_lossy(&output.stdout),
-        PACKAGE,
-    ))
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Seconds of compilation (summed over all units, so over both cores) spent on packages that
+/// are not in `normal_tree` (`cargo tree -e normal` output): what only `build.rs` needs.
+/// Packages built for both sides count as normal, so this is a lower bound.
+pub fn build_only_seconds(units: &[Unit], normal_tree: &str) -> f64 {
+    let normal: BTreeSet<&str> = normal_tree
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    units
+        .iter()
+        .filter(|u| !normal.contains(u.name.as_str()))
+        .map(|u| u.duration)
+        .sum()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_crates_outside_the_normal_tree_count_as_build_only() {
+        let unit = |name: &str, duration: f64| Unit {
+            name: name.into(),
+            version: "1.0.0".into(),
+            target: String::new(),
+            duration,
+        };
+        let units = [
+            unit("typify-impl", 4.0),
+            unit("serde", 1.5),
+            unit("regress", 3.0),
+        ];
+        let tree = "highlevel-calendars v0.1.0 (/w)\nserde v1.0.0\nreqwest v0.13.0\n";
+        assert_eq!(build_only_seconds(&units, tree), 7.0);
+    }
 
     #[test]
     fn the_baseline_asks_for_the_versions_the_sdk_uses() {

@@ -12,7 +12,9 @@
 //! ```
 //!
 //! It also measures what the SDK costs: `bench` (per call, against hand-written baselines),
-//! `build-cost` (per build) and `main-job-memory` (peak memory of the README's main job).
+//! `instructions` (per call, in instructions, which do not depend on the machine's load),
+//! `build-cost` (per build, beside a hand-written client's) and `main-job-memory` (peak memory
+//! of the README's main job).
 
 #[path = "../../build.rs"]
 #[allow(dead_code)]
@@ -25,6 +27,7 @@ pub mod criterion;
 pub mod diff;
 pub mod document;
 pub mod http;
+pub mod instructions;
 pub mod measure;
 pub mod memory;
 pub mod msrv;

@@ -6,10 +6,10 @@ use xtask::measure::Outcome;
 use xtask::source::Source;
 use xtask::table::Format;
 use xtask::workspace::Workspace;
-use xtask::{bench, build_cost, memory, msrv, public_api, spec, spec_diff, update};
+use xtask::{bench, build_cost, instructions, memory, msrv, public_api, spec, spec_diff, update};
 
 const USAGE: &str = "usage: cargo xtask spec <command>
-       cargo xtask bench | build-cost | main-job-memory [options]
+       cargo xtask bench | build-cost | main-job-memory | instructions [options]
        cargo xtask public-api [--check] | msrv [--no-build]
 
   spec normalize
@@ -37,6 +37,10 @@ const USAGE: &str = "usage: cargo xtask spec <command>
       native-tls and sandbox unless --no-variants), build.rs on its own, a rebuild after
       touching src/lib.rs, the dependency count, and the main job's peak memory (unless
       --no-memory); lists the slowest units of the clean build
+  instructions [--format text|markdown]
+      count with callgrind the instructions of one create-calendar round trip (client and
+      loopback server) for the SDK, the SDK without validation and the hand-written baseline:
+      unlike times, the counts do not depend on the machine's load
   main-job-memory [--format text|markdown] [--strict]
       build the create_calendar example in release and report its peak memory under
       /usr/bin/time -v, without HIGHLEVEL_TOKEN (so it uses the sandbox)
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         ["bench", rest @ ..] => bench_command(&ws, rest),
         ["build-cost", rest @ ..] => build_cost_command(&ws, rest),
         ["main-job-memory", rest @ ..] => memory_command(&ws, rest),
+        ["instructions", rest @ ..] => instructions_command(&ws, rest),
         ["public-api"] => public_api::update(&ws).map(print),
         ["public-api", "--check"] => public_api::check(&ws).map(print),
         ["msrv"] => msrv::check(&ws, true).map(print),
@@ -243,6 +248,12 @@ fn build_cost_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String>
         memory: !parsed.switch("--no-memory"),
     };
     finish(build_cost::run(ws, options)?, parsed.switch("--strict"))
+}
+
+fn instructions_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
+    let parsed = parse_args(args, &["--format"], &[])?;
+    no_positional(&parsed)?;
+    finish(instructions::run(ws, format_option(&parsed)?)?, false)
 }
 
 fn memory_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {

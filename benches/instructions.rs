@@ -1,0 +1,61 @@
+//! Not a criterion benchmark: the program `cargo xtask instructions` runs under callgrind to
+//! count the instructions of one round trip, which unlike time do not depend on what else the
+//! machine is doing. `instructions <sdk|unvalidated|baseline> <calls>` makes that many
+//! sequential create-calendar calls to the benchmarks' loopback server on one thread (client
+//! and server both counted). Without arguments (as `cargo bench` runs it) it does nothing.
+
+mod support;
+
+use highlevel_calendars::types::CalendarCreateDto;
+use highlevel_calendars::{Client, Validation};
+use support::{Baseline, REQUEST, TOKEN, start_server};
+
+fn main() {
+    // `cargo bench` passes `--bench`; only the positional arguments matter here.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let [mode, calls] = args.as_slice() else {
+        return;
+    };
+    let calls: usize = calls.parse().expect("the number of calls");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body: CalendarCreateDto = serde_json::from_str(REQUEST).unwrap();
+    let url = runtime.block_on(start_server());
+    highlevel_calendars::install_tls_provider();
+    let sdk = |validation| {
+        Client::builder()
+            .token(TOKEN)
+            .base_url(&url)
+            .validation(validation)
+            .build()
+            .unwrap()
+    };
+    runtime.block_on(async {
+        match mode.as_str() {
+            "baseline" => {
+                let baseline = Baseline::new(&url);
+                for _ in 0..calls {
+                    baseline.create(&body).await;
+                }
+            }
+            "sdk" | "unvalidated" => {
+                let validation = if mode == "sdk" {
+                    Validation::default()
+                } else {
+                    Validation::off()
+                };
+                let client = sdk(validation);
+                for _ in 0..calls {
+                    let created = client.create_calendar(&body).send().await.unwrap();
+                    assert_eq!(created.status, 201);
+                }
+            }
+            other => panic!("unknown mode {other}: sdk, unvalidated or baseline"),
+        }
+    });
+}

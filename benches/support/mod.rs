@@ -1,0 +1,78 @@
+//! What the round-trip benchmarks share: the minimal loopback server and the hand-written
+//! reqwest + serde_json client the SDK is compared with.
+
+use highlevel_calendars::types::{CalendarByIdSuccessfulResponseDto, CalendarCreateDto};
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use tokio::net::TcpListener;
+
+pub const REQUEST: &str = include_str!("../../tests/fixtures/create-calendar-request.json");
+pub const RESPONSE: &str = include_str!("../../tests/fixtures/create-calendar-response.json");
+pub const TOKEN: &str = "pit-bench-token";
+
+/// Starts a keep-alive HTTP/1 server that reads each request body and answers 201 with
+/// HighLevel's example response; returns its base URL.
+pub async fn start_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let service = service_fn(
+                    |request: hyper::Request<hyper::body::Incoming>| async move {
+                        use http_body_util::BodyExt;
+                        let _ = request.into_body().collect().await;
+                        Ok::<_, Infallible>(
+                            hyper::Response::builder()
+                                .status(201)
+                                .header("content-type", "application/json")
+                                .body(Full::new(Bytes::from_static(RESPONSE.as_bytes())))
+                                .unwrap(),
+                        )
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    url
+}
+
+/// The hand-written baseline: what a user would write with reqwest and serde alone.
+pub struct Baseline {
+    pub http: reqwest::Client,
+    pub url: String,
+}
+
+impl Baseline {
+    /// A baseline posting to the server at `base_url`.
+    pub fn new(base_url: &str) -> Baseline {
+        Baseline {
+            http: reqwest::Client::new(),
+            url: format!("{base_url}/calendars/"),
+        }
+    }
+
+    pub async fn create(&self, body: &CalendarCreateDto) -> CalendarByIdSuccessfulResponseDto {
+        let bytes = serde_json::to_vec(body).unwrap();
+        let response = self
+            .http
+            .post(&self.url)
+            .bearer_auth(TOKEN)
+            .header("Version", "2021-04-15")
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
+    }
+}
