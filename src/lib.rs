@@ -82,3 +82,8 @@ pub mod types {
 pub mod enums {
     pub use crate::generated::enums::*;
 }
+
+/// The README's Rust examples, compiled (and, where not marked `no_run`, run) as doc tests.
+#[cfg(all(doctest, feature = "sandbox"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;
