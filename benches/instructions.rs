@@ -6,9 +6,8 @@
 
 mod support;
 
-use highlevel_calendars::types::CalendarCreateDto;
 use highlevel_calendars::{Client, Validation};
-use support::{Baseline, REQUEST, TOKEN, start_server};
+use support::{Baseline, TOKEN};
 
 fn main() {
     // `cargo bench` passes `--bench`; only the positional arguments matter here.
@@ -20,13 +19,7 @@ fn main() {
         return;
     };
     let calls: usize = calls.parse().expect("the number of calls");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let body: CalendarCreateDto = serde_json::from_str(REQUEST).unwrap();
-    let url = runtime.block_on(start_server());
-    highlevel_calendars::install_tls_provider();
+    let (runtime, body, url) = support::setup();
     let sdk = |validation| {
         Client::builder()
             .token(TOKEN)

@@ -10,7 +10,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use futures_util::future::join_all;
 use highlevel_calendars::Client;
 use highlevel_calendars::types::CalendarCreateDto;
-use support::{Baseline, REQUEST, TOKEN, start_server};
+use support::{Baseline, TOKEN};
 
 const IN_FLIGHT: usize = 32;
 
@@ -20,15 +20,7 @@ async fn sdk_create(client: &Client, body: &CalendarCreateDto) {
 }
 
 fn round_trip(c: &mut Criterion) {
-    // One thread for server and clients alike: on a shared 2-core machine, wake-ups across
-    // worker threads add more variance than either client costs; both sides run the same way.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let body: CalendarCreateDto = serde_json::from_str(REQUEST).unwrap();
-    let url = runtime.block_on(start_server());
-    highlevel_calendars::install_tls_provider();
+    let (runtime, body, url) = support::setup();
     let sdk = Client::builder()
         .token(TOKEN)
         .base_url(&url)

@@ -13,6 +13,20 @@ pub const REQUEST: &str = include_str!("../../tests/fixtures/create-calendar-req
 pub const RESPONSE: &str = include_str!("../../tests/fixtures/create-calendar-response.json");
 pub const TOKEN: &str = "pit-bench-token";
 
+/// What every round-trip benchmark starts from: a one-thread runtime (server and clients alike:
+/// on a shared 2-core machine, wake-ups across worker threads add more variance than either
+/// client costs), HighLevel's example request, and the loopback server's base URL.
+pub fn setup() -> (tokio::runtime::Runtime, CalendarCreateDto, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body: CalendarCreateDto = serde_json::from_str(REQUEST).unwrap();
+    let url = runtime.block_on(start_server());
+    highlevel_calendars::install_tls_provider();
+    (runtime, body, url)
+}
+
 /// Starts a keep-alive HTTP/1 server that reads each request body and answers 201 with
 /// HighLevel's example response; returns its base URL.
 pub async fn start_server() -> String {

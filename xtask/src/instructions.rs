@@ -42,12 +42,7 @@ pub fn per_call(few_total: u64, many_total: u64, few: u64, many: u64) -> Option<
 
 /// The executable of the `instructions` bench in `cargo bench --no-run --message-format json`.
 pub fn harness_executable(messages: &str) -> Option<PathBuf> {
-    messages
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "instructions")
-        .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .next_back()
+    measure::executable_of(messages, "instructions")
 }
 
 /// Builds the harness (release, like the benchmarks) and counts every mode.

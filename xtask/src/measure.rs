@@ -103,6 +103,17 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// The executable cargo built for target `name`, from the messages of a cargo command run with
+/// `--message-format json` (the last one, should the target be listed twice).
+pub fn executable_of(messages: &str, name: &str) -> Option<std::path::PathBuf> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
+        .filter_map(|m| m["executable"].as_str().map(std::path::PathBuf::from))
+        .next_back()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

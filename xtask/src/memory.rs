@@ -39,12 +39,7 @@ pub fn max_rss_kib(report: &str) -> Option<u64> {
 /// The executable of the `create_calendar` example in the messages of
 /// `cargo build --message-format json`.
 pub fn example_executable(messages: &str) -> Option<PathBuf> {
-    messages
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "create_calendar")
-        .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .next_back()
+    measure::executable_of(messages, "create_calendar")
 }
 
 /// The peak resident memory of one run of the main job, in KiB. Builds it first (in the usual
