@@ -246,15 +246,7 @@ impl View {
     }
 
     fn required(&self) -> BTreeSet<String> {
-        self.schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| {
-                r.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
+        crate::schema_walk::required_names(self.schema.get("required"))
     }
 
     fn properties(&self) -> BTreeMap<String, Value> {

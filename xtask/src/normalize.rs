@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::overlay::Overlay;
 use crate::schema_walk::{
     SCHEMA_REF_PREFIX, append_description, operations, operations_mut,
-    request_and_response_schemas, visit_all_schemas_mut,
+    request_and_response_schemas, required_names, visit_all_schemas_mut,
 };
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -598,15 +598,7 @@ fn nullable_optional_response_properties(
         let Some(schema) = schemas.get_mut(name) else {
             continue;
         };
-        let required: BTreeSet<String> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| {
-                r.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let required = required_names(schema.get("required"));
         let Some(Value::Object(props)) = schema.get_mut("properties") else {
             continue;
         };

@@ -171,6 +171,19 @@ pub fn request_and_response_schemas(doc: &Value) -> (BTreeSet<String>, BTreeSet<
     )
 }
 
+/// The names in a schema's `required` list, given as `schema.get("required")` (empty when the
+/// schema has none).
+pub fn required_names(required: Option<&Value>) -> BTreeSet<String> {
+    required
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Appends a sentence to a schema's description, creating the description if needed.
 pub fn append_description(schema: &mut Value, sentence: &str) {
     let Some(obj) = schema.as_object_mut() else {

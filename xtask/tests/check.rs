@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{real_workspace, temp_workspace};
+use common::{assert_only_change, real_workspace, temp_workspace};
 use xtask::diff::{Kind, Severity, Side};
 use xtask::source::Source;
 use xtask::workspace::Workspace;
@@ -216,20 +216,13 @@ fn another_operation_needs_only_a_config_change() {
         &Source::Path(new_normalized),
     )
     .unwrap();
-    assert_eq!(report.changes.len(), 1, "{}", report.to_text());
-    let change = &report.changes[0];
-    assert_eq!(
-        (
-            change.side,
-            change.kind,
-            change.severity,
-            change.location.as_str()
-        ),
+    assert_only_change(
+        &report,
         (
             Side::Request,
             Kind::OperationAdded,
             Severity::Compatible,
-            "get-calendar"
-        )
+            "get-calendar",
+        ),
     );
 }

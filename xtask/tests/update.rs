@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{FileServer, TempDir, fixture, hash_tree, temp_workspace};
+use common::{FileServer, TempDir, assert_only_change, fixture, hash_tree, temp_workspace};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use xtask::diff::{Kind, Severity, Side};
@@ -45,21 +45,14 @@ fn serve_under(prefix: &str, root: &[u8], common: &[u8]) -> FileServer {
 const COMMIT: &str = "4c83f3f8fa197e594632d7508a45ec65b2497a15";
 
 fn assert_one_added_request_property(report: &xtask::report::Report) {
-    assert_eq!(report.changes.len(), 1, "{}", report.to_text());
-    let change = &report.changes[0];
-    assert_eq!(
-        (
-            change.side,
-            change.kind,
-            change.severity,
-            change.location.as_str()
-        ),
+    assert_only_change(
+        report,
         (
             Side::Request,
             Kind::PropertyAdded,
             Severity::Compatible,
-            "CalendarCreateDTO.meetingRoom"
-        )
+            "CalendarCreateDTO.meetingRoom",
+        ),
     );
     assert!(
         report.obsolete_overlay_entries.is_empty(),

@@ -11,6 +11,29 @@ use std::thread::JoinHandle;
 use xtask::provenance::sha256_hex;
 use xtask::workspace::Workspace;
 
+/// Asserts that `report` lists exactly one change, with this side, kind, severity and location.
+pub fn assert_only_change(
+    report: &xtask::report::Report,
+    expected: (
+        xtask::diff::Side,
+        xtask::diff::Kind,
+        xtask::diff::Severity,
+        &str,
+    ),
+) {
+    assert_eq!(report.changes.len(), 1, "{}", report.to_text());
+    let change = &report.changes[0];
+    assert_eq!(
+        (
+            change.side,
+            change.kind,
+            change.severity,
+            change.location.as_str()
+        ),
+        expected
+    );
+}
+
 /// The workspace the tests run in.
 pub fn real_workspace() -> Workspace {
     Workspace::current()
