@@ -3,13 +3,10 @@
 //! (an hour that opens and closes at 11:30, a look-busy percentage of 123).
 
 use super::facts::Facts;
-use super::{Report, Rule, RuleSource};
+use super::{Report, Rule};
 
+/// Only called when some evident rule is selected (they are off by default).
 pub(super) fn check(body: &Facts, report: &mut Report) {
-    // Off by default: skip the work (and the messages built for would-be violations).
-    if !report.checks_any(RuleSource::Evident) {
-        return;
-    }
     if body.form_submit_type == Some("RedirectURL")
         && body
             .form_submit_redirect_url

@@ -192,10 +192,13 @@ impl Report<'_> {
             .any(|&rule| rule.source() == source && self.validation.checks(rule))
     }
 
-    /// Runs the rules that read [`facts::Facts`] and returns every violation found.
-    fn finish(mut self, facts: &facts::Facts) -> Result<(), ValidationError> {
+    /// Runs the rules that read [`facts::Facts`] (the evident ones only when `evident`) and
+    /// returns every violation found.
+    fn finish(mut self, facts: &facts::Facts, evident: bool) -> Result<(), ValidationError> {
         documented::check(facts, &mut self);
-        evident::check(facts, &mut self);
+        if evident {
+            evident::check(facts, &mut self);
+        }
         if self.violations.is_empty() {
             Ok(())
         } else {
@@ -218,16 +221,11 @@ impl Report<'_> {
 
 /// Checks a create-calendar body (as JSON) against the rules `validation` selects.
 pub fn validate(body: &Value, validation: &Validation) -> Result<(), ValidationError> {
-    if validation.is_off() {
-        return Ok(());
-    }
-    let mut report = Report {
+    run(
         validation,
-        violations: Vec::new(),
-    };
-    spec_rules::check(body, &mut report);
-    let evident = report.checks_any(RuleSource::Evident);
-    report.finish(&facts::Facts::from_json(body, evident))
+        |report| spec_rules::check(body, report),
+        |evident| facts::Facts::from_json(body, evident),
+    )
 }
 
 /// Checks a typed create-calendar body: the same rules as [`validate`] on the JSON it would
@@ -236,6 +234,21 @@ pub fn validate_request(
     body: &crate::types::CalendarCreateDto,
     validation: &Validation,
 ) -> Result<(), ValidationError> {
+    run(
+        validation,
+        |report| typed::check(body, report),
+        |evident| facts::Facts::from_typed(body, evident),
+    )
+}
+
+/// Runs the spec rules, then the documented and (when selected) evident rules over the facts
+/// `facts` gathers; `facts` is told whether the evident rules run, so it can skip what only
+/// they read.
+fn run<'b>(
+    validation: &Validation,
+    spec: impl FnOnce(&mut Report),
+    facts: impl FnOnce(bool) -> facts::Facts<'b>,
+) -> Result<(), ValidationError> {
     if validation.is_off() {
         return Ok(());
     }
@@ -243,7 +256,7 @@ pub fn validate_request(
         validation,
         violations: Vec::new(),
     };
-    typed::check(body, &mut report);
+    spec(&mut report);
     let evident = report.checks_any(RuleSource::Evident);
-    report.finish(&facts::Facts::from_typed(body, evident))
+    report.finish(&facts(evident), evident)
 }
