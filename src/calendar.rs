@@ -110,7 +110,8 @@ pub fn personal(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validation::{Validation, validate_request};
+    use crate::Validation;
+    use highlevel_runtime::validation::check;
 
     #[test]
     fn every_starting_point_passes_the_stated_rules() {
@@ -124,7 +125,7 @@ mod tests {
         ];
         for body in bodies {
             let body: types::CalendarCreateDto = body.try_into().expect("required fields set");
-            validate_request(&body, &Validation::strict()).expect("valid");
+            check(&body, &Validation::strict()).expect("valid");
         }
     }
 }

@@ -150,8 +150,11 @@ async fn hold(mut stream: TcpStream) {
 async fn reset_before_any_response_is_a_transport_error_sent_once() {
     let server = Faulty::start(Behaviour::ResetBeforeResponse).await;
     let err = server.create().await.unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
-    assert!(err.to_string().contains("may have been created"));
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("create-calendar may have taken effect")
+    );
     assert_eq!(server.requests(), 1);
 }
 
@@ -159,7 +162,7 @@ async fn reset_before_any_response_is_a_transport_error_sent_once() {
 async fn reset_after_the_status_line_is_a_transport_error_sent_once() {
     let server = Faulty::start(Behaviour::ResetAfterStatusLine).await;
     let err = server.create().await.unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(server.requests(), 1);
 }
 
@@ -168,7 +171,7 @@ async fn headers_slower_than_the_timeout_time_out_after_one_request() {
     let server = Faulty::start(Behaviour::StallBeforeHeaders).await;
     let err = server.create().await.unwrap_err();
     assert!(
-        matches!(err, Error::Timeout { after } if after == Duration::from_millis(300)),
+        matches!(err, Error::Timeout { after, .. } if after == Duration::from_millis(300)),
         "{err:?}"
     );
     assert_eq!(server.requests(), 1);
@@ -191,4 +194,26 @@ async fn an_endless_body_without_a_length_stops_at_the_cap() {
         "{err:?}"
     );
     assert_eq!(server.requests(), 1);
+}
+
+/// Idempotent operations (GET, PUT, DELETE) are sent again after a reset or a stall, within the
+/// policy's attempts (3 by default); the same faults never resend a POST (tests above).
+#[tokio::test]
+async fn idempotent_operations_are_retried_after_a_reset_and_a_stall() {
+    for behaviour in [Behaviour::ResetBeforeResponse, Behaviour::StallBeforeHeaders] {
+        let server = Faulty::start(behaviour).await;
+        let client = server.client();
+        let get = client.get_calendar("cal_1").send().await.unwrap_err();
+        let delete = client.delete_calendar("cal_1").send().await.unwrap_err();
+        assert!(
+            matches!(get, Error::Transport { .. } | Error::Timeout { .. }),
+            "{get:?}"
+        );
+        assert!(get.to_string().contains("get-calendar is safe to send again"), "{get}");
+        assert!(
+            matches!(delete, Error::Transport { .. } | Error::Timeout { .. }),
+            "{delete:?}"
+        );
+        assert_eq!(server.requests(), 6, "3 attempts each");
+    }
 }

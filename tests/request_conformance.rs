@@ -457,17 +457,20 @@ fn breakage() -> impl Strategy<Value = (fn(&mut Value), Rule)> {
     prop_oneof![
         Just((
             personal_with_two as fn(&mut Value),
-            Rule::PersonalHasOneMember
+            rules::PERSONAL_HAS_ONE_MEMBER
         )),
         Just((
             collective_without_primary as fn(&mut Value),
-            Rule::CollectiveNeedsPrimary
+            rules::COLLECTIVE_NEEDS_PRIMARY
         )),
-        Just((zoom_on_event as fn(&mut Value), Rule::NoConferenceOnEvent)),
-        Just((bad_priority as fn(&mut Value), Rule::AllowedNumber)),
-        Just((bad_date as fn(&mut Value), Rule::DateFormat)),
-        Just((too_many_recurrences as fn(&mut Value), Rule::Range)),
-        Just((late_hour as fn(&mut Value), Rule::Range)),
+        Just((
+            zoom_on_event as fn(&mut Value),
+            rules::NO_CONFERENCE_ON_EVENT
+        )),
+        Just((bad_priority as fn(&mut Value), Rule::ALLOWED_NUMBER)),
+        Just((bad_date as fn(&mut Value), rules::DATE_FORMAT)),
+        Just((too_many_recurrences as fn(&mut Value), Rule::RANGE)),
+        Just((late_hour as fn(&mut Value), Rule::RANGE)),
     ]
 }
 

@@ -161,7 +161,10 @@ async fn a_stalled_response_times_out_after_exactly_one_request() {
         .unwrap();
     let err = client.create_calendar(minimal()).send().await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-    assert!(err.to_string().contains("may have been created"));
+    assert!(
+        err.to_string()
+            .contains("create-calendar may have taken effect")
+    );
     assert_eq!(
         received_count(&server).await,
         1,
@@ -316,4 +319,108 @@ async fn the_timeout_applies_to_a_caller_supplied_http_client() {
     let err = client.create_calendar(minimal()).send().await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert_eq!(received_count(&server).await, 1);
+}
+
+/// A 503 (a gateway in front of HighLevel) is retried for GET, PUT and DELETE, which cannot act
+/// twice, and never for a POST, which could create a second calendar.
+#[tokio::test]
+async fn a_503_is_retried_by_method() {
+    let server = MockServer::start().await;
+    let unavailable = || ResponseTemplate::new(503).set_body_string("<html>busy</html>");
+    Mock::given(method("GET"))
+        .respond_with(unavailable())
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(seed_response()))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .respond_with(unavailable())
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(unavailable())
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"succeeded": true})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(unavailable())
+        .mount(&server)
+        .await;
+    let client = builder_for(&server).build().unwrap();
+
+    let got = client.get_calendar("cal_1").send().await.unwrap();
+    assert_eq!(got.calendar.id, seed_response()["calendar"]["id"]);
+    let update = highlevel_calendars::types::CalendarUpdateDto::builder().name("Renamed");
+    let put = client.update_calendar("cal_1", update).send().await.unwrap_err();
+    assert_eq!(put.status().map(|s| s.as_u16()), Some(503), "{put}");
+    client.delete_calendar("cal_1").send().await.unwrap();
+    let post = client.create_calendar(minimal()).send().await.unwrap_err();
+    assert_eq!(post.status().map(|s| s.as_u16()), Some(503), "{post}");
+
+    let count = |m: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .received_requests()
+                .await
+                .unwrap()
+                .iter()
+                .filter(|r| r.method.as_str() == m)
+                .count()
+        }
+    };
+    assert_eq!(count("GET").await, 3, "two 503s, then the answer");
+    assert_eq!(count("PUT").await, 3, "every attempt of the policy");
+    assert_eq!(count("DELETE").await, 2);
+    assert_eq!(count("POST").await, 1, "a POST is never sent twice");
+}
+
+#[tokio::test]
+async fn a_401_names_the_scopes_the_operation_needs() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "statusCode": 401, "message": "Unauthorized", "traceId": "t-401"
+        })))
+        .mount(&server)
+        .await;
+    let err = client_for(&server)
+        .get_calendar("cal_1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("calendars.readonly"), "{text}");
+    assert!(!text.contains("calendars.write"), "{text}");
+    assert!(text.contains("t-401"), "{text}");
+}
+
+#[tokio::test]
+async fn an_empty_path_parameter_is_refused_before_sending() {
+    let server = MockServer::start().await;
+    let err = client_for(&server)
+        .get_calendar("")
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Validation(problems) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        problems.has("calendarId", highlevel_calendars::Rule::REQUIRED),
+        "{problems}"
+    );
+    assert_eq!(received_count(&server).await, 0);
 }

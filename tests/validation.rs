@@ -5,8 +5,9 @@ mod common;
 use common::*;
 use highlevel_calendars::calendar::{self, member, primary_member};
 use highlevel_calendars::enums::{CalendarType, FormSubmitType, LocationKind};
+use highlevel_calendars::rules::{self, validate};
 use highlevel_calendars::types::{self, CalendarCreateDto};
-use highlevel_calendars::validation::{validate, validate_request};
+use highlevel_calendars::validation::check as validate_request;
 use highlevel_calendars::{Error, Rule, Validation};
 use serde_json::json;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -67,13 +68,13 @@ async fn rejected(body: CalendarCreateDto, path: &str, rule: Rule) {
 async fn required_fields_must_not_be_empty() {
     let mut body = seed();
     body.location_id = String::new();
-    rejected(body, "locationId", Rule::Required).await;
+    rejected(body, "locationId", Rule::REQUIRED).await;
     let mut body = seed();
     body.team_members[0].user_id = " ".into();
-    rejected(body, "teamMembers[0].userId", Rule::Required).await;
+    rejected(body, "teamMembers[0].userId", Rule::REQUIRED).await;
     let mut body = seed();
     body.availabilities[0].date = String::new();
-    rejected(body, "availabilities[0].date", Rule::Required).await;
+    rejected(body, "availabilities[0].date", Rule::REQUIRED).await;
 }
 
 #[tokio::test]
@@ -87,7 +88,7 @@ async fn a_builder_missing_a_required_field_names_it() {
     let Error::Validation(problems) = &err else {
         panic!("{err:?}")
     };
-    assert!(problems.has("name", Rule::Required), "{problems}");
+    assert!(problems.has("name", Rule::REQUIRED), "{problems}");
     assert_eq!(received_count(&server).await, 0);
 }
 
@@ -95,33 +96,33 @@ async fn a_builder_missing_a_required_field_names_it() {
 async fn days_hours_minutes_and_recurrence_count_stay_in_range() {
     let mut body = seed();
     body.open_hours[0].days_of_the_week = vec![7.0];
-    rejected(body, "openHours[0].daysOfTheWeek[0]", Rule::Range).await;
+    rejected(body, "openHours[0].daysOfTheWeek[0]", Rule::RANGE).await;
     let mut body = seed();
     body.open_hours[0].hours[0].open_hour = 24.0;
-    rejected(body, "openHours[0].hours[0].openHour", Rule::Range).await;
+    rejected(body, "openHours[0].hours[0].openHour", Rule::RANGE).await;
     let mut body = seed();
     body.availabilities[0].hours[0].close_minute = 61.0;
-    rejected(body, "availabilities[0].hours[0].closeMinute", Rule::Range).await;
+    rejected(body, "availabilities[0].hours[0].closeMinute", Rule::RANGE).await;
     let mut body = seed();
     body.recurring.as_mut().unwrap().count = Some(25.0);
-    rejected(body, "recurring.count", Rule::Range).await;
+    rejected(body, "recurring.count", Rule::RANGE).await;
 }
 
 #[tokio::test]
 async fn priority_and_availability_type_take_only_documented_numbers() {
     let mut body = seed();
     body.team_members[0].priority = Some(0.7);
-    rejected(body, "teamMembers[0].priority", Rule::AllowedNumber).await;
+    rejected(body, "teamMembers[0].priority", Rule::ALLOWED_NUMBER).await;
     let mut body = seed();
     body.availability_type = Some(2.0);
-    rejected(body, "availabilityType", Rule::AllowedNumber).await;
+    rejected(body, "availabilityType", Rule::ALLOWED_NUMBER).await;
 }
 
 #[tokio::test]
 async fn an_unknown_enum_value_is_refused_unless_the_rule_is_skipped() {
     let mut body = seed();
     body.calendar_type = Some(CalendarType::Unknown("webinar".into()));
-    rejected(body.clone(), "calendarType", Rule::EnumValue).await;
+    rejected(body.clone(), "calendarType", Rule::ENUM_VALUE).await;
 
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
@@ -130,7 +131,7 @@ async fn an_unknown_enum_value_is_refused_unless_the_rule_is_skipped() {
         .await;
     client_for(&server)
         .create_calendar(body)
-        .validation(Validation::default().skip(Rule::EnumValue))
+        .validation(Validation::default().skip(Rule::ENUM_VALUE))
         .send()
         .await
         .expect("the caller opted out");
@@ -151,7 +152,7 @@ async fn team_calendars_need_team_members() {
             .calendar_type(kind)
             .try_into()
             .unwrap();
-        rejected(body, "teamMembers", Rule::TeamMembersRequired).await;
+        rejected(body, "teamMembers", rules::TEAM_MEMBERS_REQUIRED).await;
     }
 }
 
@@ -161,7 +162,7 @@ async fn a_personal_calendar_has_exactly_one_member() {
         .team_members(vec![member("a"), member("b")])
         .try_into()
         .unwrap();
-    rejected(body, "teamMembers", Rule::PersonalHasOneMember).await;
+    rejected(body, "teamMembers", rules::PERSONAL_HAS_ONE_MEMBER).await;
 }
 
 #[tokio::test]
@@ -170,7 +171,7 @@ async fn recurring_needs_exactly_one_member() {
         .enable_recurring(true)
         .try_into()
         .unwrap();
-    rejected(body, "teamMembers", Rule::RecurringHasOneMember).await;
+    rejected(body, "teamMembers", rules::RECURRING_HAS_ONE_MEMBER).await;
 }
 
 #[tokio::test]
@@ -179,11 +180,11 @@ async fn collective_calendars_need_one_primary_member() {
         .calendar_type(CalendarType::Collective)
         .try_into()
         .unwrap();
-    rejected(body, "teamMembers", Rule::CollectiveNeedsPrimary).await;
+    rejected(body, "teamMembers", rules::COLLECTIVE_NEEDS_PRIMARY).await;
     let body = calendar::collective("loc", "n", "a", [primary_member("b")])
         .try_into()
         .unwrap();
-    rejected(body, "teamMembers[1].isPrimary", Rule::OnePrimaryMember).await;
+    rejected(body, "teamMembers[1].isPrimary", rules::ONE_PRIMARY_MEMBER).await;
 }
 
 #[tokio::test]
@@ -199,7 +200,7 @@ async fn several_locations_only_with_one_member() {
     rejected(
         body,
         "teamMembers[1].locationConfigurations",
-        Rule::SeveralLocationsNeedOneMember,
+        rules::SEVERAL_LOCATIONS_NEED_ONE_MEMBER,
     )
     .await;
 }
@@ -217,7 +218,7 @@ async fn class_booking_allows_one_location_per_member() {
     rejected(
         body,
         "teamMembers[0].locationConfigurations",
-        Rule::OneLocationPerMember,
+        rules::ONE_LOCATION_PER_MEMBER,
     )
     .await;
 }
@@ -231,7 +232,7 @@ async fn event_calendars_refuse_conference_kinds_and_conferences_take_no_locatio
     rejected(
         body,
         "locationConfigurations[0].kind",
-        Rule::NoConferenceOnEvent,
+        rules::NO_CONFERENCE_ON_EVENT,
     )
     .await;
     let body = calendar::round_robin("loc", "n", [member("a")])
@@ -244,7 +245,7 @@ async fn event_calendars_refuse_conference_kinds_and_conferences_take_no_locatio
     rejected(
         body,
         "locationConfigurations[0].location",
-        Rule::NoLocationForConference,
+        rules::NO_LOCATION_FOR_CONFERENCE,
     )
     .await;
 }
@@ -253,7 +254,7 @@ async fn event_calendars_refuse_conference_kinds_and_conferences_take_no_locatio
 async fn availability_dates_use_the_documented_form() {
     let mut body = seed();
     body.availabilities[0].date = "2023-09-24".into();
-    rejected(body, "availabilities[0].date", Rule::DateFormat).await;
+    rejected(body, "availabilities[0].date", rules::DATE_FORMAT).await;
 }
 
 #[test]
@@ -273,8 +274,8 @@ fn the_seed_follows_every_stated_rule_and_breaks_two_evident_ones() {
     validate_request(&body, &Validation::stated()).expect("HighLevel's example is valid");
     let problems = validate_request(&body, &Validation::strict()).unwrap_err();
     let rules: Vec<Rule> = problems.violations().iter().map(|v| v.rule).collect();
-    assert!(rules.contains(&Rule::Percentage), "{problems}");
-    assert!(rules.contains(&Rule::OpenBeforeClose), "{problems}");
+    assert!(rules.contains(&rules::PERCENTAGE), "{problems}");
+    assert!(rules.contains(&rules::OPEN_BEFORE_CLOSE), "{problems}");
     assert!(
         rules
             .iter()
@@ -296,37 +297,39 @@ fn evident_rules_apply_only_when_strict() {
     validate_request(&body, &Validation::stated()).expect("no stated rule is broken");
     let problems = validate_request(&body, &Validation::strict()).unwrap_err();
     assert!(
-        problems.has("formSubmitRedirectURL", Rule::RedirectNeedsUrl),
+        problems.has("formSubmitRedirectURL", rules::REDIRECT_NEEDS_URL),
         "{problems}"
     );
     assert!(
-        problems.has("slotDuration", Rule::NotNegative),
+        problems.has("slotDuration", rules::NOT_NEGATIVE),
         "{problems}"
     );
     assert!(
-        problems.has("openHours[0].hours[0]", Rule::OpenBeforeClose),
+        problems.has("openHours[0].hours[0]", rules::OPEN_BEFORE_CLOSE),
         "{problems}"
     );
 }
 
 #[test]
 fn raw_json_is_checked_for_types_and_missing_nested_fields() {
-    let body = json!({
-        "locationId": "loc",
-        "name": 7,
-        "locationConfigurations": [{"location": "x"}],
-        "lookBusyConfig": {"enabled": true}
-    });
-    let problems = validate(&body, &Validation::default()).unwrap_err();
-    assert!(problems.has("name", Rule::Type), "{problems}");
-    assert!(
-        problems.has("locationConfigurations[0].kind", Rule::Required),
-        "{problems}"
-    );
-    assert!(
-        problems.has("lookBusyConfig.LookBusyPercentage", Rule::Required),
-        "{problems}"
-    );
+    // Decoding stops at the first wrong type or missing field, naming its path.
+    let cases = [
+        (json!({"locationId": "loc", "name": 7}), "name", Rule::TYPE),
+        (
+            json!({"locationId": "loc", "name": "n", "locationConfigurations": [{"location": "x"}]}),
+            "locationConfigurations[0].kind",
+            Rule::REQUIRED,
+        ),
+        (
+            json!({"locationId": "loc", "name": "n", "lookBusyConfig": {"enabled": true}}),
+            "lookBusyConfig.LookBusyPercentage",
+            Rule::REQUIRED,
+        ),
+    ];
+    for (body, path, rule) in cases {
+        let problems = validate(&body, &Validation::default()).unwrap_err();
+        assert!(problems.has(path, rule), "{path}: {problems}");
+    }
 }
 
 #[test]

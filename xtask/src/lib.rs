@@ -6,7 +6,7 @@
 //!   | normalize (steps in normalize.rs, each explained in openapi/overlay.toml)
 //!   v
 //! openapi/calendars.json        what build.rs reads
-//!   | build.rs `generate` (included here as `build_script`)
+//!   | highlevel_codegen::generate (what build.rs runs)
 //!   v
 //! openapi/generated.rs.snap     the generated code, checked in for review
 //! ```
@@ -15,10 +15,6 @@
 //! `instructions` (per call, in instructions, which do not depend on the machine's load),
 //! `build-cost` (per build, beside a hand-written client's) and `main-job-memory` (peak memory
 //! of the README's main job).
-
-#[path = "../../build.rs"]
-#[allow(dead_code)]
-mod build_script;
 
 pub mod bench;
 pub mod build_cost;
@@ -45,22 +41,3 @@ pub mod table;
 pub mod timings;
 pub mod update;
 pub mod workspace;
-
-#[cfg(test)]
-mod build_script_tests {
-    use super::build_script::generate;
-
-    #[test]
-    fn a_broken_document_is_an_error_that_says_what_is_wrong() {
-        let not_json = generate("{").unwrap_err();
-        assert!(not_json.contains("not valid JSON"), "{not_json}");
-        let not_openapi = generate(r#"{"openapi": "3.0.0"}"#).unwrap_err();
-        assert!(not_openapi.contains("not a valid OpenAPI"), "{not_openapi}");
-        let bad_enum = generate(
-            r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {},
-                "components": {"schemas": {"E": {"type": "string", "enum": ["a-b", "a_b"]}}}}"#,
-        )
-        .unwrap_err();
-        assert!(bad_enum.contains("enum `E`"), "{bad_enum}");
-    }
-}

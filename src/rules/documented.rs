@@ -1,7 +1,8 @@
 //! Rules HighLevel states in words: on the Create Calendar page and in field descriptions.
 
 use super::facts::{Facts, Location};
-use super::{Report, Rule};
+use super::*;
+use highlevel_runtime::validation::Checker;
 
 const NEEDS_TEAM: &[&str] = &[
     "round_robin",
@@ -15,23 +16,23 @@ const CONFERENCE_KINDS: &[&str] = &[
     "ms_teams_conference",
 ];
 
-pub(super) fn check(body: &Facts, report: &mut Report) {
+pub(super) fn check(body: &Facts, report: &mut Checker<'_>) {
     let calendar_type = body.calendar_type;
     let members = &body.members;
 
     if let Some(kind) = calendar_type.filter(|t| NEEDS_TEAM.contains(t))
         && members.is_empty()
     {
-        report.add(
+        report.report_at(
             "teamMembers",
-            Rule::TeamMembersRequired,
+            TEAM_MEMBERS_REQUIRED,
             format!("must list at least one team member for a {kind} calendar"),
         );
     }
     if calendar_type == Some("personal") && members.len() != 1 {
-        report.add(
+        report.report_at(
             "teamMembers",
-            Rule::PersonalHasOneMember,
+            PERSONAL_HAS_ONE_MEMBER,
             format!(
                 "must list exactly one team member for a personal calendar (has {})",
                 members.len()
@@ -39,9 +40,9 @@ pub(super) fn check(body: &Facts, report: &mut Report) {
         );
     }
     if body.enable_recurring && members.len() != 1 {
-        report.add(
+        report.report_at(
             "teamMembers",
-            Rule::RecurringHasOneMember,
+            RECURRING_HAS_ONE_MEMBER,
             format!(
                 "must list exactly one team member when enableRecurring is true (has {})",
                 members.len()
@@ -55,17 +56,17 @@ pub(super) fn check(body: &Facts, report: &mut Report) {
         .filter(|(_, m)| m.is_primary)
         .map(|(i, _)| i);
     match primary.next() {
-        None if calendar_type == Some("collective") && !members.is_empty() => report.add(
+        None if calendar_type == Some("collective") && !members.is_empty() => report.report_at(
             "teamMembers",
-            Rule::CollectiveNeedsPrimary,
+            COLLECTIVE_NEEDS_PRIMARY,
             "must mark one team member isPrimary for a collective calendar",
         ),
         None => {}
         Some(first) => {
             for i in primary {
-                report.add(
+                report.report_at(
                     format!("teamMembers[{i}].isPrimary"),
-                    Rule::OnePrimaryMember,
+                    ONE_PRIMARY_MEMBER,
                     format!("must not be true: teamMembers[{first}] is already primary"),
                 );
             }
@@ -75,9 +76,9 @@ pub(super) fn check(body: &Facts, report: &mut Report) {
     for (i, member) in members.iter().enumerate() {
         let count = member.locations.len();
         if count > 1 && members.len() > 1 {
-            report.add(
+            report.report_at(
                 format!("teamMembers[{i}].locationConfigurations"),
-                Rule::SeveralLocationsNeedOneMember,
+                SEVERAL_LOCATIONS_NEED_ONE_MEMBER,
                 format!(
                     "has {count} entries; several location configurations are allowed only when the calendar has one team member"
                 ),
@@ -86,9 +87,9 @@ pub(super) fn check(body: &Facts, report: &mut Report) {
         if let Some(kind) = calendar_type.filter(|t| ["class_booking", "collective"].contains(t))
             && count > 1
         {
-            report.add(
+            report.report_at(
                 format!("teamMembers[{i}].locationConfigurations"),
-                Rule::OneLocationPerMember,
+                ONE_LOCATION_PER_MEMBER,
                 format!("has {count} entries; a {kind} calendar allows one per team member"),
             );
         }
@@ -114,9 +115,9 @@ pub(super) fn check(body: &Facts, report: &mut Report) {
             && !date.trim().is_empty()
             && !is_midnight_date(date)
         {
-            report.add(
+            report.report_at(
                 format!("availabilities[{i}].date"),
-                Rule::DateFormat,
+                DATE_FORMAT,
                 format!("must look like 2023-09-24T00:00:00.000Z, not {date:?}"),
             );
         }
@@ -127,23 +128,23 @@ fn check_locations(
     locations: &[Location],
     calendar_type: Option<&str>,
     list_path: &dyn std::fmt::Display,
-    report: &mut Report,
+    report: &mut Checker<'_>,
 ) {
     for (j, config) in locations.iter().enumerate() {
         let Some(kind) = config.kind.filter(|k| CONFERENCE_KINDS.contains(k)) else {
             continue;
         };
         if calendar_type == Some("event") {
-            report.add(
+            report.report_at(
                 format!("{list_path}[{j}].kind"),
-                Rule::NoConferenceOnEvent,
+                NO_CONFERENCE_ON_EVENT,
                 format!("cannot be {kind} on an event calendar"),
             );
         }
         if config.location.is_some_and(|l| !l.is_empty()) {
-            report.add(
+            report.report_at(
                 format!("{list_path}[{j}].location"),
-                Rule::NoLocationForConference,
+                NO_LOCATION_FOR_CONFERENCE,
                 format!("does not apply to kind {kind}; leave it out"),
             );
         }

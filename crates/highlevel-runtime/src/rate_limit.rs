@@ -18,7 +18,7 @@ const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 /// was absent or unreadable.
 ///
 /// ```
-/// use highlevel_calendars::RateLimit;
+/// use highlevel_runtime::RateLimit;
 /// use reqwest::header::{HeaderMap, HeaderValue};
 ///
 /// let mut headers = HeaderMap::new();

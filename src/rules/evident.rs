@@ -1,20 +1,21 @@
 //! Rules HighLevel does not state but that follow from what the fields mean. Checked only by
-//! [`Validation::strict`](super::Validation::strict): HighLevel's own example breaks two of them
+//! [`Validation::strict`](crate::Validation::strict): HighLevel's own example breaks two of them
 //! (an hour that opens and closes at 11:30, a look-busy percentage of 123).
 
 use super::facts::Facts;
-use super::{Report, Rule};
+use super::*;
+use highlevel_runtime::validation::Checker;
 
 /// Only called when some evident rule is selected (they are off by default).
-pub(super) fn check(body: &Facts, report: &mut Report) {
+pub(super) fn check(body: &Facts, report: &mut Checker<'_>) {
     if body.form_submit_type == Some("RedirectURL")
         && body
             .form_submit_redirect_url
             .is_none_or(|url| url.trim().is_empty())
     {
-        report.add(
+        report.report_at(
             "formSubmitRedirectURL",
-            Rule::RedirectNeedsUrl,
+            REDIRECT_NEEDS_URL,
             "is needed when formSubmitType is RedirectURL",
         );
     }
@@ -22,16 +23,16 @@ pub(super) fn check(body: &Facts, report: &mut Report) {
     if let Some(p) = body.look_busy_percentage
         && !(0.0..=100.0).contains(&p)
     {
-        report.add(
+        report.report_at(
             "lookBusyConfig.LookBusyPercentage",
-            Rule::Percentage,
+            PERCENTAGE,
             format!("must be between 0 and 100 (is {p})"),
         );
     }
 
     for &(field, value) in &body.amounts {
         if value < 0.0 {
-            report.add(field, Rule::NotNegative, "must not be negative");
+            report.report_at(field, NOT_NEGATIVE, "must not be negative");
         }
     }
 
@@ -40,9 +41,9 @@ pub(super) fn check(body: &Facts, report: &mut Report) {
             if let (Some(open), Some(close)) = (hour.open, hour.close)
                 && open >= close
             {
-                report.add(
+                report.report_at(
                     format!("{list}[{i}].hours[{j}]"),
-                    Rule::OpenBeforeClose,
+                    OPEN_BEFORE_CLOSE,
                     "must open before it closes",
                 );
             }

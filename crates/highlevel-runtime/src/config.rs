@@ -1,25 +1,21 @@
-//! Building a [`Client`]: token, server, timeouts, headers, retries.
+//! Building a client: token, server, timeouts, headers, retries, validation.
+//!
+//! The builder is generic over the generated client it builds ([`GeneratedClient`]), so every
+//! HighLevel client generated on this runtime is configured the same way.
 
 use crate::auth::{StaticToken, Token, TokenProvider, TokenSource};
-use crate::call::CallSettings;
-use crate::client::{Client, ClientInner};
 use crate::retry::RetryPolicy;
+use crate::runtime::{Runtime, RuntimeInner};
 use crate::validation::Validation;
 use reqwest::Url;
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::HeaderValue;
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// HighLevel's API server.
 pub const DEFAULT_BASE_URL: &str = "https://services.leadconnectorhq.com";
-
-/// The `Version` header HighLevel's document prescribes for these operations (read from the
-/// document when the client was generated).
-pub const API_VERSION: &str = crate::generated::API_VERSION;
-
-/// The `User-Agent` sent unless one is configured.
-pub const DEFAULT_USER_AGENT: &str = concat!("highlevel-calendars/", env!("CARGO_PKG_VERSION"));
 
 /// The environment variable holding the access token.
 pub const ENV_TOKEN: &str = "HIGHLEVEL_TOKEN";
@@ -28,51 +24,60 @@ pub const ENV_BASE_URL: &str = "HIGHLEVEL_BASE_URL";
 /// The environment variable holding the sub-account (location) id (optional).
 pub const ENV_LOCATION_ID: &str = "HIGHLEVEL_LOCATION_ID";
 
-/// Configures and builds a [`Client`]. Start with [`Client::builder`].
+/// A client generated on this runtime: what [`ClientBuilder::build`] makes from a
+/// [`Runtime`]. build.rs implements it for each generated `Client`.
+pub trait GeneratedClient: Sized {
+    /// The `User-Agent` sent unless one is configured: the generated crate's name and version.
+    const USER_AGENT: &'static str;
+
+    /// Wraps the configured runtime.
+    fn from_runtime(runtime: Runtime) -> Self;
+}
+
+impl GeneratedClient for Runtime {
+    const USER_AGENT: &'static str = concat!("highlevel-runtime/", env!("CARGO_PKG_VERSION"));
+
+    fn from_runtime(runtime: Runtime) -> Self {
+        runtime
+    }
+}
+
+/// Configures and builds a client; start with the generated client's `Client::builder()`.
 ///
 /// ```
-/// use highlevel_calendars::{Client, RetryPolicy};
+/// use highlevel_runtime::{ClientBuilder, RetryPolicy, Runtime};
 /// use std::time::Duration;
 ///
-/// let client = Client::builder()
+/// let runtime = ClientBuilder::<Runtime>::new()
 ///     .token("pit-xxxxxxxx")
 ///     .timeout(Duration::from_secs(20))
 ///     .retry_policy(RetryPolicy::default().max_attempts(5))
 ///     .build()?;
-/// # Ok::<(), highlevel_calendars::BuildError>(())
+/// assert_eq!(runtime.base_url(), "https://services.leadconnectorhq.com");
+/// # Ok::<(), highlevel_runtime::BuildError>(())
 /// ```
 #[must_use]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C = Runtime> {
     tokens: Option<Result<Arc<dyn TokenProvider>, BuildError>>,
     base_url: String,
     connect_timeout: Duration,
     timeout: Duration,
-    user_agent: String,
-    api_version: String,
+    user_agent: Option<String>,
+    api_version: Option<String>,
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
     max_response_bytes: usize,
     validation: Validation,
+    client: PhantomData<fn() -> C>,
 }
 
-impl Default for ClientBuilder {
+impl<C: GeneratedClient> Default for ClientBuilder<C> {
     fn default() -> Self {
-        ClientBuilder {
-            tokens: None,
-            base_url: DEFAULT_BASE_URL.to_string(),
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
-            user_agent: DEFAULT_USER_AGENT.to_string(),
-            api_version: API_VERSION.to_string(),
-            retry: RetryPolicy::default(),
-            http: None,
-            max_response_bytes: 1024 * 1024,
-            validation: Validation::default(),
-        }
+        ClientBuilder::new()
     }
 }
 
-impl fmt::Debug for ClientBuilder {
+impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("token", &self.tokens.as_ref().map(|_| "** redacted **"))
@@ -88,7 +93,25 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
-impl ClientBuilder {
+impl<C: GeneratedClient> ClientBuilder<C> {
+    /// The defaults: HighLevel's server, 10 s to connect, 30 s per attempt, a 1 MiB response
+    /// cap, [`RetryPolicy::default`] and [`Validation::default`].
+    pub fn new() -> Self {
+        ClientBuilder {
+            tokens: None,
+            base_url: DEFAULT_BASE_URL.to_string(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            user_agent: None,
+            api_version: None,
+            retry: RetryPolicy::default(),
+            http: None,
+            max_response_bytes: 1024 * 1024,
+            validation: Validation::default(),
+            client: PhantomData,
+        }
+    }
+
     /// A static bearer token: a sub-account access token or a Private Integration Token.
     pub fn token(mut self, token: impl Into<Token>) -> Self {
         let token = token.into();
@@ -126,15 +149,16 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header (`highlevel-calendars/<version>` by default).
+    /// The `User-Agent` header (the generated crate's `<name>/<version>` by default).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+        self.user_agent = Some(user_agent.into());
         self
     }
 
-    /// The `Version` header; by default [`API_VERSION`], the value HighLevel's document gives.
+    /// One `Version` header for every operation. By default each operation sends the value
+    /// HighLevel's document gives for it (documents mix `2021-04-15` and `2021-07-28`).
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = version.into();
+        self.api_version = Some(version.into());
         self
     }
 
@@ -168,20 +192,20 @@ impl ClientBuilder {
     }
 
     /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<Client, BuildError> {
+    pub fn build(self) -> Result<C, BuildError> {
         let provider = self.tokens.ok_or(BuildError::MissingToken)??;
         let base_url = check_base_url(&self.base_url)?;
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "version",
-            HeaderValue::from_str(&self.api_version)
-                .map_err(|_| BuildError::InvalidHeader("Version"))?,
-        );
-        headers.insert(
-            reqwest::header::USER_AGENT,
-            HeaderValue::from_str(&self.user_agent)
-                .map_err(|_| BuildError::InvalidHeader("User-Agent"))?,
-        );
+        let header = |value: &str, name: &'static str| {
+            HeaderValue::from_str(value).map_err(|_| BuildError::InvalidHeader(name))
+        };
+        let user_agent = header(
+            self.user_agent.as_deref().unwrap_or(C::USER_AGENT),
+            "User-Agent",
+        )?;
+        let version = match &self.api_version {
+            Some(version) => Some(header(version, "Version")?),
+            None => None,
+        };
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -194,24 +218,22 @@ impl ClientBuilder {
                     .map_err(BuildError::Http)?
             }
         };
-        Ok(Client::from_inner(ClientInner {
+        Ok(C::from_runtime(Runtime::new(RuntimeInner {
             http,
             base_url,
             tokens: TokenSource::new(provider),
-            call: Arc::new(CallSettings {
-                headers,
-                max_response_bytes: self.max_response_bytes,
-                timeout: self.timeout,
-            }),
-            retry: self.retry,
+            user_agent,
+            version,
+            max_response_bytes: self.max_response_bytes,
             timeout: self.timeout,
+            retry: self.retry,
             validation: self.validation,
-        }))
+        })))
     }
 }
 
 /// Parses the base URL and refuses plain HTTP to anything but loopback. Returns it without a
-/// trailing slash, as the generated client appends `/calendars/`.
+/// trailing slash, as the generated client appends each operation's path (`/contacts/`).
 fn check_base_url(raw: &str) -> Result<String, BuildError> {
     let invalid = |reason: &str| BuildError::InvalidBaseUrl {
         url: raw.to_string(),
@@ -253,7 +275,7 @@ pub struct EnvSettings {
     pub token: Option<Token>,
     /// `HIGHLEVEL_BASE_URL`.
     pub base_url: Option<String>,
-    /// `HIGHLEVEL_LOCATION_ID`: the sub-account to create calendars in.
+    /// `HIGHLEVEL_LOCATION_ID`: the sub-account to work in.
     pub location_id: Option<String>,
 }
 
@@ -279,12 +301,12 @@ impl EnvSettings {
     }
 
     /// A builder with the token and base URL set from these settings.
-    pub fn client_builder(&self) -> Result<ClientBuilder, BuildError> {
+    pub fn client_builder<C: GeneratedClient>(&self) -> Result<ClientBuilder<C>, BuildError> {
         let token = self
             .token
             .clone()
             .ok_or(BuildError::MissingEnv(ENV_TOKEN))?;
-        let mut builder = Client::builder().token(token);
+        let mut builder = ClientBuilder::new().token(token);
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url);
         }
@@ -292,7 +314,7 @@ impl EnvSettings {
     }
 }
 
-/// Why a [`Client`] could not be built. Messages never contain the token.
+/// Why a client could not be built. Messages never contain the token.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum BuildError {

@@ -1,5 +1,6 @@
 //! What can go wrong when calling HighLevel, as values a caller can act on.
 
+use crate::operation::Operation;
 use crate::rate_limit::RateLimit;
 use crate::validation::ValidationError;
 use reqwest::StatusCode;
@@ -9,21 +10,23 @@ use std::time::Duration;
 
 /// An error from a call to HighLevel.
 ///
-/// Whether HighLevel may have created the calendar matters for a POST: only
-/// [`Error::Validation`], [`Error::Connect`] and [`Error::Token`] guarantee that nothing
-/// reached the server. After [`Error::Timeout`] or [`Error::Transport`] the calendar may exist;
-/// the client never retries those (see [`RetryPolicy`](crate::RetryPolicy)).
+/// For an operation that is not idempotent (a POST), whether HighLevel may have acted on the
+/// request matters: only [`Error::Validation`], [`Error::Connect`] and [`Error::Token`]
+/// guarantee that nothing reached the server ([`Error::nothing_sent`]). After
+/// [`Error::Timeout`] or [`Error::Transport`] a POST may have taken effect; the client never
+/// sends a POST again after those (see [`RetryPolicy`](crate::RetryPolicy)).
 ///
-/// ```no_run
-/// # async fn run(client: highlevel_calendars::Client, body: highlevel_calendars::types::CalendarCreateDto) {
-/// use highlevel_calendars::Error;
+/// ```
+/// use highlevel_runtime::{Error, Operation};
+/// use std::time::Duration;
 ///
-/// match client.create_calendar(body).send().await {
-///     Ok(created) => println!("created {}", created.calendar.id),
-///     Err(Error::Validation(e)) => eprintln!("fix the request: {e}"),
-///     Err(e) => eprintln!("{e} (status {:?}, traceId {:?})", e.status(), e.trace_id()),
-/// }
-/// # }
+/// const CREATE: Operation = Operation {
+///     id: "create-widget", method: "POST", path: "/widgets/", version: "2021-07-28",
+///     scopes: &["widgets.write"], creates: true,
+/// };
+/// let error = Error::Timeout { operation: &CREATE, after: Duration::from_secs(30) };
+/// assert!(!error.nothing_sent());
+/// assert!(error.to_string().contains("create-widget may have taken effect"));
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]
@@ -32,8 +35,9 @@ pub enum Error {
     Validation(ValidationError),
     /// HighLevel answered with an error status (other than 401 and 429).
     Api(ApiError),
-    /// HighLevel answered 401: the token is invalid, expired or lacks the `calendars.write`
-    /// scope. Returned after one refresh when the token provider can refresh.
+    /// HighLevel answered 401: the token is invalid, expired, belongs to another sub-account or
+    /// lacks a scope the operation needs ([`ApiError::operation`] lists them). Returned after
+    /// one refresh when the token provider can refresh.
     Unauthorized(ApiError),
     /// HighLevel answered 429 and waiting was not allowed: the daily limit is used up, the wait
     /// is longer than the policy's maximum, or the attempts ran out.
@@ -45,6 +49,8 @@ pub enum Error {
     },
     /// No complete response within the configured timeout. The request may have been processed.
     Timeout {
+        /// The operation that was called.
+        operation: &'static Operation,
         /// The timeout that expired.
         after: Duration,
     },
@@ -52,7 +58,12 @@ pub enum Error {
     Connect(reqwest::Error),
     /// The connection failed after the request was sent (for example reset before a complete
     /// response). The request may have been processed.
-    Transport(reqwest::Error),
+    Transport {
+        /// The operation that was called.
+        operation: &'static Operation,
+        /// What reqwest reported.
+        source: reqwest::Error,
+    },
     /// A response arrived but its body is not what the API documents.
     Decode(DecodeError),
     /// The response body was larger than the client accepts
@@ -99,9 +110,9 @@ impl Error {
         self.api_error().map(|e| &e.rate_limit)
     }
 
-    /// Whether sending the same request again later could succeed *and* cannot create a
-    /// duplicate: true only when the request was certainly not processed (connection not
-    /// established, or 429 short of the daily limit).
+    /// Whether sending the same request again later could succeed *and* cannot act twice:
+    /// true only when the request was certainly not processed (connection not established, or
+    /// 429 short of the daily limit).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Connect(_) => true,
@@ -119,15 +130,35 @@ impl Error {
     }
 }
 
+/// What the caller should know when a request may or may not have arrived.
+fn may_have_landed(f: &mut fmt::Formatter<'_>, operation: &Operation) -> fmt::Result {
+    if operation.is_idempotent() {
+        write!(f, "; {} is safe to send again", operation.id)
+    } else {
+        write!(
+            f,
+            "; {} may have taken effect, check before sending it again",
+            operation.id
+        )
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Validation(e) => write!(f, "the request was not sent: {e}"),
             Error::Api(e) => write!(f, "{e}"),
-            Error::Unauthorized(e) => write!(
-                f,
-                "{e}; check that the token is valid, belongs to the sub-account and has the calendars.write scope"
-            ),
+            Error::Unauthorized(e) => {
+                write!(
+                    f,
+                    "{e}; check that the token is valid and belongs to the sub-account"
+                )?;
+                match e.operation.scopes {
+                    [] => Ok(()),
+                    [one] => write!(f, ", and that it has the {one} scope"),
+                    many => write!(f, ", and that it has one of the scopes {}", many.join(", ")),
+                }
+            }
             Error::RateLimited { error, retry_after } => {
                 write!(f, "{error}")?;
                 if error.rate_limit.daily_exhausted() {
@@ -138,21 +169,27 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Timeout { after } => write!(
-                f,
-                "no complete response from HighLevel within {} ms; the calendar may have been created, check before creating it again",
-                after.as_millis()
-            ),
+            Error::Timeout { operation, after } => {
+                write!(
+                    f,
+                    "{operation}: no complete response from HighLevel within {} ms",
+                    after.as_millis()
+                )?;
+                may_have_landed(f, operation)
+            }
             Error::Connect(e) => write!(
                 f,
                 "could not connect to HighLevel ({}); nothing was sent",
                 describe_reqwest(e)
             ),
-            Error::Transport(e) => write!(
-                f,
-                "the connection to HighLevel failed after the request was sent ({}); the calendar may have been created, check before creating it again",
-                describe_reqwest(e)
-            ),
+            Error::Transport { operation, source } => {
+                write!(
+                    f,
+                    "{operation}: the connection to HighLevel failed after the request was sent ({})",
+                    describe_reqwest(source)
+                )?;
+                may_have_landed(f, operation)
+            }
             Error::Decode(e) => write!(f, "{e}"),
             Error::ResponseTooLarge { status, limit } => write!(
                 f,
@@ -177,7 +214,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Validation(e) => Some(e),
-            Error::Connect(e) | Error::Transport(e) => Some(e),
+            Error::Connect(e) | Error::Transport { source: e, .. } => Some(e),
             Error::Decode(e) => Some(e),
             Error::Token(e) => Some(e),
             _ => None,
@@ -195,6 +232,8 @@ impl From<ValidationError> for Error {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ApiError {
+    /// The operation that was called.
+    pub operation: &'static Operation,
     /// The HTTP status.
     pub status: StatusCode,
     /// HighLevel's message(s): one, or one per problem for validation errors. Empty when the body
@@ -216,11 +255,19 @@ pub const SNIPPET_LIMIT: usize = 512;
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HighLevel answered {}", self.status)?;
+        write!(
+            f,
+            "{}: HighLevel answered {}",
+            self.operation.id, self.status
+        )?;
         if !self.messages.is_empty() {
             write!(f, ": {}", self.messages.join("; "))?;
         } else if let Some(snippet) = &self.body_snippet {
-            write!(f, " with a body that is not its JSON error: {snippet:?}")?;
+            write!(
+                f,
+                " with a body that is not its JSON error: \"{}\"",
+                one_line(snippet)
+            )?;
         }
         match &self.trace_id {
             Some(trace) => write!(f, " (traceId {trace})"),
@@ -230,6 +277,29 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// The body HighLevel sends with an error status. Every field may be absent or null; the
+/// generated clients decode every documented error status into it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ApiErrorBody {
+    /// The HTTP status, repeated.
+    #[serde(
+        rename = "statusCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status_code: Option<serde_json::Number>,
+    /// What went wrong: one message, or one per invalid field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<ApiErrorMessage>,
+    /// The status text, such as `Unprocessable Entity`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// HighLevel's identifier of the request; its support asks for it.
+    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+}
 
 /// The `message` of HighLevel's error body: one message, or one per problem.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -255,6 +325,8 @@ impl ApiErrorMessage {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DecodeError {
+    /// The operation whose answer could not be read.
+    pub operation: &'static Operation,
     /// The response status.
     pub status: StatusCode,
     /// Where in the body decoding failed, such as `calendar.teamMembers[0].userId`; empty when
@@ -270,13 +342,24 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "HighLevel's {} response could not be decoded",
-            self.status
+            "{}: HighLevel's {} response could not be decoded",
+            self.operation.id, self.status
         )?;
         if !self.path.is_empty() {
             write!(f, " at `{}`", self.path)?;
         }
-        write!(f, ": {} (body starts {:?})", self.reason, self.body_snippet)
+        write!(
+            f,
+            ": {} (body starts \"{}\")",
+            self.reason,
+            one_line(&self.body_snippet)
+        )?;
+        if self.status == StatusCode::CREATED {
+            f.write_str("; the resource was created, but its answer could not be read")?;
+        } else if self.status.is_success() && !self.operation.is_idempotent() {
+            f.write_str("; the request succeeded, but its answer could not be read")?;
+        }
+        Ok(())
     }
 }
 
@@ -297,6 +380,24 @@ pub(crate) fn snippet(body: &[u8], secret: &str) -> String {
         text.push('…');
     }
     redact(text, secret)
+}
+
+/// `text` on one line: line breaks and tabs (an HTML error page is full of them) become spaces,
+/// runs of spaces one space, other control characters their escapes.
+fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.trim().to_string()
 }
 
 /// Replaces every occurrence of `secret` in `text`.
@@ -323,7 +424,16 @@ mod tests {
 
     #[test]
     fn api_error_display_names_status_message_and_trace() {
+        const OP: Operation = Operation {
+            id: "create-widget",
+            method: "POST",
+            path: "/widgets/",
+            version: "2021-07-28",
+            scopes: &[],
+            creates: true,
+        };
         let e = ApiError {
+            operation: &OP,
             status: StatusCode::UNPROCESSABLE_ENTITY,
             messages: vec!["name must be a string".into(), "slug is taken".into()],
             error: Some("Unprocessable Entity".into()),
@@ -338,5 +448,15 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("traceId trace-123"), "{text}");
+        assert!(text.starts_with("create-widget: "), "{text}");
+
+        let html = ApiError {
+            messages: Vec::new(),
+            body_snippet: Some("<html>\r\n  <h1>502</h1>\r\n</html>".into()),
+            ..e
+        };
+        let text = html.to_string();
+        assert!(text.contains("\"<html> <h1>502</h1> </html>\""), "{text}");
+        assert!(!text.contains("\\r"), "{text}");
     }
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 /// A bearer token. Its `Debug` and `Display` never show the secret.
 ///
 /// ```
-/// use highlevel_calendars::Token;
+/// use highlevel_runtime::Token;
 /// let token = Token::new("pit-1234");
 /// assert_eq!(format!("{token:?}"), "Token(** redacted **)");
 /// assert_eq!(token.expose_secret(), "pit-1234");
@@ -102,7 +102,7 @@ pub type TokenFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, TokenError>>
 /// cannot be refreshed.
 ///
 /// ```
-/// use highlevel_calendars::{Token, TokenError, TokenFuture, TokenProvider};
+/// use highlevel_runtime::{Token, TokenError, TokenFuture, TokenProvider};
 ///
 /// struct OAuth { /* refresh token, HTTP client, ... */ }
 ///

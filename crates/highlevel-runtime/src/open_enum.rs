@@ -1,11 +1,14 @@
 //! The `open_enum!` macro behind every string enum of the generated API.
 //!
 //! HighLevel adds enum values without notice. A closed Rust enum would turn one new value in a
-//! response into a decode error for the whole calendar, so build.rs declares each enum of the
+//! response into a decode error for the whole answer, so build.rs declares each enum of a
 //! document through this macro: the known values become variants, anything else is kept as
 //! `Unknown(String)` and serialized back unchanged.
 
-/// Declares an open string enum: `Name { Variant = "wire value", ... }`.
+/// Declares an open string enum: `Name { Variant = "wire value", ... }`. Used by generated
+/// code; not part of the stable API.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! open_enum {
     (
         $(#[$meta:meta])*
@@ -38,6 +41,11 @@ macro_rules! open_enum {
                 }
             }
 
+            /// The values HighLevel's document lists (the same as `KNOWN`).
+            pub fn known_values(&self) -> &'static [&'static str] {
+                Self::KNOWN
+            }
+
             /// Whether the value is one HighLevel's document lists.
             pub fn is_known(&self) -> bool {
                 !matches!(self, Self::Unknown(_))
@@ -62,6 +70,12 @@ macro_rules! open_enum {
             }
         }
 
+        impl $crate::IntoOptional<$name> for &str {
+            fn into_optional(self) -> ::std::option::Option<$name> {
+                ::std::option::Option::Some($name::from(self))
+            }
+        }
+
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -75,24 +89,24 @@ macro_rules! open_enum {
             }
         }
 
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 struct Visitor;
-                impl ::serde::de::Visitor<'_> for Visitor {
+                impl $crate::__private::serde::de::Visitor<'_> for Visitor {
                     type Value = $name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(concat!("a ", stringify!($name), " string"))
                     }
-                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<$name, E> {
+                    fn visit_str<E: $crate::__private::serde::de::Error>(self, value: &str) -> ::std::result::Result<$name, E> {
                         Ok($name::from(value))
                     }
-                    fn visit_string<E: ::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<$name, E> {
+                    fn visit_string<E: $crate::__private::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<$name, E> {
                         Ok($name::from(value))
                     }
                 }
@@ -101,5 +115,3 @@ macro_rules! open_enum {
         }
     };
 }
-
-pub(crate) use open_enum;

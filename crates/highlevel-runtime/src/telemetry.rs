@@ -5,14 +5,17 @@
 
 use std::time::Duration;
 
-/// The span of one `create_calendar` call.
+/// The span of one call.
+#[derive(Clone)]
 pub(crate) struct CallSpan {
     #[cfg(feature = "tracing")]
     span: tracing::Span,
 }
 
 impl CallSpan {
-    pub(crate) fn new(operation: &'static str, method: &'static str, path: &'static str) -> Self {
+    pub(crate) fn new(operation: &'static crate::Operation) -> Self {
+        let (method, path) = (operation.method, operation.path);
+        let operation = operation.id;
         #[cfg(feature = "tracing")]
         {
             CallSpan {
@@ -83,7 +86,7 @@ impl CallSpan {
         {
             self.span.record("duration_ms", elapsed.as_millis() as u64);
             self.span.in_scope(|| match outcome {
-                Ok(()) => tracing::info!("calendar created"),
+                Ok(()) => tracing::info!("call succeeded"),
                 Err(error) => tracing::warn!(%error, "call failed"),
             });
         }

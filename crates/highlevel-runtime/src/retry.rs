@@ -1,22 +1,22 @@
-//! When a failed create may be sent again, and how long to wait first.
+//! When a failed request may be sent again, and how long to wait first.
 //!
-//! Creating a calendar is not idempotent: sending it twice can create two calendars. So the
-//! classification here retries only failures where HighLevel certainly did not process the
-//! request: the connection was never established, or HighLevel answered 429 (it rejects
-//! rate-limited requests before doing anything). A timeout after sending, a reset connection and
-//! every 5xx are never retried, because the calendar may exist. A 401 is retried once, and only
-//! with a new token from the [`TokenProvider`](crate::TokenProvider).
+//! What decides is whether the server may already have acted on the request. A request that
+//! certainly did not reach it (the connection was never established) or that it refused before
+//! doing anything (429) is retried for every method. A request that may have arrived (a timeout
+//! once sent, a connection reset, a 502, 503 or 504 from a proxy in front of HighLevel) is
+//! retried only when the operation is idempotent (GET, PUT, DELETE): for a POST a second send
+//! could create a second resource. A 401 is retried once, and only with a new token from the
+//! [`TokenProvider`](crate::TokenProvider).
 //!
-//! The classification ([`decide`]) is a pure function of the failure and the policy; the client
-//! does the waiting.
+//! The classification ([`decide`]) is a pure function of the operation, the failure and the
+//! policy; the transport (`hooks.rs`) does the waiting.
 
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 /// How many times, and for how long, the client tries a request.
 ///
-/// Creating a calendar is not idempotent, so the client retries only when HighLevel certainly
-/// did not process the request:
+/// Retried for every operation, because the server certainly did not act on the request:
 ///
 /// - the connection could not be established ([`Error::Connect`](crate::Error::Connect)):
 ///   retried with full-jitter exponential backoff;
@@ -26,20 +26,20 @@ use std::time::Duration;
 /// - HighLevel answered 401 and the [`TokenProvider`](crate::TokenProvider) gives a new token:
 ///   sent once more with it (this does not count as an attempt).
 ///
-/// Never retried, because the calendar may already exist: a timeout once the request was sent,
-/// a connection reset after sending, and every 5xx. The caller sees those errors and can check
-/// whether the calendar was created before trying again.
+/// Retried with backoff only for idempotent operations (GET, PUT, DELETE), because the server
+/// may have acted on the first request: 502, 503 and 504, a timeout, and a connection that
+/// failed after the request was sent. A POST that meets one of those is never sent again; the
+/// caller sees the error and can check whether the resource exists.
 ///
 /// ```
-/// use highlevel_calendars::RetryPolicy;
+/// use highlevel_runtime::RetryPolicy;
 /// use std::time::Duration;
 ///
-/// let policy = RetryPolicy::default()
+/// let patient = RetryPolicy::default()
 ///     .max_attempts(5)
 ///     .max_rate_limit_wait(Duration::from_secs(30));
-/// assert_eq!(policy.attempts(), 5);
-/// let never = RetryPolicy::never();
-/// assert_eq!(never.attempts(), 1);
+/// assert_eq!(patient.attempts(), 5);
+/// assert_eq!(RetryPolicy::never().attempts(), 1);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -122,8 +122,44 @@ pub(crate) enum Failure {
         /// Whether the daily limit is used up.
         daily_exhausted: bool,
     },
+    /// The request may have reached the server, but it did not answer (a timeout, a reset
+    /// connection, or a 502, 503 or 504 from a gateway). Only an idempotent operation's
+    /// failure is classified so.
+    Unavailable,
     /// Anything after which the request may have been processed, or retrying cannot help.
     Final,
+}
+
+/// What one attempt met, before the operation is taken into account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The connection was not established.
+    ConnectFailed,
+    /// The request was sent (or may have been) and no complete response came.
+    NoResponse,
+    /// A response with this status arrived.
+    Status(u16),
+}
+
+/// How the policy sees `outcome` for an operation that is (or is not) idempotent.
+/// `rate_limited` is read only for a 429.
+pub(crate) fn classify(
+    outcome: Outcome,
+    idempotent: bool,
+    rate_limit: impl FnOnce() -> (Option<Duration>, bool),
+) -> Failure {
+    match outcome {
+        Outcome::ConnectFailed => Failure::Connect,
+        Outcome::Status(429) => {
+            let (wait, daily_exhausted) = rate_limit();
+            Failure::RateLimited {
+                wait,
+                daily_exhausted,
+            }
+        }
+        Outcome::NoResponse | Outcome::Status(502..=504) if idempotent => Failure::Unavailable,
+        _ => Failure::Final,
+    }
 }
 
 /// What to do after a failed attempt.
@@ -161,7 +197,7 @@ pub(crate) fn decide(
             // Spread clients that were limited together by up to 10 %.
             wait + wait.mul_f64(0.1 * jitter)
         }
-        Failure::Connect => backoff(policy, attempt, jitter),
+        Failure::Connect | Failure::Unavailable => backoff(policy, attempt, jitter),
     };
     if elapsed + wait > policy.max_total_time {
         return Decision::GiveUp;
@@ -263,6 +299,42 @@ mod tests {
             Decision::GiveUp
         );
         assert_eq!(RetryPolicy::never().attempts(), 1);
+    }
+
+    #[test]
+    fn what_may_have_arrived_is_retried_only_when_idempotent() {
+        let none = || (None, false);
+        for outcome in [
+            Outcome::NoResponse,
+            Outcome::Status(502),
+            Outcome::Status(503),
+            Outcome::Status(504),
+        ] {
+            assert_eq!(classify(outcome, true, none), Failure::Unavailable);
+            assert_eq!(classify(outcome, false, none), Failure::Final);
+        }
+        for idempotent in [true, false] {
+            assert_eq!(
+                classify(Outcome::ConnectFailed, idempotent, none),
+                Failure::Connect
+            );
+            assert_eq!(
+                classify(Outcome::Status(500), idempotent, none),
+                Failure::Final
+            );
+            assert_eq!(
+                classify(Outcome::Status(429), idempotent, || (Some(SECOND), false)),
+                Failure::RateLimited {
+                    wait: Some(SECOND),
+                    daily_exhausted: false
+                }
+            );
+        }
+        let p = RetryPolicy::default();
+        assert!(matches!(
+            decide(&p, Failure::Unavailable, 1, Duration::ZERO, 0.5),
+            Decision::RetryAfter(_)
+        ));
     }
 
     #[test]

@@ -1,0 +1,275 @@
+//! Generates a HighLevel API client on `highlevel-runtime` from a normalized OpenAPI document.
+//!
+//! A generated crate's `build.rs` is a few lines:
+//!
+//! ```no_run
+//! fn main() {
+//!     highlevel_codegen::build_script("openapi/contacts.json");
+//! }
+//! ```
+//!
+//! and its `src/lib.rs` includes `$OUT_DIR/codegen.rs` as a module named `generated`. What is
+//! generated:
+//!
+//! - progenitor's client, builder interface, with `highlevel_runtime::Runtime` as its inner
+//!   value and hooks that call `highlevel_runtime::hooks`;
+//! - one open enum per string enum (`enums`), which a value HighLevel adds later cannot break;
+//! - one `highlevel_runtime::Operation` per operation (`operations`): id, method, path,
+//!   `Version`, scopes, whether it creates;
+//! - `highlevel_runtime::Validate` for every type, from the document's constraints;
+//! - `api::Client`, with one method per operation named after its operationId, and
+//!   `api::requests`, one request type per operation.
+
+mod enums;
+mod naming;
+mod operations;
+mod setters;
+mod surface;
+mod validate;
+
+pub use naming::{pascal_case, snake_case};
+pub use operations::VERSION_EXTENSION;
+pub use validate::RULES_EXTENSION;
+
+use quote::quote;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Where the generated module lives in the crate that includes it.
+pub const GENERATED_MODULE: &str = "crate::generated";
+
+/// Runs as a build script: generates the client from the document at `spec_path` (relative
+/// to the package root) into `$OUT_DIR/codegen.rs`, or stops the build with a message that
+/// says what is wrong.
+pub fn build_script(spec_path: &str) {
+    println!("cargo:rerun-if-changed={spec_path}");
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let code = std::fs::read_to_string(Path::new(&manifest_dir).join(spec_path))
+        .map_err(|e| format!("cannot read {spec_path}: {e}"))
+        .and_then(|text| generate(&text, spec_path).map_err(|e| format!("{spec_path}: {e}")));
+    let message = match code {
+        Ok(code) => {
+            let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+            let out = Path::new(&out_dir).join("codegen.rs");
+            match std::fs::write(&out, code) {
+                Ok(()) => return,
+                Err(e) => format!("cannot write {}: {e}", out.display()),
+            }
+        }
+        Err(message) => message,
+    };
+    eprintln!("error: cannot generate the client.\n  {message}");
+    eprintln!(
+        "  The document is produced by `cargo xtask spec normalize`; `cargo xtask spec check` says whether it is stale."
+    );
+    std::process::exit(1);
+}
+
+/// Generates the formatted Rust source of the client from the normalized document's text.
+/// `source` names the document in the file's header.
+pub fn generate(spec_text: &str, source: &str) -> Result<String, String> {
+    let json: serde_json::Value =
+        serde_json::from_str(spec_text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let spec: openapiv3::OpenAPI = serde_json::from_value(json.clone())
+        .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    let enums = enums::string_enums(&json)?;
+    let operations = operations::operations(&json)?;
+
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_inner_type(quote!(::highlevel_runtime::Runtime))
+        .with_replacement(
+            "ApiErrorBody",
+            "::highlevel_runtime::ApiErrorBody",
+            std::iter::empty(),
+        )
+        .with_replacement(
+            "ApiErrorMessage",
+            "::highlevel_runtime::ApiErrorMessage",
+            std::iter::empty(),
+        );
+    for e in &enums {
+        settings.with_replacement(
+            &e.name,
+            format!("{GENERATED_MODULE}::enums::{}", e.name),
+            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+        );
+    }
+    let tokens = run_progenitor(&settings, &spec)?;
+    let mut file: syn::File = syn::parse2(tokens)
+        .map_err(|e| format!("progenitor's code does not parse: {e}"))?;
+    setters::natural_setters(&mut file);
+    let open_enums: BTreeSet<String> = enums.iter().map(|e| e.name.clone()).collect();
+    let validate = validate::validate_impls(&json, &file, &open_enums)?;
+    let (api, bodies) = surface::api_module(&file, &operations)?;
+    let body_checks = operations.iter().zip(&bodies).filter_map(|(op, body)| {
+        let id = &op.id;
+        body.as_ref().map(|body| {
+            quote! {
+                #id => ::std::option::Option::Some(
+                    ::highlevel_runtime::validation::check_json::<#body>(body, validation).map(|_| ()),
+                ),
+            }
+        })
+    });
+    let body_types = body_types(&file);
+    let metadata = operations.iter().map(operations::Operation::metadata);
+    let all = operations.iter().map(operations::Operation::const_name);
+    let enum_tokens = enums.iter().map(enums::OpenEnum::tokens);
+    let all = quote! {
+        #file
+
+        impl ClientHooks<::highlevel_runtime::Runtime> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut ::reqwest::Request,
+                _info: &OperationInfo,
+            ) -> ::std::result::Result<(), Error<E>> {
+                ::highlevel_runtime::hooks::pre(self.inner(), request).map_err(Error::Custom)
+            }
+
+            async fn exec(
+                &self,
+                request: ::reqwest::Request,
+                _info: &OperationInfo,
+            ) -> ::reqwest::Result<::reqwest::Response> {
+                ::highlevel_runtime::hooks::exec(self.inner(), self.client(), request).await
+            }
+        }
+
+        #(
+            impl ::std::convert::From<&#body_types> for #body_types {
+                fn from(value: &#body_types) -> Self {
+                    value.clone()
+                }
+            }
+        )*
+
+        #validate
+
+        /// What the runtime knows of each operation of the document.
+        pub mod operations {
+            use super::types;
+
+            #(#metadata)*
+
+            /// Every operation, in the document's order.
+            pub const ALL: &[&::highlevel_runtime::Operation] = &[#(&#all),*];
+
+            /// Checks a raw JSON request body of the operation `id` exactly as the client
+            /// checks a typed one before sending it (decoding, then every rule `validation`
+            /// selects). `None` when the operation takes no body or is unknown.
+            pub fn check_body(
+                id: &str,
+                body: &[u8],
+                validation: &::highlevel_runtime::Validation,
+            ) -> ::std::option::Option<::std::result::Result<(), ::highlevel_runtime::ValidationError>> {
+                match id {
+                    #(#body_checks)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        /// Open enums: every string enum of the document, with an `Unknown` variant that keeps
+        /// values this version of the crate does not know.
+        pub mod enums {
+            #(#enum_tokens)*
+        }
+
+        #api
+    };
+    let file: syn::File =
+        syn::parse2(all).map_err(|e| format!("generated code does not parse: {e}"))?;
+    Ok(format!(
+        "// Generated from {source} by highlevel-codegen (progenitor). Do not edit.\n\n{}",
+        prettyplease::unparse(&file)
+    ))
+}
+
+/// Runs progenitor, turning a panic into an error that says what it was.
+fn run_progenitor(
+    settings: &progenitor::GenerationSettings,
+    spec: &openapiv3::OpenAPI,
+) -> Result<proc_macro2::TokenStream, String> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        progenitor::Generator::new(settings).generate_tokens(spec)
+    }));
+    std::panic::set_hook(previous);
+    match result {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(format!("progenitor rejected the document: {e}")),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "no message".into());
+            Err(format!("progenitor panicked: {message}"))
+        }
+    }
+}
+
+/// The request body types of the builders (`types::X`), each once.
+fn body_types(file: &syn::File) -> Vec<syn::Type> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let builder = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, i)| i),
+        _ => None,
+    });
+    for item in builder.into_iter().flatten() {
+        let syn::Item::Impl(imp) = item else { continue };
+        for item in &imp.items {
+            let syn::ImplItem::Fn(f) = item else { continue };
+            if f.sig.ident != "body" {
+                continue;
+            }
+            if let Some(ty) = surface::setter_target(f) {
+                let is_types_path = matches!(&ty, syn::Type::Path(p) if p.path.segments.len() == 2 && p.path.segments[0].ident == "types");
+                let key = quote!(#ty).to_string();
+                if is_types_path && seen.insert(key) {
+                    out.push(ty);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::generate;
+
+    #[test]
+    fn a_broken_document_is_an_error_that_says_what_is_wrong() {
+        let not_json = generate("{", "t.json").unwrap_err();
+        assert!(not_json.contains("not valid JSON"), "{not_json}");
+        let not_openapi = generate(r#"{"openapi": "3.0.0"}"#, "t.json").unwrap_err();
+        assert!(not_openapi.contains("not a valid OpenAPI"), "{not_openapi}");
+        let bad_enum = generate(
+            r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {},
+                "components": {"schemas": {"E": {"type": "string", "enum": ["a-b", "a_b"]}}}}"#,
+            "t.json",
+        )
+        .unwrap_err();
+        assert!(bad_enum.contains("enum `E`"), "{bad_enum}");
+    }
+
+    #[test]
+    fn a_progenitor_panic_is_an_error_naming_it() {
+        // A path parameter the operation does not declare makes progenitor panic.
+        let undeclared = generate(
+            r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/notes/{noteId}": {"get": {"operationId": "get-note",
+                    "responses": {"200": {"description": "ok"}}}}}}"#,
+            "t.json",
+        )
+        .unwrap_err();
+        assert!(undeclared.contains("progenitor"), "{undeclared}");
+    }
+}

@@ -1,0 +1,133 @@
+//! The per-operation facts the runtime needs, read from the document: one
+//! `highlevel_runtime::Operation` constant per operation.
+
+use crate::naming::{screaming_snake_case, snake_case};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+const METHODS: [&str; 7] = ["get", "put", "post", "delete", "patch", "head", "options"];
+
+/// The extension the normalizer leaves on each operation with its `Version` header value.
+pub const VERSION_EXTENSION: &str = "x-highlevel-version";
+
+/// One operation of the document.
+pub struct Operation {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub version: String,
+    pub scopes: Vec<String>,
+    pub creates: bool,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    /// Names of the path parameters, in template order.
+    pub path_parameters: Vec<String>,
+    /// Names of the query parameters, in the document's order.
+    pub query_parameters: Vec<String>,
+}
+
+impl Operation {
+    /// progenitor's method name, and ours.
+    pub fn method_name(&self) -> String {
+        snake_case(&self.id)
+    }
+
+    /// The name of the operation's metadata constant.
+    pub fn const_name(&self) -> proc_macro2::Ident {
+        format_ident!("{}", screaming_snake_case(&self.id))
+    }
+
+    pub fn metadata(&self) -> TokenStream {
+        let name = self.const_name();
+        let (id, method, path, version) = (&self.id, &self.method, &self.path, &self.version);
+        let scopes = &self.scopes;
+        let creates = self.creates;
+        let doc = format!("`{method} {path}` ({id}).");
+        quote! {
+            #[doc = #doc]
+            pub const #name: ::highlevel_runtime::Operation = ::highlevel_runtime::Operation {
+                id: #id,
+                method: #method,
+                path: #path,
+                version: #version,
+                scopes: &[#(#scopes),*],
+                creates: #creates,
+            };
+        }
+    }
+}
+
+/// Every operation of the document, in its order.
+pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
+    let default_version = spec
+        .pointer("/info/version")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    let Some(paths) = spec.get("paths").and_then(Value::as_object) else {
+        return Ok(out);
+    };
+    for (path, item) in paths {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("{} {path} has no operationId", method.to_uppercase()))?;
+            let version = op
+                .get(VERSION_EXTENSION)
+                .and_then(Value::as_str)
+                .unwrap_or(default_version)
+                .to_string();
+            if version.is_empty() || !version.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(format!(
+                    "{id}: the Version header `{version}` is empty or cannot be sent"
+                ));
+            }
+            let security = op.get("security").or_else(|| spec.get("security"));
+            let mut scopes: Vec<String> = Vec::new();
+            for requirement in security.and_then(Value::as_array).into_iter().flatten() {
+                for list in requirement.as_object().into_iter().flat_map(|o| o.values()) {
+                    for scope in list.as_array().into_iter().flatten() {
+                        if let Some(scope) = scope.as_str()
+                            && !scopes.iter().any(|s| s == scope)
+                        {
+                            scopes.push(scope.to_string());
+                        }
+                    }
+                }
+            }
+            let text = |key: &str| op.get(key).and_then(Value::as_str).map(str::to_string);
+            let query_parameters = item
+                .get("parameters")
+                .into_iter()
+                .chain(op.get("parameters"))
+                .filter_map(Value::as_array)
+                .flatten()
+                .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+                .filter_map(|p| p.get("name").and_then(Value::as_str))
+                .map(str::to_string)
+                .collect();
+            out.push(Operation {
+                id: id.to_string(),
+                method: method.to_uppercase(),
+                path: path.clone(),
+                version,
+                scopes,
+                creates: op.pointer("/responses/201").is_some(),
+                summary: text("summary"),
+                description: text("description"),
+                deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
+                path_parameters: path
+                    .split('/')
+                    .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+                    .map(str::to_string)
+                    .collect(),
+                query_parameters,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,516 @@
+//! The public surface of a generated client: a `Client` with one method per operation, and one
+//! request type per operation whose `send()` goes through `highlevel_runtime::Runtime::send`.
+//!
+//! The request types wrap progenitor's builders. Their setters are copied from progenitor's own
+//! (same names, generics and bounds), so whatever progenitor accepts for a parameter, the
+//! request type accepts too; path parameters and the body become arguments of the `Client`
+//! method instead.
+
+use crate::naming::snake_case;
+use crate::operations::Operation;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{GenericArgument, ImplItem, ImplItemFn, Item, PathArguments, ReturnType, Type};
+
+/// What progenitor generated for one operation.
+struct Builder<'a> {
+    name: syn::Ident,
+    setters: Vec<&'a ImplItemFn>,
+    /// The request body type, when the operation has one.
+    body: Option<Type>,
+    /// The success type inside `ResponseValue<...>`.
+    success: Type,
+}
+
+/// The `api` module: `Client`, its methods, and `requests`; and each operation's body type.
+pub fn api_module(
+    file: &syn::File,
+    operations: &[Operation],
+) -> Result<(TokenStream, Vec<Option<Type>>), String> {
+    let builder_mod = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
+            _ => None,
+        })
+        .ok_or("progenitor wrote no `builder` module (is the interface style Builder?)")?;
+    let mut methods = Vec::new();
+    let mut requests = Vec::new();
+    let mut bodies = Vec::new();
+    let mut examples = Vec::new();
+    let mut arms = Vec::new();
+    for op in operations {
+        let builder = find_builder(file, builder_mod, op)?;
+        let (method, request) = operation_surface(op, &builder)?;
+        methods.push(method);
+        requests.push(request);
+        bodies.push(builder.body.clone());
+        let (arm, example) = example_call(op, &builder)?;
+        arms.push(arm);
+        examples.push(example);
+    }
+    let api = quote! {
+        /// The client and one request type per operation.
+        pub mod api {
+            use super::{builder, types};
+            use ::highlevel_runtime::__private::progenitor_client::ClientInfo as _;
+
+            /// A client of the API: one method per operation of the document. Cheap to clone
+            /// (one `Arc`); share it freely.
+            #[derive(Clone)]
+            pub struct Client {
+                inner: ::std::sync::Arc<super::Client>,
+            }
+
+            impl ::highlevel_runtime::GeneratedClient for Client {
+                const USER_AGENT: &'static str =
+                    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+                fn from_runtime(runtime: ::highlevel_runtime::Runtime) -> Self {
+                    let base_url = runtime.base_url().to_string();
+                    let http = runtime.http().clone();
+                    Client {
+                        inner: ::std::sync::Arc::new(super::Client::new_with_client(
+                            &base_url, http, runtime,
+                        )),
+                    }
+                }
+            }
+
+            impl ::std::fmt::Debug for Client {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct("Client")
+                        .field("runtime", self.inner.inner())
+                        .finish()
+                }
+            }
+
+            impl Client {
+                /// Starts configuring a client.
+                pub fn builder() -> ::highlevel_runtime::ClientBuilder<Client> {
+                    ::highlevel_runtime::ClientBuilder::new()
+                }
+
+                /// A client configured from `HIGHLEVEL_TOKEN` and, when set,
+                /// `HIGHLEVEL_BASE_URL`.
+                pub fn from_env() -> ::std::result::Result<Client, ::highlevel_runtime::BuildError> {
+                    ::highlevel_runtime::EnvSettings::from_env()
+                        .client_builder::<Client>()?
+                        .build()
+                }
+
+                /// The API server this client talks to.
+                pub fn base_url(&self) -> &str {
+                    self.inner.inner().base_url()
+                }
+
+                /// The runtime every call goes through (configuration, tokens, retries).
+                pub fn runtime(&self) -> &::highlevel_runtime::Runtime {
+                    self.inner.inner()
+                }
+
+                #(#methods)*
+            }
+
+            /// One request type per operation, returned by the `Client` method of the same
+            /// name; nothing is sent until `send().await`.
+            pub mod requests {
+                use super::super::{builder, types};
+                use ::highlevel_runtime::__private::progenitor_client::ClientInfo as _;
+
+                #(#requests)*
+            }
+
+            /// Calls any operation with argument values given as JSON: how a generated test
+            /// calls every operation against a sandbox. Not part of the stable API.
+            #[doc(hidden)]
+            pub mod __examples {
+                use super::super::types;
+                use super::Client;
+                use ::highlevel_runtime::{Error, Example};
+
+                /// Calls the operation `id` with `example`'s values (optional query
+                /// parameters only when given); `None` for an unknown id.
+                pub async fn call(
+                    client: &Client,
+                    id: &str,
+                    example: &Example,
+                ) -> ::std::option::Option<::std::result::Result<(), Error>> {
+                    ::std::option::Option::Some(match id {
+                        #(#arms)*
+                        _ => return ::std::option::Option::None,
+                    })
+                }
+
+                #(#examples)*
+            }
+        }
+    };
+    Ok((api, bodies))
+}
+
+fn find_builder<'a>(
+    file: &syn::File,
+    builder_mod: &'a [Item],
+    op: &Operation,
+) -> Result<Builder<'a>, String> {
+    let method = op.method_name();
+    let name = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Impl(i) if i.trait_.is_none() && is_type(&i.self_ty, "Client") => Some(&i.items),
+            _ => None,
+        })
+        .flatten()
+        .find_map(|item| match item {
+            ImplItem::Fn(f) if f.sig.ident == method => last_segment(&f.sig.output),
+            _ => None,
+        })
+        .ok_or_else(|| format!("{}: progenitor wrote no method `{method}`", op.id))?;
+    let methods: Vec<&ImplItemFn> = builder_mod
+        .iter()
+        .filter_map(|item| match item {
+            Item::Impl(i) if i.trait_.is_none() && is_type(&i.self_ty, &name.to_string()) => {
+                Some(&i.items)
+            }
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|item| match item {
+            ImplItem::Fn(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    let send = methods
+        .iter()
+        .find(|f| f.sig.ident == "send")
+        .ok_or_else(|| format!("{}: progenitor's builder has no `send`", op.id))?;
+    let success = response_value_type(&send.sig.output)
+        .ok_or_else(|| format!("{}: cannot read the success type of `send`", op.id))?;
+    let body = methods
+        .iter()
+        .find(|f| f.sig.ident == "body")
+        .map(|f| setter_target(f).ok_or_else(|| format!("{}: cannot read the body type", op.id)))
+        .transpose()?;
+    let setters = methods
+        .into_iter()
+        .filter(|f| {
+            let name = f.sig.ident.to_string();
+            !matches!(name.as_str(), "new" | "send" | "body") && !name.ends_with("_map")
+        })
+        .collect();
+    Ok(Builder {
+        name,
+        setters,
+        body,
+        success,
+    })
+}
+
+fn operation_surface(
+    op: &Operation,
+    builder: &Builder<'_>,
+) -> Result<(TokenStream, TokenStream), String> {
+    let method = format_ident!("{}", op.method_name());
+    let request = &builder.name;
+    let constant = op.const_name();
+    let success = &builder.success;
+
+    // Path parameters become arguments of the client method, in template order.
+    let mut arguments = Vec::new();
+    let mut assignments = Vec::new();
+    let mut path_setters = Vec::new();
+    for name in &op.path_parameters {
+        let setter_name = snake_case(name);
+        let setter = builder
+            .setters
+            .iter()
+            .find(|f| f.sig.ident == setter_name)
+            .ok_or_else(|| {
+                format!(
+                    "{}: progenitor's builder has no setter `{setter_name}` for the path parameter `{name}`",
+                    op.id
+                )
+            })?;
+        let target = setter_target(setter)
+            .ok_or_else(|| format!("{}: cannot read the type of `{setter_name}`", op.id))?;
+        let ident = format_ident!("{}", setter_name);
+        arguments.push(quote! {
+            #ident: impl ::std::convert::TryInto<#target, Error: ::std::fmt::Display>
+        });
+        assignments.push(quote!(.#ident(#ident)));
+        path_setters.push(setter_name);
+    }
+    let forwarded = builder
+        .setters
+        .iter()
+        .filter(|f| !path_setters.contains(&f.sig.ident.to_string()))
+        .map(|f| forward_setter(f));
+
+    let (body_field, body_init, body_send) = match &builder.body {
+        Some(body) => {
+            arguments.push(quote! {
+                body: impl ::std::convert::TryInto<#body, Error: ::std::fmt::Display>
+            });
+            (
+                quote!(pub(super) body: ::std::result::Result<#body, ::std::string::String>,),
+                quote!(body: body.try_into().map_err(|e| e.to_string()),),
+                quote! {
+                    let body = self.body.map_err(|e| {
+                        ::highlevel_runtime::Error::Validation(
+                            ::highlevel_runtime::validation::conversion_error(&e),
+                        )
+                    })?;
+                    let validation = self.validation.as_ref().unwrap_or_else(|| runtime.validation());
+                    ::highlevel_runtime::validation::check(&body, validation)?;
+                    let request = self.builder.body(body).send();
+                },
+            )
+        }
+        None => (
+            quote!(),
+            quote!(),
+            quote!(let request = self.builder.send();),
+        ),
+    };
+
+    let docs = method_docs(op);
+    let request_doc = format!(
+        "A `{}` request ([`Client::{}`](super::Client::{})).",
+        op.id,
+        op.method_name(),
+        op.method_name()
+    );
+    let send_doc = format!(
+        "Checks the request, then sends `{} {}`; retried only as the client's retry policy allows for a {}.",
+        op.method,
+        op.path,
+        if op.method == "POST" || op.method == "PATCH" {
+            "request that is not idempotent"
+        } else {
+            "request that is idempotent"
+        }
+    );
+    let client_method = quote! {
+        #(#[doc = #docs])*
+        pub fn #method(&self, #(#arguments),*) -> requests::#request<'_> {
+            requests::#request {
+                client: &self.inner,
+                builder: self.inner.#method() #(#assignments)*,
+                #body_init
+                validation: ::std::option::Option::None,
+            }
+        }
+    };
+    let request_type = quote! {
+        #[doc = #request_doc]
+        #[must_use = "nothing is sent until `.send().await`"]
+        #[derive(Debug)]
+        pub struct #request<'a> {
+            pub(super) client: &'a super::super::Client,
+            pub(super) builder: builder::#request<'a>,
+            #body_field
+            pub(super) validation: ::std::option::Option<::highlevel_runtime::Validation>,
+        }
+
+        impl<'a> #request<'a> {
+            #(#forwarded)*
+
+            /// Checks this request against other rules than the client's (see
+            /// [`Validation`](::highlevel_runtime::Validation)).
+            pub fn validation(mut self, validation: ::highlevel_runtime::Validation) -> Self {
+                self.validation = ::std::option::Option::Some(validation);
+                self
+            }
+
+            #[doc = #send_doc]
+            pub async fn send(
+                self,
+            ) -> ::std::result::Result<::highlevel_runtime::Response<#success>, ::highlevel_runtime::Error> {
+                let runtime = self.client.inner();
+                #body_send
+                runtime.send(&super::super::operations::#constant, request).await
+            }
+        }
+    };
+    Ok((client_method, request_type))
+}
+
+/// The match arm and the function that call `op` from an `Example`.
+fn example_call(
+    op: &Operation,
+    builder: &Builder<'_>,
+) -> Result<(TokenStream, TokenStream), String> {
+    let id = &op.id;
+    let method = format_ident!("{}", op.method_name());
+    let function = format_ident!("call_{}", op.method_name());
+    let typed = |name: &str| -> Result<(syn::Ident, Type), String> {
+        let setter_name = snake_case(name);
+        let setter = builder
+            .setters
+            .iter()
+            .find(|f| f.sig.ident == setter_name)
+            .ok_or_else(|| format!("{id}: progenitor's builder has no setter for `{name}`"))?;
+        let target = setter_target(setter)
+            .ok_or_else(|| format!("{id}: cannot read the type of `{setter_name}`"))?;
+        Ok((format_ident!("{}", setter_name), target))
+    };
+    let mut arguments = Vec::new();
+    for name in &op.path_parameters {
+        let (_, ty) = typed(name)?;
+        arguments.push(quote!(example.value::<#ty>(#name)?));
+    }
+    if let Some(body) = &builder.body {
+        arguments.push(quote!(example.body_as::<#body>()?));
+    }
+    let mut optional = Vec::new();
+    for name in &op.query_parameters {
+        let (setter, ty) = typed(name)?;
+        optional.push(quote! {
+            if example.has(#name) {
+                request = request.#setter(example.value::<#ty>(#name)?);
+            }
+        });
+    }
+    let arm = quote!(#id => ::std::boxed::Box::pin(#function(client, example)).await,);
+    let function = quote! {
+        async fn #function(client: &Client, example: &Example) -> ::std::result::Result<(), Error> {
+            #[allow(unused_mut)]
+            let mut request = client.#method(#(#arguments),*);
+            #(#optional)*
+            request.send().await.map(|_| ())
+        }
+    };
+    Ok((arm, function))
+}
+
+/// The doc lines of a client method.
+fn method_docs(op: &Operation) -> Vec<String> {
+    let mut docs = Vec::new();
+    if let Some(summary) = &op.summary {
+        docs.push(format!(" {}.", summary.trim().trim_end_matches('.')));
+        docs.push(String::new());
+    }
+    docs.push(format!(
+        " `{} {}` (operationId `{}`).",
+        op.method, op.path, op.id
+    ));
+    if let Some(description) = &op.description
+        && op.summary.as_deref() != Some(description.as_str())
+    {
+        docs.push(String::new());
+        docs.extend(description.lines().map(|l| format!(" {l}")));
+    }
+    docs.push(String::new());
+    let scopes = if op.scopes.is_empty() {
+        "none listed".to_string()
+    } else {
+        op.scopes
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    docs.push(format!(" Scopes: {scopes}. `Version: {}`.", op.version));
+    if op.deprecated {
+        docs.push(String::new());
+        docs.push(" Deprecated by HighLevel.".to_string());
+    }
+    docs
+}
+
+/// A copy of progenitor's setter that forwards to it.
+fn forward_setter(setter: &ImplItemFn) -> TokenStream {
+    let sig = &setter.sig;
+    let vis = &setter.vis;
+    let name = &sig.ident;
+    let docs = setter
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .collect::<Vec<_>>();
+    let args: Vec<&syn::Ident> = sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            syn::FnArg::Typed(t) => match &*t.pat {
+                syn::Pat::Ident(p) => Some(&p.ident),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    quote! {
+        #(#docs)*
+        #vis #sig {
+            self.builder = self.builder.#name(#(#args),*);
+            self
+        }
+    }
+}
+
+fn is_type(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
+}
+
+/// `builder::CreateCalendar<'_>` -> `CreateCalendar`.
+fn last_segment(output: &ReturnType) -> Option<syn::Ident> {
+    match output {
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::Path(p) => p.path.segments.last().map(|s| s.ident.clone()),
+            _ => None,
+        },
+        ReturnType::Default => None,
+    }
+}
+
+/// `Result<ResponseValue<types::X>, Error<...>>` -> `types::X`.
+fn response_value_type(output: &ReturnType) -> Option<Type> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let result = first_generic(ty)?;
+    first_generic(&result)
+}
+
+fn first_generic(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|a| match a {
+        GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+/// The `T` of a setter's `V: TryInto<T>` bound.
+pub(crate) fn setter_target(setter: &ImplItemFn) -> Option<Type> {
+    let where_clause = setter.sig.generics.where_clause.as_ref()?;
+    where_clause.predicates.iter().find_map(|p| {
+        let syn::WherePredicate::Type(t) = p else {
+            return None;
+        };
+        if !matches!(&t.bounded_ty, Type::Path(path) if path.path.is_ident("V")) {
+            return None;
+        }
+        t.bounds.iter().find_map(|b| {
+            let syn::TypeParamBound::Trait(tr) = b else {
+                return None;
+            };
+            let last = tr.path.segments.last()?;
+            if last.ident != "TryInto" {
+                return None;
+            }
+            let PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            args.args.iter().find_map(|a| match a {
+                GenericArgument::Type(t) => Some(t.clone()),
+                _ => None,
+            })
+        })
+    })
+}

@@ -1,0 +1,172 @@
+//! One call: the state its attempts share, and [`Runtime::send`], which every generated
+//! operation goes through.
+//!
+//! progenitor's hooks receive only the generated client (built once per client) and the
+//! request, so the state of the call in progress (its operation, token, span, the head of the
+//! last response) travels in a task-local value scoped around the generated future.
+
+use crate::auth::{IssuedToken, TokenError, TokenSource};
+use crate::error::{ApiErrorBody, Error};
+use crate::hooks::ResponseHead;
+use crate::operation::Operation;
+use crate::outcome;
+use crate::response::Response;
+use crate::runtime::Runtime;
+use crate::telemetry::CallSpan;
+use crate::validation::ValidationError;
+use progenitor_client::ResponseValue;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+tokio::task_local! {
+    static CALL: Arc<CallState>;
+}
+
+/// The call in progress on this task, if any.
+pub(crate) fn current() -> Option<Arc<CallState>> {
+    CALL.try_with(Arc::clone).ok()
+}
+
+/// What the attempts of one call share.
+pub(crate) struct CallState {
+    pub(crate) operation: &'static Operation,
+    pub(crate) span: CallSpan,
+    pub(crate) started: Instant,
+    changing: Mutex<Changing>,
+}
+
+struct Changing {
+    token: IssuedToken,
+    head: Option<ResponseHead>,
+    refused: Option<ValidationError>,
+    /// The provider failed to refresh a rejected token.
+    token_error: Option<TokenError>,
+}
+
+impl CallState {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Changing> {
+        self.changing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `Bearer <token>` for the next attempt.
+    pub(crate) fn authorization(&self) -> HeaderValue {
+        self.lock().token.authorization.clone()
+    }
+
+    /// A refreshed token's header after a 401, or `None` when the provider cannot refresh (or
+    /// failed to).
+    pub(crate) async fn refresh_token(&self, tokens: &TokenSource) -> Option<HeaderValue> {
+        let rejected = self.lock().token.clone();
+        let fresh = match tokens.refresh(&rejected).await {
+            Ok(fresh) => fresh?,
+            Err(e) => {
+                self.lock().token_error = Some(e);
+                return None;
+            }
+        };
+        let authorization = fresh.authorization.clone();
+        self.lock().token = fresh;
+        Some(authorization)
+    }
+
+    /// Remembers the head of a response: an error report needs the status and headers after
+    /// the generated code consumed the response.
+    pub(crate) fn record(&self, status: StatusCode, headers: &HeaderMap) {
+        let headers = if status.is_success() {
+            // A success keeps its headers in the generated response value.
+            HeaderMap::new()
+        } else {
+            headers.clone()
+        };
+        self.lock().head = Some(ResponseHead { status, headers });
+    }
+
+    /// Why `pre` stopped the request.
+    pub(crate) fn refuse(&self, reason: ValidationError) {
+        self.lock().refused = Some(reason);
+    }
+
+    pub(crate) fn head(&self) -> Option<ResponseHead> {
+        self.lock().head.clone()
+    }
+
+    pub(crate) fn take_refusal(&self) -> Option<ValidationError> {
+        self.lock().refused.take()
+    }
+
+    pub(crate) fn take_token_error(&self) -> Option<TokenError> {
+        self.lock().token_error.take()
+    }
+
+    pub(crate) fn token(&self) -> IssuedToken {
+        self.lock().token.clone()
+    }
+}
+
+/// What a generated operation's `send()` yields.
+pub type GeneratedResult<T> = Result<ResponseValue<T>, progenitor_client::Error<ApiErrorBody>>;
+
+impl Runtime {
+    /// Runs one call of `operation`: `request` is the generated builder's `send()` future, not
+    /// yet polled. The runtime gets a token, runs the future with the call's state (the hooks
+    /// send, retry and cap the body), and turns its result into a [`Response`] or an
+    /// [`Error`] that names the operation. Generated code calls this; it is public for it.
+    pub async fn send<T, F>(
+        &self,
+        operation: &'static Operation,
+        request: F,
+    ) -> Result<Response<T>, Error>
+    where
+        T: DeserializeOwned,
+        F: Future<Output = GeneratedResult<T>>,
+    {
+        let span = CallSpan::new(operation);
+        let started = Instant::now();
+        let result = span
+            .run(self.send_in_span(operation, request, &span, started))
+            .await;
+        span.finish(
+            started.elapsed(),
+            result
+                .as_ref()
+                .map(|_| ())
+                .map_err(|e| e as &dyn std::fmt::Display),
+        );
+        result
+    }
+
+    async fn send_in_span<T, F>(
+        &self,
+        operation: &'static Operation,
+        request: F,
+        span: &CallSpan,
+        started: Instant,
+    ) -> Result<Response<T>, Error>
+    where
+        T: DeserializeOwned,
+        F: Future<Output = GeneratedResult<T>>,
+    {
+        let token = self.inner.tokens.get().await.map_err(Error::Token)?;
+        let state = Arc::new(CallState {
+            operation,
+            span: span.clone(),
+            started,
+            changing: Mutex::new(Changing {
+                token,
+                head: None,
+                refused: None,
+                token_error: None,
+            }),
+        });
+        let result = CALL.scope(Arc::clone(&state), request).await;
+        let result = outcome::map_result(result, &state, self).await;
+        if let Err(error) = &result {
+            span.response(error.status().map(|s| s.as_u16()), error.trace_id());
+        }
+        result
+    }
+}

@@ -1,0 +1,281 @@
+//! What happens to every request of a generated client, through progenitor's `ClientHooks`.
+//!
+//! build.rs implements `ClientHooks<Runtime>` for each generated `Client` by calling [`pre`]
+//! and [`exec`]. `pre` sets the headers the runtime owns (`Authorization`, the operation's
+//! `Version`, `User-Agent`), removes the `api-version` header progenitor adds on its own, sets
+//! the per-attempt timeout, and refuses a path with an empty parameter before anything is sent.
+//! `exec` sends the request, and sends it again when the retry policy allows (429, a 401 the
+//! token provider can fix, and for idempotent operations a 502/503/504, a timeout or a reset);
+//! it remembers the response head and caps how much of the body is read.
+
+use crate::call::{CallState, current};
+use crate::retry::{self, Decision, Failure, Outcome};
+use crate::runtime::Runtime;
+use crate::validation::{Rule, ValidationError};
+use bytes::Bytes;
+use futures_core::Stream;
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, USER_AGENT};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// progenitor sends `api-version: <info.version>` on every request; HighLevel wants `Version`.
+const PROGENITOR_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
+const VERSION: HeaderName = HeaderName::from_static("version");
+
+/// What `pre` answers when a request must not be sent; the reason is kept in the call state.
+pub const REFUSED: &str = "request refused before sending";
+
+/// Prepares `request` for sending. An `Err` stops the call before anything is sent.
+pub fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<(), String> {
+    let Some(call) = current() else {
+        return Err(
+            "a generated client's request must be sent through its runtime (Runtime::send)".into(),
+        );
+    };
+    if let Err(refusal) = check_path(call.operation.path, request.url().path()) {
+        call.refuse(refusal);
+        return Err(REFUSED.into());
+    }
+    let inner = &runtime.inner;
+    let headers = request.headers_mut();
+    headers.remove(PROGENITOR_VERSION_HEADER);
+    let version = match &inner.version {
+        Some(version) => version.clone(),
+        None => reqwest::header::HeaderValue::from_static(call.operation.version),
+    };
+    headers.insert(VERSION, version);
+    headers.insert(USER_AGENT, inner.user_agent.clone());
+    headers.insert(AUTHORIZATION, call.authorization());
+    *request.timeout_mut() = Some(inner.timeout);
+    Ok(())
+}
+
+/// Refuses a path whose parameter is empty (`/calendars/` for `/calendars/{calendarId}`),
+/// which would reach another endpoint. The template's segments are matched against the end of
+/// the URL's path, so a base URL with a path prefix works too.
+fn check_path(template: &str, path: &str) -> Result<(), ValidationError> {
+    let expected: Vec<&str> = template.split('/').collect();
+    let actual: Vec<&str> = path.split('/').collect();
+    let Some(start) = actual.len().checked_sub(expected.len()) else {
+        return Ok(());
+    };
+    for (want, got) in expected.iter().zip(&actual[start..]) {
+        if let Some(name) = want.strip_prefix('{').and_then(|w| w.strip_suffix('}'))
+            && got.is_empty()
+        {
+            return Err(ValidationError::single(
+                name,
+                Rule::REQUIRED,
+                "is a path parameter and must not be empty",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Sends `request`, again when the retry policy allows, and returns the last response (with a
+/// capped body) or the last transport error.
+pub async fn exec(
+    runtime: &Runtime,
+    http: &reqwest::Client,
+    request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    match current() {
+        Some(call) => send_with_retries(runtime, http, request, &call).await,
+        // `pre` refuses requests outside a call, so this is not reached; send once, plainly.
+        None => http.execute(request).await,
+    }
+}
+
+async fn send_with_retries(
+    runtime: &Runtime,
+    http: &reqwest::Client,
+    mut request: reqwest::Request,
+    call: &Arc<CallState>,
+) -> reqwest::Result<reqwest::Response> {
+    let inner = &runtime.inner;
+    let idempotent = call.operation.is_idempotent();
+    let mut refreshed = false;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        call.span.attempt(attempt);
+        // A body built from bytes clones cheaply; a streamed body cannot be sent twice.
+        let spare = request.try_clone();
+        let result = http.execute(request).await;
+        let (outcome, rate_limit) = match &result {
+            Ok(response) => {
+                let status = response.status();
+                call.span.response(Some(status.as_u16()), None);
+                call.record(status, response.headers());
+                (
+                    Outcome::Status(status.as_u16()),
+                    (status == StatusCode::TOO_MANY_REQUESTS)
+                        .then(|| crate::RateLimit::from_headers(response.headers())),
+                )
+            }
+            Err(e) if e.is_connect() => (Outcome::ConnectFailed, None),
+            Err(_) => (Outcome::NoResponse, None),
+        };
+        let Some(mut next) = spare else {
+            return finish(result, inner.max_response_bytes);
+        };
+        if outcome == Outcome::Status(401) && !refreshed {
+            refreshed = true;
+            match call.refresh_token(&inner.tokens).await {
+                Some(authorization) => {
+                    call.span
+                        .retrying(std::time::Duration::ZERO, &"401 with a refreshed token");
+                    next.headers_mut().insert(AUTHORIZATION, authorization);
+                    request = next;
+                    attempt -= 1; // A refresh does not use up the retry policy's attempts.
+                    continue;
+                }
+                None => return finish(result, inner.max_response_bytes),
+            }
+        }
+        let failure = retry::classify(outcome, idempotent, || {
+            let limit = rate_limit.unwrap_or_default();
+            (limit.suggested_wait(), limit.daily_exhausted())
+        });
+        if failure == Failure::Final {
+            return finish(result, inner.max_response_bytes);
+        }
+        match retry::decide(
+            &inner.retry,
+            failure,
+            attempt,
+            call.started.elapsed(),
+            retry::jitter(),
+        ) {
+            Decision::RetryAfter(wait) => {
+                call.span.retrying(wait, &RetryReason(failure));
+                drop(result);
+                tokio::time::sleep(wait).await;
+                request = next;
+            }
+            Decision::GiveUp => return finish(result, inner.max_response_bytes),
+        }
+    }
+}
+
+fn finish(
+    result: reqwest::Result<reqwest::Response>,
+    max_response_bytes: usize,
+) -> reqwest::Result<reqwest::Response> {
+    result.map(|response| cap_body(response, max_response_bytes))
+}
+
+/// Why an attempt is retried, for the trace.
+struct RetryReason(Failure);
+
+impl std::fmt::Display for RetryReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.0 {
+            Failure::Connect => "could not connect",
+            Failure::RateLimited { .. } => "429 rate limited",
+            Failure::Unavailable => "no answer or a gateway error on an idempotent request",
+            Failure::Final => "final",
+        })
+    }
+}
+
+/// The status and headers of a response, kept for error reports.
+#[derive(Clone, Debug)]
+pub(crate) struct ResponseHead {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+}
+
+/// The error the capped body yields once the limit is passed; found again by the client in the
+/// source chain of the generated error.
+#[derive(Debug)]
+pub(crate) struct BodyTooLarge;
+
+impl std::fmt::Display for BodyTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("response body exceeds the configured limit")
+    }
+}
+
+impl std::error::Error for BodyTooLarge {}
+
+/// Rebuilds `response` with a body that fails as soon as more than `limit` bytes arrive (or at
+/// once when `Content-Length` already says so), so a hostile server cannot make us buffer
+/// without bound.
+fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
+    let declared = response.content_length();
+    if declared.is_some_and(|len| len <= limit as u64) {
+        // hyper reads exactly the declared length, so the body is already bounded.
+        return response;
+    }
+    let mut builder = http::Response::builder()
+        .status(response.status())
+        .version(response.version());
+    if let Some(headers) = builder.headers_mut() {
+        *headers = response.headers().clone();
+    }
+    let body = CappedBody {
+        inner: Box::pin(response.bytes_stream()),
+        remaining: if declared.is_some() {
+            None
+        } else {
+            Some(limit)
+        },
+    };
+    let rebuilt = builder
+        .body(reqwest::Body::wrap_stream(body))
+        .expect("status, version and headers come from a valid response");
+    reqwest::Response::from(rebuilt)
+}
+
+type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>>;
+
+struct CappedBody {
+    inner: ByteStream,
+    /// Bytes still allowed; `None` once the limit is known to be exceeded.
+    remaining: Option<usize>,
+}
+
+impl Stream for CappedBody {
+    type Item = Result<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let Some(remaining) = self.remaining else {
+            return Poll::Ready(Some(Err(Box::new(BodyTooLarge))));
+        };
+        match self.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                if chunk.len() > remaining {
+                    self.remaining = None;
+                    Poll::Ready(Some(Err(Box::new(BodyTooLarge))))
+                } else {
+                    self.remaining = Some(remaining - chunk.len());
+                    Poll::Ready(Some(Ok(chunk)))
+                }
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(Box::new(e)))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_path_parameters_are_refused() {
+        let template = "/calendars/{calendarId}/notes/{noteId}";
+        assert!(check_path(template, "/calendars/c1/notes/n1").is_ok());
+        assert!(check_path(template, "/prefix/calendars/c1/notes/n1").is_ok());
+        let error = check_path(template, "/calendars//notes/n1").unwrap_err();
+        assert!(error.has("calendarId", Rule::REQUIRED), "{error}");
+        let error = check_path(template, "/calendars/c1/notes/").unwrap_err();
+        assert!(error.has("noteId", Rule::REQUIRED), "{error}");
+        assert!(check_path("/calendars/", "/calendars/").is_ok());
+    }
+}

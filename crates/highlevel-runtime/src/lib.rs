@@ -1,0 +1,105 @@
+//! The hand-written runtime under HighLevel API clients generated with progenitor.
+//!
+//! A generated client (such as `highlevel-calendars`) holds the operations and types build.rs
+//! writes from one of HighLevel's OpenAPI documents; everything that is the same for every
+//! operation lives here: configuration ([`ClientBuilder`]), tokens ([`TokenProvider`]), the
+//! call path ([`Runtime::send`] and the progenitor [`hooks`]), retries by method
+//! ([`RetryPolicy`]), rate-limit state ([`RateLimit`]), errors ([`Error`]), validation
+//! ([`validation`]) and tracing. It knows no API of its own: what it needs of an operation
+//! comes in an [`Operation`] the generated code declares.
+//!
+//! ```
+//! use highlevel_runtime::{ClientBuilder, Runtime};
+//!
+//! let runtime: Runtime = ClientBuilder::new()
+//!     .token("pit-xxxxxxxx")
+//!     .base_url("http://127.0.0.1:8080")
+//!     .build()?;
+//! assert_eq!(runtime.base_url(), "http://127.0.0.1:8080");
+//! # Ok::<(), highlevel_runtime::BuildError>(())
+//! ```
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it gives |
+//! | --- | --- | --- |
+//! | `rustls` | yes | HTTPS with rustls and the `ring` provider; no system library needed |
+//! | `native-tls` | no | HTTPS with the platform's TLS (OpenSSL on Linux) |
+//! | `tracing` | yes | one span per call: operation, method, path, status, attempt, duration, traceId (never the token or a body) |
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod auth;
+mod call;
+mod config;
+mod error;
+mod example;
+pub mod hooks;
+mod open_enum;
+mod operation;
+mod optional;
+mod outcome;
+mod rate_limit;
+mod response;
+mod retry;
+mod runtime;
+mod telemetry;
+mod tls;
+pub mod validation;
+
+pub use auth::{StaticToken, Token, TokenError, TokenFuture, TokenProvider};
+pub use call::GeneratedResult;
+pub use config::{
+    BuildError, ClientBuilder, DEFAULT_BASE_URL, ENV_BASE_URL, ENV_LOCATION_ID, ENV_TOKEN,
+    EnvSettings, GeneratedClient,
+};
+pub use error::{ApiError, ApiErrorBody, ApiErrorMessage, DecodeError, Error, SNIPPET_LIMIT};
+pub use example::Example;
+pub use operation::Operation;
+pub use optional::IntoOptional;
+pub use rate_limit::RateLimit;
+pub use response::Response;
+pub use retry::RetryPolicy;
+pub use runtime::Runtime;
+pub use tls::install_tls_provider;
+pub use validation::{Rule, Validate, Validation, ValidationError, Violation};
+
+/// Decodes the body of a success response of `operation` exactly as a call does, without a
+/// server: any input gives a `T` or a [`DecodeError`] naming the failing JSON path; none
+/// panics.
+///
+/// ```
+/// use highlevel_runtime::{decode, Operation};
+/// use reqwest::StatusCode;
+///
+/// const GET: Operation = Operation {
+///     id: "get-note", method: "GET", path: "/notes/{id}", version: "2021-07-28",
+///     scopes: &[], creates: false,
+/// };
+/// #[derive(serde::Deserialize)]
+/// struct Note { body: String }
+/// let note: Note = decode(&GET, StatusCode::OK, br#"{"body": "hi"}"#)?;
+/// assert_eq!(note.body, "hi");
+/// let error = decode::<Note>(&GET, StatusCode::OK, br#"{"body": 1}"#).err().unwrap();
+/// assert_eq!(error.path, "body");
+/// # Ok::<(), highlevel_runtime::DecodeError>(())
+/// ```
+pub fn decode<T: serde::de::DeserializeOwned>(
+    operation: &'static Operation,
+    status: reqwest::StatusCode,
+    body: &[u8],
+) -> Result<T, DecodeError> {
+    serde_json::from_slice(body)
+        .map_err(|_| outcome::decode_failure::<T>(operation, status, body, ""))
+}
+
+/// What generated code needs from the runtime's dependencies, so a generated crate does not
+/// have to name them itself. Not part of the stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use progenitor_client;
+    pub use reqwest;
+    pub use serde;
+    pub use serde_json;
+}
