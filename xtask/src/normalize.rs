@@ -9,7 +9,7 @@
 use crate::config::Config;
 use crate::overlay::Overlay;
 use crate::schema_walk::{
-    SCHEMA_REF_PREFIX, append_description, operations, operations_mut,
+    METHODS, SCHEMA_REF_PREFIX, append_description, operations, operations_mut,
     request_and_response_schemas, required_names, visit_all_schemas_mut,
 };
 use serde_json::{Map, Value, json};
@@ -71,6 +71,10 @@ pub const STEPS: &[Step] = &[
     Step {
         name: "bundle_external_refs",
         apply: bundle_external_refs,
+    },
+    Step {
+        name: "declare_path_parameters",
+        apply: declare_path_parameters,
     },
     Step {
         name: "shared_error_schema",
@@ -188,7 +192,7 @@ fn keep_configured_operations(doc: &mut Value, ctx: &mut Context) -> Result<Note
     for item in paths.values_mut() {
         if let Value::Object(item) = item {
             item.retain(|key, op| {
-                !crate::schema_walk::METHODS.contains(&key.as_str())
+                !METHODS.contains(&key.as_str())
                     || op
                         .get("operationId")
                         .and_then(Value::as_str)
@@ -197,10 +201,8 @@ fn keep_configured_operations(doc: &mut Value, ctx: &mut Context) -> Result<Note
         }
     }
     paths.retain(|_, item| {
-        item.as_object().is_some_and(|item| {
-            item.keys()
-                .any(|k| crate::schema_walk::METHODS.contains(&k.as_str()))
-        })
+        item.as_object()
+            .is_some_and(|item| item.keys().any(|k| METHODS.contains(&k.as_str())))
     });
     Ok(notes)
 }
@@ -303,11 +305,124 @@ fn join_relative(base: Option<&str>, path: &str) -> String {
     parts.join("/")
 }
 
+/// `declare_path_parameters`: declares every `{name}` of a path template that neither the
+/// operation nor its path item declares, as a required string path parameter
+/// (`{"name": name, "in": "path", "required": true, "schema": {"type": "string"}}`).
+///
+/// progenitor maps each variable of the template to a declared parameter and panics
+/// (`missing path name mapping`) on one it cannot find. Upstream leaves `{noteId}` undeclared on
+/// the update and delete note operations.
+fn declare_path_parameters(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
+    let components = doc
+        .pointer("/components/parameters")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return Ok(notes);
+    };
+    for (path, item) in paths.iter_mut() {
+        let Value::Object(item) = item else { continue };
+        let template = path_template_names(path);
+        let declared_by_item = declared_path_names(item.get("parameters"), &components);
+        for (method, op) in item.iter_mut() {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let declared = declared_path_names(op.get("parameters"), &components);
+            let missing: Vec<&String> = template
+                .iter()
+                .filter(|name| !declared.contains(*name) && !declared_by_item.contains(*name))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let id = operation_id(op);
+            let params = op
+                .as_object_mut()
+                .ok_or_else(|| format!("{id}: the operation is not an object"))?
+                .entry("parameters")
+                .or_insert_with(|| json!([]));
+            let Value::Array(params) = params else {
+                return Err(format!("{id}: `parameters` is not a list"));
+            };
+            for name in missing {
+                params.push(json!({
+                    "name": name,
+                    "in": "path",
+                    "required": true,
+                    "schema": {"type": "string"}
+                }));
+                notes.push(format!(
+                    "{id}: declared the path parameter `{name}` of {path}"
+                ));
+            }
+        }
+    }
+    Ok(notes)
+}
+
+/// The variables of a path template, in order, each once: `/a/{x}/b/{y}` -> `x`, `y`.
+fn path_template_names(path: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start + 1..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 1..start + 1 + len];
+        if !name.is_empty() && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+        rest = &rest[start + 1 + len + 1..];
+    }
+    names
+}
+
+/// The names of the path parameters in a `parameters` list, following references into
+/// `components/parameters` (given as `components`).
+fn declared_path_names(params: Option<&Value>, components: &Value) -> BTreeSet<String> {
+    let Some(Value::Array(params)) = params else {
+        return BTreeSet::new();
+    };
+    params
+        .iter()
+        .filter_map(|param| {
+            let param = match param.get("$ref").and_then(Value::as_str) {
+                Some(reference) => {
+                    components.get(reference.strip_prefix("#/components/parameters/")?)?
+                }
+                None => param,
+            };
+            (param.get("in").and_then(Value::as_str) == Some("path"))
+                .then(|| {
+                    param
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .flatten()
+        })
+        .collect()
+}
+
+/// Whether a response status is an error: 4xx or 5xx, or the ranges `4XX` and `5XX`.
+fn is_error_status(status: &str) -> bool {
+    status.starts_with('4') || status.starts_with('5')
+}
+
 /// Name of the error body schema every error status shares.
 pub const ERROR_SCHEMA: &str = "ApiErrorBody";
 /// Name of the `message` schema of the error body (a string or a list of strings).
 pub const ERROR_MESSAGE_SCHEMA: &str = "ApiErrorMessage";
 
+/// `shared_error_schema`: gives every error response (each 4xx and 5xx status, ranges such as
+/// `4XX` included, documented with its own schema, with none, or added here) the one body
+/// schema [`ERROR_SCHEMA`], and declares 422 and 429 where they are missing.
+///
+/// progenitor accepts one error type per operation and panics on two (progenitor#344); the
+/// schedule operations, say, document 404 and 422 with bodies of their own or none. HighLevel
+/// sends the same body for every error.
 fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
     let mut notes = Notes::new();
     let schemas = components_schemas(doc);
@@ -358,7 +473,7 @@ fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<Notes, String
                 .or_insert_with(|| json!({"description": description}));
         }
         for (status, response) in responses.iter_mut() {
-            if status.starts_with('4') {
+            if is_error_status(status) {
                 let response = response
                     .as_object_mut()
                     .ok_or("a response is not an object")?;
@@ -721,6 +836,16 @@ mod tests {
             join_relative(Some("../common/x.json"), "y.json"),
             "../common/y.json"
         );
+    }
+
+    #[test]
+    fn path_templates_name_their_variables_once_in_order() {
+        assert_eq!(
+            path_template_names("/a/{x}/b/{y}/{x}"),
+            ["x".to_string(), "y".to_string()]
+        );
+        assert!(path_template_names("/calendars/").is_empty());
+        assert!(path_template_names("/a/{unclosed").is_empty());
     }
 
     #[test]

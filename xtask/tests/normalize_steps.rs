@@ -1,0 +1,130 @@
+//! The normalizer's steps, each on a small document of its own in `tests/fixtures/normalize/`:
+//! what the step changes, the notes it leaves, and that build.rs generates code from the
+//! result (which normalizing again leaves as it is).
+
+mod common;
+
+use common::{fixture, real_workspace};
+use serde_json::{Value, json};
+use xtask::config::Config;
+use xtask::normalize::{self, Context, Loader, Normalized};
+use xtask::snapshot;
+
+/// The fixtures refer to no other file.
+struct NoExternalFiles;
+
+impl Loader for NoExternalFiles {
+    fn load(&mut self, relative: &str) -> Result<Value, String> {
+        Err(format!("the fixture refers to {relative}"))
+    }
+}
+
+fn config(operations: &[&str], enum_names: &[(&str, &str)]) -> Config {
+    Config {
+        upstream: "upstream/fixture.json".into(),
+        output: "fixture.json".into(),
+        operations: operations.iter().map(|id| id.to_string()).collect(),
+        enum_names: enum_names
+            .iter()
+            .map(|(key, name)| (key.to_string(), name.to_string()))
+            .collect(),
+    }
+}
+
+fn read(name: &str) -> Value {
+    let path = fixture(&format!("normalize/{name}.json"));
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn normalize_with(doc: Value, config: &Config) -> Result<Normalized, String> {
+    let overlay = real_workspace().overlay().unwrap();
+    let mut loader = NoExternalFiles;
+    let mut ctx = Context {
+        config,
+        loader: &mut loader,
+        overlay: &overlay,
+    };
+    normalize::normalize(doc, &mut ctx)
+}
+
+/// Normalizes a fixture; returns the result and the code build.rs generates from it.
+fn normalized(name: &str, config: &Config) -> (Normalized, String) {
+    let out = normalize_with(read(name), config).unwrap();
+    let code = snapshot::generate(&normalize::to_pretty(&out.doc))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let again = normalize_with(out.doc.clone(), config).unwrap();
+    assert_eq!(again.doc, out.doc, "{name}: normalizing again changed it");
+    (out, code)
+}
+
+fn notes<'a>(out: &'a Normalized, step: &str) -> &'a [String] {
+    &out.steps.iter().find(|s| s.name == step).unwrap().notes
+}
+
+fn parameter_names(op: &Value) -> Vec<&str> {
+    op["parameters"]
+        .as_array()
+        .map(|params| params.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn undeclared_path_variables_become_required_string_parameters() {
+    let (out, code) = normalized(
+        "path-parameters",
+        &config(&["get-note", "delete-note", "update-note"], &[]),
+    );
+    let things = &out.doc["paths"]["/things/{thingId}/notes/{noteId}"];
+    // `thingId` comes from the path item; `noteId` was missing.
+    assert_eq!(
+        things["delete"]["parameters"],
+        json!([{"name": "noteId", "in": "path", "required": true, "schema": {"type": "string"}}])
+    );
+    assert_eq!(parameter_names(&things["get"]), ["noteId"]);
+    let update = &out.doc["paths"]["/notes/{noteId}/{version}"]["put"];
+    assert_eq!(parameter_names(update), ["limit", "noteId", "version"]);
+    assert_eq!(
+        notes(&out, "declare_path_parameters"),
+        [
+            "update-note: declared the path parameter `noteId` of /notes/{noteId}/{version}",
+            "update-note: declared the path parameter `version` of /notes/{noteId}/{version}",
+            "delete-note: declared the path parameter `noteId` of /things/{thingId}/notes/{noteId}",
+        ]
+    );
+    assert!(code.contains("pub fn delete_note("), "no delete_note");
+    assert!(code.contains("pub fn update_note("), "no update_note");
+}
+
+#[test]
+fn every_error_status_shares_one_body() {
+    let (out, code) = normalized("error-statuses", &config(&["updateSchedule"], &[]));
+    let responses = &out.doc["paths"]["/schedules/{id}"]["put"]["responses"];
+    let shared =
+        json!({"application/json": {"schema": {"$ref": "#/components/schemas/ApiErrorBody"}}});
+    for status in ["400", "404", "422", "429", "500"] {
+        assert_eq!(responses[status]["content"], shared, "{status}");
+    }
+    // Upstream's descriptions stay; only the bodies change.
+    assert_eq!(responses["404"]["description"], "Schedule not found");
+    assert_eq!(
+        responses["422"]["description"],
+        "Validation errors in schedule rules"
+    );
+    let schemas = out.doc["components"]["schemas"].as_object().unwrap();
+    for replaced in ["BadRequest", "Unprocessable", "ServerError"] {
+        assert!(!schemas.contains_key(replaced), "{replaced} is left");
+    }
+    let notes = notes(&out, "shared_error_schema");
+    for note in [
+        "updateSchedule: declared 429",
+        "updateSchedule: 404 body is `ApiErrorBody`",
+        "updateSchedule: 422 body is `ApiErrorBody`",
+        "updateSchedule: 500 body is `ApiErrorBody`",
+    ] {
+        assert!(notes.iter().any(|n| n == note), "no `{note}` in {notes:?}");
+    }
+    assert!(
+        code.contains("pub fn update_schedule("),
+        "no update_schedule"
+    );
+}
