@@ -487,10 +487,25 @@ fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<Notes, String
     Ok(notes)
 }
 
+/// `declare_created_status`: for each POST operation whose operationId starts with `create`
+/// (in any case: `create-calendar`, `createSchedule`) and that documents 200 but not 201, adds
+/// a 201 response that is a copy of the 200.
+///
+/// The API answers such calls with 201 Created where upstream documents 200; an undocumented
+/// status would reach users as an unexpected response. Other operations keep their statuses.
 fn declare_created_status(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
     let mut notes = Notes::new();
-    for op in operations_mut(doc) {
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return Ok(notes);
+    };
+    for item in paths.values_mut() {
+        let Some(op) = item.get_mut("post") else {
+            continue;
+        };
         let id = operation_id(op);
+        if !is_create_operation_id(&id) {
+            continue;
+        }
         let responses = op.get_mut("responses").and_then(Value::as_object_mut);
         let Some(responses) = responses else { continue };
         if let Some(ok) = responses.get("200").cloned()
@@ -505,6 +520,13 @@ fn declare_created_status(doc: &mut Value, _: &mut Context) -> Result<Notes, Str
         }
     }
     Ok(notes)
+}
+
+/// Whether an operationId names an operation that creates something: it starts with `create`
+/// in any case (`create-calendar`, `createSchedule`; not `validate-groups-slug`).
+fn is_create_operation_id(id: &str) -> bool {
+    id.get(..6)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("create"))
 }
 
 fn version_header_to_api_version(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
@@ -846,6 +868,23 @@ mod tests {
         );
         assert!(path_template_names("/calendars/").is_empty());
         assert!(path_template_names("/a/{unclosed").is_empty());
+    }
+
+    #[test]
+    fn create_operations_are_recognised_by_their_operation_id() {
+        for id in ["create-calendar", "createSchedule", "CreateGroup", "create"] {
+            assert!(is_create_operation_id(id), "{id}");
+        }
+        for id in [
+            "validate-groups-slug",
+            "get-create",
+            "creat",
+            "",
+            "?",
+            "é-create",
+        ] {
+            assert!(!is_create_operation_id(id), "{id}");
+        }
     }
 
     #[test]

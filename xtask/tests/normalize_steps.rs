@@ -128,3 +128,41 @@ fn every_error_status_shares_one_body() {
         "no update_schedule"
     );
 }
+
+#[test]
+fn only_post_operations_named_create_get_a_201() {
+    let operations = [
+        "create-thing",
+        "createThings",
+        "validate-thing-slug",
+        "create-or-replace-thing",
+        "CreateGroup",
+    ];
+    let (out, _) = normalized("created-status", &config(&operations, &[]));
+    let successes = |path: &str, method: &str| -> Vec<String> {
+        out.doc["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|status| status.starts_with('2'))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(successes("/things", "post"), ["200", "201"]);
+    assert_eq!(successes("/things/bulk", "post"), ["200", "201"]);
+    // Not a create operation, not a POST, or 201 documented already.
+    assert_eq!(successes("/things/validate-slug", "post"), ["200"]);
+    assert_eq!(successes("/things/{id}", "put"), ["200"]);
+    assert_eq!(successes("/groups", "post"), ["201"]);
+    assert_eq!(
+        out.doc["paths"]["/things"]["post"]["responses"]["201"]["content"],
+        out.doc["paths"]["/things"]["post"]["responses"]["200"]["content"]
+    );
+    assert_eq!(
+        notes(&out, "declare_created_status"),
+        [
+            "create-thing: declared 201 like 200",
+            "createThings: declared 201 like 200"
+        ]
+    );
+}
