@@ -34,6 +34,10 @@ pub struct Context<'a> {
 /// What a step changed: one short note per change. Empty when it changed nothing.
 pub type Notes = Vec<String>;
 
+/// Prefix of a note that a maintainer should read, which `spec normalize` prints in full: a
+/// name the normalizer had to make up, an enum it had to leave a plain string.
+pub const ATTENTION: &str = "attention: ";
+
 /// One transformation of the document.
 pub struct Step {
     /// Short name: the key of the step's entry in `openapi/overlay.toml`.
@@ -85,8 +89,8 @@ pub const STEPS: &[Step] = &[
         apply: declare_created_status,
     },
     Step {
-        name: "version_header_to_api_version",
-        apply: version_header_to_api_version,
+        name: "version_header_to_extension",
+        apply: version_header_to_extension,
     },
     Step {
         name: "prune_unreachable_components",
@@ -529,56 +533,104 @@ fn is_create_operation_id(id: &str) -> bool {
         .is_some_and(|prefix| prefix.eq_ignore_ascii_case("create"))
 }
 
-fn version_header_to_api_version(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+/// The operation extension that records the `Version` header value an operation wants.
+pub const VERSION_EXTENSION: &str = "x-highlevel-version";
+
+/// `version_header_to_extension`: removes the `Version` header parameter (declared by an
+/// operation or by its path item) and records its value on each operation as
+/// `x-highlevel-version`. When every operation that wants a version wants the same one, it
+/// becomes `info.version`; otherwise `info.version` stays as upstream has it, with a note.
+///
+/// The client sends the header by itself, so callers never pass it; progenitor makes
+/// `info.version` `Client::api_version()` and build.rs `API_VERSION`. The value is read from a
+/// one-value enum or else from the default; a header with neither is an error, since the client
+/// could not know what to send.
+fn version_header_to_extension(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
     let mut notes = Notes::new();
     let mut values = BTreeSet::new();
-    for op in operations_mut(doc) {
-        let id = operation_id(op);
-        let Some(Value::Array(params)) = op.get_mut("parameters").map(Value::take) else {
-            continue;
-        };
-        let mut kept = Vec::new();
-        for param in params {
-            let is_version = param.get("in").and_then(Value::as_str) == Some("header")
-                && param
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.eq_ignore_ascii_case("version"));
-            if !is_version {
-                kept.push(param);
-                continue;
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            let Value::Object(item) = item else { continue };
+            let for_item = take_version_header(item).map_err(|e| format!("{path}: {e}"))?;
+            for (method, op) in item.iter_mut() {
+                if !METHODS.contains(&method.as_str()) {
+                    continue;
+                }
+                let id = operation_id(op);
+                let op = op
+                    .as_object_mut()
+                    .ok_or_else(|| format!("{id}: the operation is not an object"))?;
+                let own = take_version_header(op).map_err(|e| format!("{id}: {e}"))?;
+                if let Some(version) = own.or_else(|| for_item.clone()) {
+                    notes.push(format!(
+                        "{id}: the Version header ({version}) is now {VERSION_EXTENSION}"
+                    ));
+                    op.insert(VERSION_EXTENSION.into(), Value::String(version));
+                }
+                if let Some(version) = op.get(VERSION_EXTENSION).and_then(Value::as_str) {
+                    values.insert(version.to_string());
+                }
             }
-            let schema = param.get("schema").cloned().unwrap_or(Value::Null);
-            let value = match schema.get("enum").and_then(Value::as_array) {
-                Some(values) if values.len() == 1 => values[0].as_str().map(str::to_string),
-                _ => schema
-                    .get("default")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            };
-            let value = value.ok_or(
-                "the Version header has no single value (one-value enum or default) to send",
-            )?;
-            notes.push(format!("{id}: dropped the Version header ({value})"));
-            values.insert(value);
-        }
-        if kept.is_empty() {
-            op.as_object_mut().map(|o| o.remove("parameters"));
-        } else {
-            op["parameters"] = Value::Array(kept);
         }
     }
     match values.len() {
-        0 => Ok(notes),
+        0 => {}
         1 => {
-            doc["info"]["version"] = Value::String(values.pop_first().unwrap_or_default());
-            Ok(notes)
+            let version = values.pop_first().unwrap_or_default();
+            if doc.pointer("/info/version").and_then(Value::as_str) != Some(version.as_str()) {
+                notes.push(format!("info.version is {version}"));
+            }
+            doc["info"]["version"] = Value::String(version);
         }
-        _ => Err(format!(
-            "the kept operations want different Version headers ({}); configure operations of one version per client",
-            values.into_iter().collect::<Vec<_>>().join(", ")
+        _ => notes.push(format!(
+            "{ATTENTION}the operations want different Version headers ({}), so info.version stays {}; each operation's is in {VERSION_EXTENSION}",
+            values.into_iter().collect::<Vec<_>>().join(", "),
+            doc.pointer("/info/version").unwrap_or(&Value::Null)
         )),
     }
+    Ok(notes)
+}
+
+/// Removes the `Version` header parameters from the `parameters` of `holder` (an operation or a
+/// path item), dropping the list once empty, and returns the value they ask for.
+fn take_version_header(holder: &mut Map<String, Value>) -> Result<Option<String>, String> {
+    let params = match holder.remove("parameters") {
+        Some(Value::Array(params)) => params,
+        Some(other) => {
+            holder.insert("parameters".into(), other);
+            return Ok(None);
+        }
+        None => return Ok(None),
+    };
+    let mut kept = Vec::new();
+    let mut version = None;
+    for param in params {
+        let is_version = param.get("in").and_then(Value::as_str) == Some("header")
+            && param
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case("version"));
+        if !is_version {
+            kept.push(param);
+            continue;
+        }
+        let schema = param.get("schema").cloned().unwrap_or(Value::Null);
+        let value = match schema.get("enum").and_then(Value::as_array) {
+            Some(values) if values.len() == 1 => values[0].as_str().map(str::to_string),
+            _ => schema
+                .get("default")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        };
+        version =
+            Some(value.ok_or(
+                "the Version header has no single value (one-value enum or default) to send",
+            )?);
+    }
+    if !kept.is_empty() {
+        holder.insert("parameters".into(), Value::Array(kept));
+    }
+    Ok(version)
 }
 
 fn drop_defaults(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {

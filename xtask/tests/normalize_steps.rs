@@ -7,7 +7,7 @@ mod common;
 use common::{fixture, real_workspace};
 use serde_json::{Value, json};
 use xtask::config::Config;
-use xtask::normalize::{self, Context, Loader, Normalized};
+use xtask::normalize::{self, ATTENTION, Context, Loader, Normalized};
 use xtask::snapshot;
 
 /// The fixtures refer to no other file.
@@ -59,6 +59,14 @@ fn normalized(name: &str, config: &Config) -> (Normalized, String) {
 
 fn notes<'a>(out: &'a Normalized, step: &str) -> &'a [String] {
     &out.steps.iter().find(|s| s.name == step).unwrap().notes
+}
+
+fn attention<'a>(out: &'a Normalized, step: &str) -> Vec<&'a str> {
+    notes(out, step)
+        .iter()
+        .filter(|n| n.starts_with(ATTENTION))
+        .map(String::as_str)
+        .collect()
 }
 
 fn parameter_names(op: &Value) -> Vec<&str> {
@@ -165,4 +173,51 @@ fn only_post_operations_named_create_get_a_201() {
             "createThings: declared 201 like 200"
         ]
     );
+}
+
+#[test]
+fn each_operation_records_its_version_and_mixed_versions_are_no_error() {
+    let all = ["list-things", "get-thing", "list-others"];
+    let (out, code) = normalized("version-headers", &config(&all, &[]));
+    let paths = &out.doc["paths"];
+    assert_eq!(paths["/things"]["get"]["x-highlevel-version"], "2021-04-15");
+    // Declared by the path item.
+    assert_eq!(
+        paths["/things/{id}"]["get"]["x-highlevel-version"],
+        "2021-04-15"
+    );
+    // Read from the default.
+    assert_eq!(paths["/others"]["get"]["x-highlevel-version"], "2021-07-28");
+    assert_eq!(parameter_names(&paths["/things"]["get"]), ["limit"]);
+    assert_eq!(parameter_names(&paths["/things/{id}"]["get"]), ["id"]);
+    assert!(paths["/things/{id}"].get("parameters").is_none());
+    assert!(paths["/others"]["get"].get("parameters").is_none());
+    // No single version: info.version stays as upstream has it, and a note says why.
+    assert_eq!(out.doc["info"]["version"], "1.0");
+    assert!(code.contains("pub const API_VERSION: &str = \"1.0\";"));
+    let notes = attention(&out, "version_header_to_extension");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("different Version headers (2021-04-15, 2021-07-28)"),
+        "{}",
+        notes[0]
+    );
+
+    // Operations that agree make their version info.version.
+    let (out, code) = normalized(
+        "version-headers",
+        &config(&["list-things", "get-thing"], &[]),
+    );
+    assert_eq!(out.doc["info"]["version"], "2021-04-15");
+    assert!(code.contains("pub const API_VERSION: &str = \"2021-04-15\";"));
+    assert!(attention(&out, "version_header_to_extension").is_empty());
+}
+
+#[test]
+fn a_version_header_without_a_value_to_send_is_an_error() {
+    let mut doc = read("version-headers");
+    doc["paths"]["/things"]["get"]["parameters"][0]["schema"] = json!({"type": "string"});
+    let error = normalize_with(doc, &config(&["list-things"], &[])).unwrap_err();
+    assert!(error.contains("list-things"), "{error}");
+    assert!(error.contains("no single value"), "{error}");
 }
