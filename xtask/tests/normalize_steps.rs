@@ -221,3 +221,188 @@ fn a_version_header_without_a_value_to_send_is_an_error() {
     assert!(error.contains("list-things"), "{error}");
     assert!(error.contains("no single value"), "{error}");
 }
+
+const ENUM_OPERATIONS: [&str; 1] = ["create-order"];
+
+/// The name of the enum component a property (or its items) refers to.
+fn enum_name(doc: &Value, schema: &str, property: &str) -> String {
+    let mut prop = &doc["components"]["schemas"][schema]["properties"][property];
+    if prop["type"] == "array" {
+        prop = &prop["items"];
+    }
+    let reference = prop["allOf"][0]["$ref"].as_str().unwrap_or_else(|| {
+        panic!("{schema}.{property} is not a named enum: {prop}");
+    });
+    reference
+        .strip_prefix("#/components/schemas/")
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn enums_whose_names_clash_are_named_after_schema_and_property() {
+    let (out, code) = normalized(
+        "enum-names",
+        &config(&ENUM_OPERATIONS, &[("Shipment.mode", "Mode")]),
+    );
+    let doc = &out.doc;
+    // No enum is configured for `Status`: each of the clash gets its own name, even the two
+    // that agree.
+    assert_eq!(enum_name(doc, "Order", "status"), "OrderStatus");
+    assert_eq!(enum_name(doc, "OrderUpdate", "status"), "OrderUpdateStatus");
+    assert_eq!(enum_name(doc, "Invoice", "status"), "InvoiceStatus");
+    assert!(doc["components"]["schemas"].get("Status").is_none());
+    // `Mode` is configured: it stays with the enums of the configured values.
+    assert_eq!(enum_name(doc, "Shipment", "mode"), "Mode");
+    assert_eq!(enum_name(doc, "Box", "mode"), "Mode");
+    assert_eq!(enum_name(doc, "Parcel", "mode"), "ParcelMode");
+    // Same values, no clash.
+    assert_eq!(enum_name(doc, "Order", "kind"), "Kind");
+    assert_eq!(enum_name(doc, "Item", "kind"), "Kind");
+    assert_eq!(
+        doc["components"]["schemas"]["InvoiceStatus"],
+        json!({"type": "string", "enum": ["draft", "paid"]})
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["ParcelMode"]["enum"],
+        json!(["air", "sea", "road"])
+    );
+
+    let attention = attention(&out, "name_inline_enums");
+    let clash = |name: &str| {
+        *attention
+            .iter()
+            .find(|n| n.contains(&format!("would be named `{name}`")))
+            .unwrap_or_else(|| panic!("no note on `{name}`: {attention:?}"))
+    };
+    let status = clash("Status");
+    assert!(
+        status.contains(
+            "Invoice.status -> `InvoiceStatus`, Order.status -> `OrderStatus`, OrderUpdate.status -> `OrderUpdateStatus`"
+        ),
+        "{status}"
+    );
+    assert!(status.contains("[enum_names]"), "{status}");
+    let mode = clash("Mode");
+    assert!(mode.contains("Parcel.mode -> `ParcelMode`"), "{mode}");
+    assert!(
+        mode.contains("(Box.mode, Shipment.mode keep `Mode`)"),
+        "{mode}"
+    );
+
+    for name in [
+        "OrderStatus",
+        "OrderUpdateStatus",
+        "InvoiceStatus",
+        "Mode",
+        "ParcelMode",
+        "Kind",
+    ] {
+        assert!(
+            code.contains(&format!("Values of `{name}`")),
+            "no open enum {name}"
+        );
+    }
+}
+
+#[test]
+fn configured_names_settle_a_clash() {
+    let (out, _) = normalized(
+        "enum-names",
+        &config(
+            &ENUM_OPERATIONS,
+            &[
+                ("Shipment.mode", "Mode"),
+                ("Parcel.mode", "TransportMode"),
+                ("Invoice.status", "InvoiceState"),
+            ],
+        ),
+    );
+    let doc = &out.doc;
+    assert_eq!(enum_name(doc, "Invoice", "status"), "InvoiceState");
+    assert_eq!(enum_name(doc, "Order", "status"), "Status");
+    assert_eq!(enum_name(doc, "OrderUpdate", "status"), "Status");
+    assert_eq!(enum_name(doc, "Parcel", "mode"), "TransportMode");
+    assert_eq!(enum_name(doc, "Box", "mode"), "Mode");
+    let attention = attention(&out, "name_inline_enums");
+    assert!(
+        attention.iter().all(|n| !n.contains("would be named")),
+        "{attention:?}"
+    );
+}
+
+#[test]
+fn configured_names_that_contradict_each_other_are_an_error() {
+    let error = normalize_with(
+        read("enum-names"),
+        &config(
+            &ENUM_OPERATIONS,
+            &[("Order.status", "State"), ("Invoice.status", "State")],
+        ),
+    )
+    .unwrap_err();
+    assert!(error.contains("`Invoice.status`"), "{error}");
+    assert!(error.contains("`Order.status`"), "{error}");
+    assert!(error.contains("[enum_names]"), "{error}");
+}
+
+#[test]
+fn an_enum_whose_values_give_clashing_variants_stays_a_plain_string() {
+    let (out, _) = normalized("enum-names", &config(&ENUM_OPERATIONS, &[]));
+    let item = &out.doc["components"]["schemas"]["Item"]["properties"];
+    for (property, values) in [("code", "`CT`, `ct`"), ("state", "`known`, `unknown`")] {
+        let prop = &item[property];
+        assert_eq!(prop["type"], "string", "{prop}");
+        assert!(
+            prop.get("enum").is_none() && prop.get("allOf").is_none(),
+            "{prop}"
+        );
+        let description = prop["description"].as_str().unwrap();
+        assert!(
+            description.ends_with(&format!("Allowed values: {values}.")),
+            "{description}"
+        );
+    }
+    assert!(
+        item["code"]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Country code.")
+    );
+    let attention = attention(&out, "name_inline_enums");
+    for expected in [
+        "Item.code: the values `CT` and `ct` both give the Rust variant `Ct`",
+        "Item.state: the value `unknown` gives the Rust variant `Unknown`, which is reserved",
+    ] {
+        assert!(
+            attention.iter().any(|n| n.contains(expected)),
+            "no `{expected}` in {attention:?}"
+        );
+    }
+}
+
+#[test]
+fn enum_names_do_not_depend_on_the_order_of_the_document() {
+    // Today serde_json keeps object keys sorted, so this holds by construction; it would no
+    // longer if its `preserve_order` feature were turned on.
+    let doc = read("enum-names");
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let reversed: Vec<String> = schemas
+        .iter()
+        .rev()
+        .map(|(name, schema)| format!("{}: {schema}", Value::String(name.clone())))
+        .collect();
+    let text = format!(
+        r#"{{"openapi": "3.0.0", "info": {}, "paths": {}, "components": {{"schemas": {{{}}}}}}}"#,
+        doc["info"],
+        doc["paths"],
+        reversed.join(", ")
+    );
+    let config = config(&ENUM_OPERATIONS, &[("Shipment.mode", "Mode")]);
+    let forward = normalize_with(doc.clone(), &config).unwrap();
+    let backward = normalize_with(serde_json::from_str(&text).unwrap(), &config).unwrap();
+    assert_eq!(
+        normalize::to_pretty(&forward.doc),
+        normalize::to_pretty(&backward.doc)
+    );
+}
