@@ -118,6 +118,11 @@ pub const STEPS: &[Step] = &[
     },
 ];
 
+/// Steps that carry out `pipeline.toml` rather than repair upstream. Finding nothing to do
+/// (the configuration keeps every operation upstream has) does not make them obsolete: an
+/// operation upstream adds later must still be left out until it is configured.
+pub const CONFIGURATION_STEPS: &[&str] = &["keep_configured_operations"];
+
 /// Runs every step on `doc`, returning the normalized document and what each step did.
 ///
 /// Refuses to run when a step has no entry in the overlay: every divergence from upstream must

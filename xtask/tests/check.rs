@@ -191,6 +191,38 @@ fn set_operations(ws: &Workspace, operations: &[&str]) {
 }
 
 #[test]
+fn the_configuration_keeps_every_operation_of_the_document() {
+    let ws = real_workspace();
+    let config = ws.config().unwrap();
+    let upstream: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.upstream_path(&config)).unwrap()).unwrap();
+    let normalized: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.output_path(&config)).unwrap()).unwrap();
+    let ids = |doc: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        xtask::schema_walk::operations(doc)
+            .iter()
+            .filter_map(|(_, _, op)| op["operationId"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(ids(&upstream).len(), 41);
+    assert_eq!(ids(&normalized), ids(&upstream));
+    let configured: std::collections::BTreeSet<String> =
+        config.operations.iter().cloned().collect();
+    assert_eq!(configured, ids(&upstream));
+    let generated = std::fs::read_to_string(ws.snapshot_path()).unwrap();
+    for id in [
+        "get_calendars",
+        "update_appointment_note",
+        "create_schedule",
+    ] {
+        assert!(
+            generated.contains(&format!("pub fn {id}(")),
+            "no {id} in the snapshot"
+        );
+    }
+}
+
+#[test]
 fn another_operation_needs_only_a_config_change() {
     let (dir, ws) = temp_workspace("config-get-calendar");
     set_operations(&ws, &["create-calendar"]);
