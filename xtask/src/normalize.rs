@@ -9,7 +9,7 @@
 use crate::config::Config;
 use crate::overlay::Overlay;
 use crate::schema_walk::{
-    SCHEMA_REF_PREFIX, append_description, operations, operations_mut,
+    METHODS, SCHEMA_REF_PREFIX, append_description, operations, operations_mut,
     request_and_response_schemas, required_names, visit_all_schemas_mut,
 };
 use serde_json::{Map, Value, json};
@@ -33,6 +33,10 @@ pub struct Context<'a> {
 
 /// What a step changed: one short note per change. Empty when it changed nothing.
 pub type Notes = Vec<String>;
+
+/// Prefix of a note that a maintainer should read, which `spec normalize` prints in full: a
+/// name the normalizer had to make up, an enum it had to leave a plain string.
+pub const ATTENTION: &str = "attention: ";
 
 /// One transformation of the document.
 pub struct Step {
@@ -73,6 +77,10 @@ pub const STEPS: &[Step] = &[
         apply: bundle_external_refs,
     },
     Step {
+        name: "declare_path_parameters",
+        apply: declare_path_parameters,
+    },
+    Step {
         name: "shared_error_schema",
         apply: shared_error_schema,
     },
@@ -81,8 +89,8 @@ pub const STEPS: &[Step] = &[
         apply: declare_created_status,
     },
     Step {
-        name: "version_header_to_api_version",
-        apply: version_header_to_api_version,
+        name: "version_header_to_extension",
+        apply: version_header_to_extension,
     },
     Step {
         name: "prune_unreachable_components",
@@ -109,6 +117,11 @@ pub const STEPS: &[Step] = &[
         apply: nullable_optional_response_properties,
     },
 ];
+
+/// Steps that carry out `pipeline.toml` rather than repair upstream. Finding nothing to do
+/// (the configuration keeps every operation upstream has) does not make them obsolete: an
+/// operation upstream adds later must still be left out until it is configured.
+pub const CONFIGURATION_STEPS: &[&str] = &["keep_configured_operations"];
 
 /// Runs every step on `doc`, returning the normalized document and what each step did.
 ///
@@ -188,7 +201,7 @@ fn keep_configured_operations(doc: &mut Value, ctx: &mut Context) -> Result<Note
     for item in paths.values_mut() {
         if let Value::Object(item) = item {
             item.retain(|key, op| {
-                !crate::schema_walk::METHODS.contains(&key.as_str())
+                !METHODS.contains(&key.as_str())
                     || op
                         .get("operationId")
                         .and_then(Value::as_str)
@@ -197,10 +210,8 @@ fn keep_configured_operations(doc: &mut Value, ctx: &mut Context) -> Result<Note
         }
     }
     paths.retain(|_, item| {
-        item.as_object().is_some_and(|item| {
-            item.keys()
-                .any(|k| crate::schema_walk::METHODS.contains(&k.as_str()))
-        })
+        item.as_object()
+            .is_some_and(|item| item.keys().any(|k| METHODS.contains(&k.as_str())))
     });
     Ok(notes)
 }
@@ -303,11 +314,124 @@ fn join_relative(base: Option<&str>, path: &str) -> String {
     parts.join("/")
 }
 
+/// `declare_path_parameters`: declares every `{name}` of a path template that neither the
+/// operation nor its path item declares, as a required string path parameter
+/// (`{"name": name, "in": "path", "required": true, "schema": {"type": "string"}}`).
+///
+/// progenitor maps each variable of the template to a declared parameter and panics
+/// (`missing path name mapping`) on one it cannot find. Upstream leaves `{noteId}` undeclared on
+/// the update and delete note operations.
+fn declare_path_parameters(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
+    let components = doc
+        .pointer("/components/parameters")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return Ok(notes);
+    };
+    for (path, item) in paths.iter_mut() {
+        let Value::Object(item) = item else { continue };
+        let template = path_template_names(path);
+        let declared_by_item = declared_path_names(item.get("parameters"), &components);
+        for (method, op) in item.iter_mut() {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let declared = declared_path_names(op.get("parameters"), &components);
+            let missing: Vec<&String> = template
+                .iter()
+                .filter(|name| !declared.contains(*name) && !declared_by_item.contains(*name))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let id = operation_id(op);
+            let params = op
+                .as_object_mut()
+                .ok_or_else(|| format!("{id}: the operation is not an object"))?
+                .entry("parameters")
+                .or_insert_with(|| json!([]));
+            let Value::Array(params) = params else {
+                return Err(format!("{id}: `parameters` is not a list"));
+            };
+            for name in missing {
+                params.push(json!({
+                    "name": name,
+                    "in": "path",
+                    "required": true,
+                    "schema": {"type": "string"}
+                }));
+                notes.push(format!(
+                    "{id}: declared the path parameter `{name}` of {path}"
+                ));
+            }
+        }
+    }
+    Ok(notes)
+}
+
+/// The variables of a path template, in order, each once: `/a/{x}/b/{y}` -> `x`, `y`.
+fn path_template_names(path: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start + 1..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 1..start + 1 + len];
+        if !name.is_empty() && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+        rest = &rest[start + 1 + len + 1..];
+    }
+    names
+}
+
+/// The names of the path parameters in a `parameters` list, following references into
+/// `components/parameters` (given as `components`).
+fn declared_path_names(params: Option<&Value>, components: &Value) -> BTreeSet<String> {
+    let Some(Value::Array(params)) = params else {
+        return BTreeSet::new();
+    };
+    params
+        .iter()
+        .filter_map(|param| {
+            let param = match param.get("$ref").and_then(Value::as_str) {
+                Some(reference) => {
+                    components.get(reference.strip_prefix("#/components/parameters/")?)?
+                }
+                None => param,
+            };
+            (param.get("in").and_then(Value::as_str) == Some("path"))
+                .then(|| {
+                    param
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .flatten()
+        })
+        .collect()
+}
+
+/// Whether a response status is an error: 4xx or 5xx, or the ranges `4XX` and `5XX`.
+fn is_error_status(status: &str) -> bool {
+    status.starts_with('4') || status.starts_with('5')
+}
+
 /// Name of the error body schema every error status shares.
 pub const ERROR_SCHEMA: &str = "ApiErrorBody";
 /// Name of the `message` schema of the error body (a string or a list of strings).
 pub const ERROR_MESSAGE_SCHEMA: &str = "ApiErrorMessage";
 
+/// `shared_error_schema`: gives every error response (each 4xx and 5xx status, ranges such as
+/// `4XX` included, documented with its own schema, with none, or added here) the one body
+/// schema [`ERROR_SCHEMA`], and declares 422 and 429 where they are missing.
+///
+/// progenitor accepts one error type per operation and panics on two (progenitor#344); the
+/// schedule operations, say, document 404 and 422 with bodies of their own or none. HighLevel
+/// sends the same body for every error.
 fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
     let mut notes = Notes::new();
     let schemas = components_schemas(doc);
@@ -358,7 +482,7 @@ fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<Notes, String
                 .or_insert_with(|| json!({"description": description}));
         }
         for (status, response) in responses.iter_mut() {
-            if status.starts_with('4') {
+            if is_error_status(status) {
                 let response = response
                     .as_object_mut()
                     .ok_or("a response is not an object")?;
@@ -372,10 +496,25 @@ fn shared_error_schema(doc: &mut Value, _: &mut Context) -> Result<Notes, String
     Ok(notes)
 }
 
+/// `declare_created_status`: for each POST operation whose operationId starts with `create`
+/// (in any case: `create-calendar`, `createSchedule`) and that documents 200 but not 201, adds
+/// a 201 response that is a copy of the 200.
+///
+/// The API answers such calls with 201 Created where upstream documents 200; an undocumented
+/// status would reach users as an unexpected response. Other operations keep their statuses.
 fn declare_created_status(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
     let mut notes = Notes::new();
-    for op in operations_mut(doc) {
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return Ok(notes);
+    };
+    for item in paths.values_mut() {
+        let Some(op) = item.get_mut("post") else {
+            continue;
+        };
         let id = operation_id(op);
+        if !is_create_operation_id(&id) {
+            continue;
+        }
         let responses = op.get_mut("responses").and_then(Value::as_object_mut);
         let Some(responses) = responses else { continue };
         if let Some(ok) = responses.get("200").cloned()
@@ -392,56 +531,111 @@ fn declare_created_status(doc: &mut Value, _: &mut Context) -> Result<Notes, Str
     Ok(notes)
 }
 
-fn version_header_to_api_version(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+/// Whether an operationId names an operation that creates something: it starts with `create`
+/// in any case (`create-calendar`, `createSchedule`; not `validate-groups-slug`).
+fn is_create_operation_id(id: &str) -> bool {
+    id.get(..6)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("create"))
+}
+
+/// The operation extension that records the `Version` header value an operation wants.
+pub const VERSION_EXTENSION: &str = "x-highlevel-version";
+
+/// `version_header_to_extension`: removes the `Version` header parameter (declared by an
+/// operation or by its path item) and records its value on each operation as
+/// `x-highlevel-version`. When every operation that wants a version wants the same one, it
+/// becomes `info.version`; otherwise `info.version` stays as upstream has it, with a note.
+///
+/// The client sends the header by itself, so callers never pass it; progenitor makes
+/// `info.version` `Client::api_version()` and build.rs `API_VERSION`. The value is read from a
+/// one-value enum or else from the default; a header with neither is an error, since the client
+/// could not know what to send.
+fn version_header_to_extension(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
     let mut notes = Notes::new();
     let mut values = BTreeSet::new();
-    for op in operations_mut(doc) {
-        let id = operation_id(op);
-        let Some(Value::Array(params)) = op.get_mut("parameters").map(Value::take) else {
-            continue;
-        };
-        let mut kept = Vec::new();
-        for param in params {
-            let is_version = param.get("in").and_then(Value::as_str) == Some("header")
-                && param
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.eq_ignore_ascii_case("version"));
-            if !is_version {
-                kept.push(param);
-                continue;
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            let Value::Object(item) = item else { continue };
+            let for_item = take_version_header(item).map_err(|e| format!("{path}: {e}"))?;
+            for (method, op) in item.iter_mut() {
+                if !METHODS.contains(&method.as_str()) {
+                    continue;
+                }
+                let id = operation_id(op);
+                let op = op
+                    .as_object_mut()
+                    .ok_or_else(|| format!("{id}: the operation is not an object"))?;
+                let own = take_version_header(op).map_err(|e| format!("{id}: {e}"))?;
+                if let Some(version) = own.or_else(|| for_item.clone()) {
+                    notes.push(format!(
+                        "{id}: the Version header ({version}) is now {VERSION_EXTENSION}"
+                    ));
+                    op.insert(VERSION_EXTENSION.into(), Value::String(version));
+                }
+                if let Some(version) = op.get(VERSION_EXTENSION).and_then(Value::as_str) {
+                    values.insert(version.to_string());
+                }
             }
-            let schema = param.get("schema").cloned().unwrap_or(Value::Null);
-            let value = match schema.get("enum").and_then(Value::as_array) {
-                Some(values) if values.len() == 1 => values[0].as_str().map(str::to_string),
-                _ => schema
-                    .get("default")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            };
-            let value = value.ok_or(
-                "the Version header has no single value (one-value enum or default) to send",
-            )?;
-            notes.push(format!("{id}: dropped the Version header ({value})"));
-            values.insert(value);
-        }
-        if kept.is_empty() {
-            op.as_object_mut().map(|o| o.remove("parameters"));
-        } else {
-            op["parameters"] = Value::Array(kept);
         }
     }
     match values.len() {
-        0 => Ok(notes),
+        0 => {}
         1 => {
-            doc["info"]["version"] = Value::String(values.pop_first().unwrap_or_default());
-            Ok(notes)
+            let version = values.pop_first().unwrap_or_default();
+            if doc.pointer("/info/version").and_then(Value::as_str) != Some(version.as_str()) {
+                notes.push(format!("info.version is {version}"));
+            }
+            doc["info"]["version"] = Value::String(version);
         }
-        _ => Err(format!(
-            "the kept operations want different Version headers ({}); configure operations of one version per client",
-            values.into_iter().collect::<Vec<_>>().join(", ")
+        _ => notes.push(format!(
+            "{ATTENTION}the operations want different Version headers ({}), so info.version stays {}; each operation's is in {VERSION_EXTENSION}",
+            values.into_iter().collect::<Vec<_>>().join(", "),
+            doc.pointer("/info/version").unwrap_or(&Value::Null)
         )),
     }
+    Ok(notes)
+}
+
+/// Removes the `Version` header parameters from the `parameters` of `holder` (an operation or a
+/// path item), dropping the list once empty, and returns the value they ask for.
+fn take_version_header(holder: &mut Map<String, Value>) -> Result<Option<String>, String> {
+    let params = match holder.remove("parameters") {
+        Some(Value::Array(params)) => params,
+        Some(other) => {
+            holder.insert("parameters".into(), other);
+            return Ok(None);
+        }
+        None => return Ok(None),
+    };
+    let mut kept = Vec::new();
+    let mut version = None;
+    for param in params {
+        let is_version = param.get("in").and_then(Value::as_str) == Some("header")
+            && param
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case("version"));
+        if !is_version {
+            kept.push(param);
+            continue;
+        }
+        let schema = param.get("schema").cloned().unwrap_or(Value::Null);
+        let value = match schema.get("enum").and_then(Value::as_array) {
+            Some(values) if values.len() == 1 => values[0].as_str().map(str::to_string),
+            _ => schema
+                .get("default")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        };
+        version =
+            Some(value.ok_or(
+                "the Version header has no single value (one-value enum or default) to send",
+            )?);
+    }
+    if !kept.is_empty() {
+        holder.insert("parameters".into(), Value::Array(kept));
+    }
+    Ok(version)
 }
 
 fn drop_defaults(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
@@ -505,77 +699,301 @@ fn number_enums_to_rules(doc: &mut Value, _: &mut Context) -> Result<Notes, Stri
     Ok(notes)
 }
 
+/// `name_inline_enums`: moves each inline string enum of a component's property (or of the
+/// items of an array property) into a named component, so build.rs makes it an open enum.
+///
+/// The name is the one `[enum_names]` of pipeline.toml gives `"Schema.property"`, else the
+/// PascalCase of the property (`calendarType` -> `CalendarType`); see [`choose_enum_names`] for
+/// what happens when enums with different values would share a name. An enum whose values
+/// build.rs cannot turn into distinct Rust variants (see [`variant_problem`]) stays a plain
+/// string, its values listed in the description, with a note.
 fn name_inline_enums(doc: &mut Value, ctx: &mut Context) -> Result<Notes, String> {
     let mut notes = Notes::new();
-    let mut created: BTreeMap<String, (Value, String)> = BTreeMap::new();
     let schemas = components_schemas(doc);
-    let names: Vec<String> = schemas.keys().cloned().collect();
-    for schema_name in names {
-        let Some(Value::Object(props)) = schemas
-            .get_mut(&schema_name)
-            .and_then(|s| s.get_mut("properties"))
-        else {
+    let mut found: BTreeMap<EnumSite, Vec<Value>> = BTreeMap::new();
+    for (schema_name, schema) in schemas.iter() {
+        let Some(Value::Object(props)) = schema.get("properties") else {
             continue;
         };
-        for (prop_name, prop) in props.iter_mut() {
-            let key = format!("{schema_name}.{prop_name}");
-            let enum_name = ctx
-                .config
-                .enum_names
-                .get(&key)
-                .cloned()
-                .unwrap_or_else(|| pascal_case(prop_name));
-            let mut target = prop;
-            // An array of enum values names its items.
-            if target.get("type").and_then(Value::as_str) == Some("array") {
-                target = &mut target["items"];
+        for (prop_name, prop) in props {
+            if let Some(values) = inline_string_enum(prop).and_then(|t| t.get("enum")) {
+                let values = values.as_array().cloned().unwrap_or_default();
+                found.insert(EnumSite::new(schema_name, prop_name), values);
             }
-            if target.get("type").and_then(Value::as_str) != Some("string") {
-                continue;
-            }
-            let Some(values) = target.get("enum").cloned() else {
-                continue;
-            };
-            let enum_schema = json!({"type": "string", "enum": values});
-            match created.get(&enum_name) {
-                Some((existing, first)) if *existing != enum_schema => {
-                    return Err(format!(
-                        "`{key}` and `{first}` would both be named `{enum_name}` but allow different values; name one in [enum_names] of openapi/pipeline.toml"
-                    ));
-                }
-                Some(_) => {}
-                None => {
-                    created.insert(enum_name.clone(), (enum_schema, key.clone()));
-                }
-            }
-            let obj = target
-                .as_object_mut()
-                .ok_or("a property is not an object")?;
-            obj.remove("enum");
-            obj.remove("type");
-            obj.insert(
-                "allOf".into(),
-                json!([{"$ref": format!("{SCHEMA_REF_PREFIX}{enum_name}")}]),
-            );
-            notes.push(format!("{key} is the enum `{enum_name}`"));
         }
     }
-    for (name, (schema, _)) in created {
-        if schemas.contains_key(&name) {
-            return Err(format!(
-                "enum name `{name}` is already a schema of the document; rename it in [enum_names]"
-            ));
+    let mut named = BTreeMap::new();
+    for (site, values) in found {
+        match variant_problem(&values) {
+            Some(problem) => {
+                let target = enum_target(schemas, &site)?;
+                let list: Vec<String> = values.iter().map(|v| format!("`{}`", plain(v))).collect();
+                target.as_object_mut().map(|o| o.remove("enum"));
+                append_description(target, &format!("Allowed values: {}.", list.join(", ")));
+                notes.push(format!(
+                    "{ATTENTION}{site}: {problem}, so it cannot be an open enum; it stays a plain string (its values are in the description)"
+                ));
+            }
+            None => {
+                named.insert(site, values);
+            }
         }
-        schemas.insert(name, schema);
+    }
+    let existing: BTreeSet<String> = schemas.keys().cloned().collect();
+    let (names, clash_notes) = choose_enum_names(&named, &ctx.config.enum_names, &existing)?;
+    notes.extend(clash_notes);
+    for (site, name) in &names {
+        let target = enum_target(schemas, site)?;
+        let obj = target
+            .as_object_mut()
+            .ok_or_else(|| format!("{site} is not an object"))?;
+        obj.remove("enum");
+        obj.remove("type");
+        obj.insert(
+            "allOf".into(),
+            json!([{"$ref": format!("{SCHEMA_REF_PREFIX}{name}")}]),
+        );
+        notes.push(format!("{site} is the enum `{name}`"));
+    }
+    for (site, name) in names {
+        schemas.insert(name, json!({"type": "string", "enum": named[&site]}));
     }
     Ok(notes)
 }
 
+/// Where an inline enum is: a property of a component schema.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct EnumSite {
+    schema: String,
+    property: String,
+}
+
+impl EnumSite {
+    fn new(schema: &str, property: &str) -> EnumSite {
+        EnumSite {
+            schema: schema.to_string(),
+            property: property.to_string(),
+        }
+    }
+
+    /// The name PascalCase of schema and property make: `AppointmentSchemaResponse` +
+    /// `appointmentStatus` -> `AppointmentSchemaResponseAppointmentStatus`.
+    fn qualified_name(&self) -> String {
+        format!(
+            "{}{}",
+            pascal_case(&self.schema),
+            pascal_case(&self.property)
+        )
+    }
+}
+
+/// `Schema.property`, the key of `[enum_names]`.
+impl std::fmt::Display for EnumSite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.schema, self.property)
+    }
+}
+
+/// The schema holding an inline string enum: the property itself, or its items for an array.
+fn inline_string_enum(prop: &Value) -> Option<&Value> {
+    let target = if prop.get("type").and_then(Value::as_str) == Some("array") {
+        prop.get("items")?
+    } else {
+        prop
+    };
+    (target.get("type").and_then(Value::as_str) == Some("string") && target.get("enum").is_some())
+        .then_some(target)
+}
+
+/// The mutable counterpart of [`inline_string_enum`] for a site found before.
+fn enum_target<'a>(
+    schemas: &'a mut Map<String, Value>,
+    site: &EnumSite,
+) -> Result<&'a mut Value, String> {
+    let prop = schemas
+        .get_mut(&site.schema)
+        .and_then(|s| s.get_mut("properties"))
+        .and_then(|p| p.get_mut(&site.property))
+        .ok_or_else(|| format!("{site} vanished"))?;
+    if prop.get("type").and_then(Value::as_str) == Some("array") {
+        prop.get_mut("items")
+            .ok_or_else(|| format!("{site} has no items"))
+    } else {
+        Ok(prop)
+    }
+}
+
+/// A value as it reads in a note: a string without its quotes, anything else as JSON.
+fn plain(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_string)
+}
+
+/// Chooses the component name of every inline enum (`enums`, by site, with their values) and
+/// returns the names and the notes on names it had to make up.
+///
+/// Each enum first gets its `[enum_names]` entry (`configured`) or the PascalCase of its
+/// property. Enums that land on the same name with the same values share it. When they allow
+/// different values, a configured name stays with the configured enums (and with unconfigured
+/// ones of the same values), and every other enum of the clash is named after its schema and
+/// property ([`EnumSite::qualified_name`]), with a note that says so and how to rename. So is
+/// an unconfigured enum whose name is already a schema of the document. Two configured enums of
+/// one name and different values, or a configured name that is already a schema, are errors:
+/// the configuration contradicts itself. Everything runs in the order of the sites, so the
+/// names depend on the document only, never on the order of its maps.
+fn choose_enum_names(
+    enums: &BTreeMap<EnumSite, Vec<Value>>,
+    configured: &BTreeMap<String, String>,
+    existing: &BTreeSet<String>,
+) -> Result<(BTreeMap<EnumSite, String>, Notes), String> {
+    let configured_name = |site: &EnumSite| configured.get(&site.to_string()).cloned();
+    let mut groups: BTreeMap<String, Vec<&EnumSite>> = BTreeMap::new();
+    for site in enums.keys() {
+        let name = configured_name(site).unwrap_or_else(|| pascal_case(&site.property));
+        groups.entry(name).or_default().push(site);
+    }
+    let mut names: BTreeMap<EnumSite, String> = BTreeMap::new();
+    let mut taken: BTreeMap<String, &Vec<Value>> = BTreeMap::new();
+    let mut to_qualify: Vec<(&String, &EnumSite)> = Vec::new();
+    for (name, sites) in &groups {
+        let owners: Vec<&EnumSite> = sites
+            .iter()
+            .copied()
+            .filter(|s| configured_name(s).is_some())
+            .collect();
+        if let Some(first) = owners.first() {
+            if let Some(other) = owners.iter().find(|s| enums[**s] != enums[*first]) {
+                return Err(format!(
+                    "[enum_names] of openapi/pipeline.toml names both `{first}` and `{other}` `{name}`, but they allow different values; give one of them another name"
+                ));
+            }
+            if existing.contains(name) {
+                return Err(format!(
+                    "enum name `{name}` (for `{first}` in [enum_names]) is already a schema of the document; choose another"
+                ));
+            }
+        }
+        let reference = owners.first().map(|s| &enums[*s]);
+        let all_equal = sites.iter().all(|s| enums[*s] == enums[sites[0]]);
+        for site in sites {
+            let keeps = match reference {
+                Some(values) => enums[*site] == *values,
+                None => all_equal && !existing.contains(name),
+            };
+            if keeps {
+                names.insert((*site).clone(), name.clone());
+                taken.insert(name.clone(), &enums[*site]);
+            } else {
+                to_qualify.push((name, site));
+            }
+        }
+    }
+    // Made-up names come last, so that they never take a name chosen above.
+    let mut renamed: BTreeMap<&String, Vec<(&EnumSite, String)>> = BTreeMap::new();
+    for (name, site) in to_qualify {
+        let base = site.qualified_name();
+        let mut chosen = base.clone();
+        let mut n = 2;
+        while existing.contains(&chosen) || taken.get(&chosen).is_some_and(|v| **v != enums[site]) {
+            chosen = format!("{base}{n}");
+            n += 1;
+        }
+        taken.insert(chosen.clone(), &enums[site]);
+        names.insert(site.clone(), chosen.clone());
+        renamed.entry(name).or_default().push((site, chosen));
+    }
+    let notes = renamed
+        .into_iter()
+        .map(|(name, sites)| {
+            let list: Vec<String> = sites
+                .iter()
+                .map(|(site, chosen)| format!("{site} -> `{chosen}`"))
+                .collect();
+            let kept: Vec<String> = names
+                .iter()
+                .filter(|(_, n)| *n == name)
+                .map(|(site, _)| site.to_string())
+                .collect();
+            let why = if existing.contains(name) {
+                format!("`{name}` is already a schema of the document")
+            } else {
+                format!("enums that would be named `{name}` allow different values")
+            };
+            let kept = if kept.is_empty() {
+                String::new()
+            } else {
+                let verb = if kept.len() == 1 { "keeps" } else { "keep" };
+                format!(" ({} {verb} `{name}`)", kept.join(", "))
+            };
+            format!(
+                "{ATTENTION}{why}: named {}{kept}; a line `\"Schema.property\" = \"Name\"` in [enum_names] of openapi/pipeline.toml names one otherwise",
+                list.join(", ")
+            )
+        })
+        .collect();
+    Ok((names, notes))
+}
+
+/// Why build.rs cannot make an open enum of these values, if it cannot: a value that is not a
+/// string, or one whose Rust variant is empty, reserved (`Unknown` holds the values the crate
+/// does not know; `Self` is a keyword) or already that of an earlier value (`CT` and `ct`).
+fn variant_problem(values: &[Value]) -> Option<String> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for value in values {
+        let Some(text) = value.as_str() else {
+            return Some(format!("the value {value} is not a string"));
+        };
+        let variant = variant_name(text);
+        if variant.is_empty() {
+            return Some(format!("the value `{text}` gives no Rust variant name"));
+        }
+        if variant == "Unknown" || variant == "Self" {
+            return Some(format!(
+                "the value `{text}` gives the Rust variant `{variant}`, which is reserved"
+            ));
+        }
+        if let Some(first) = seen.insert(variant.clone(), text) {
+            return Some(format!(
+                "the values `{first}` and `{text}` both give the Rust variant `{variant}`"
+            ));
+        }
+    }
+    None
+}
+
+/// The Rust variant build.rs makes of an enum value: a copy of its private `variant_name`
+/// (`round_robin` -> `RoundRobin`, `RedirectURL` -> `RedirectUrl`, `15` -> `V15`). A test runs
+/// build.rs on the values that [`variant_problem`] refuses, so the two stay in step.
+fn variant_name(value: &str) -> String {
+    let mut out = String::new();
+    for word in value.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let chars: Vec<char> = word.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if i == 0 {
+                out.push(c.to_ascii_uppercase());
+            } else if c.is_ascii_uppercase() && prev_upper && !next_lower {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
+    }
+    out
+}
+
+/// `calendarType` -> `CalendarType`, `slot_duration-unit` -> `SlotDurationUnit`: anything but a
+/// letter or a digit separates words, so schema and property names make identifiers.
 fn pascal_case(name: &str) -> String {
     let mut out = String::new();
     let mut upper = true;
     for c in name.chars() {
-        if c == '_' || c == '-' || c == ' ' {
+        if !c.is_alphanumeric() {
             upper = true;
         } else if upper {
             out.extend(c.to_uppercase());
@@ -724,8 +1142,104 @@ mod tests {
     }
 
     #[test]
+    fn path_templates_name_their_variables_once_in_order() {
+        assert_eq!(
+            path_template_names("/a/{x}/b/{y}/{x}"),
+            ["x".to_string(), "y".to_string()]
+        );
+        assert!(path_template_names("/calendars/").is_empty());
+        assert!(path_template_names("/a/{unclosed").is_empty());
+    }
+
+    #[test]
+    fn create_operations_are_recognised_by_their_operation_id() {
+        for id in ["create-calendar", "createSchedule", "CreateGroup", "create"] {
+            assert!(is_create_operation_id(id), "{id}");
+        }
+        for id in [
+            "validate-groups-slug",
+            "get-create",
+            "creat",
+            "",
+            "?",
+            "é-create",
+        ] {
+            assert!(!is_create_operation_id(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn variant_problem_refuses_exactly_what_build_rs_refuses() {
+        let cases: [&[&str]; 8] = [
+            &["a-b", "a_b"],
+            &["CT", "ct"],
+            &["unknown"],
+            &["-"],
+            &["round_robin", "RoundRobin"],
+            &["ok", "15", "RedirectURL"],
+            &["event", "class_booking"],
+            &["RoundRobin_OptimizeForAvailability", "DAILY"],
+        ];
+        for values in cases {
+            let values: Vec<Value> = values.iter().map(|v| json!(v)).collect();
+            let doc = json!({
+                "openapi": "3.0.0",
+                "info": {"title": "t", "version": "1"},
+                "paths": {},
+                "components": {"schemas": {"E": {"type": "string", "enum": values}}}
+            });
+            let built = crate::build_script::generate(&doc.to_string());
+            assert_eq!(
+                built.is_err(),
+                variant_problem(&values).is_some(),
+                "{values:?}: {:?}",
+                built.err()
+            );
+        }
+        assert!(variant_problem(&[json!("self")]).is_some());
+        assert!(variant_problem(&[json!(1)]).is_some());
+    }
+
+    #[test]
+    fn a_made_up_enum_name_that_is_taken_gets_a_number() {
+        let site = |s: &str, p: &str| EnumSite::new(s, p);
+        let enums: BTreeMap<EnumSite, Vec<Value>> = [
+            (site("Foo", "barBaz"), vec![json!("a")]),
+            (site("X", "barBaz"), vec![json!("b")]),
+            (site("FooBar", "baz"), vec![json!("c")]),
+            (site("Y", "baz"), vec![json!("d")]),
+            (site("Z", "thing"), vec![json!("e")]),
+        ]
+        .into_iter()
+        .collect();
+        let existing: BTreeSet<String> = ["Thing".to_string()].into_iter().collect();
+        let (names, notes) = choose_enum_names(&enums, &BTreeMap::new(), &existing).unwrap();
+        let chosen: Vec<(String, &str)> = names
+            .iter()
+            .map(|(site, name)| (site.to_string(), name.as_str()))
+            .collect();
+        assert_eq!(
+            chosen,
+            [
+                ("Foo.barBaz".to_string(), "FooBarBaz"),
+                ("FooBar.baz".to_string(), "FooBarBaz2"),
+                ("X.barBaz".to_string(), "XBarBaz"),
+                ("Y.baz".to_string(), "YBaz"),
+                ("Z.thing".to_string(), "ZThing"),
+            ]
+        );
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(
+            notes[2].contains("`Thing` is already a schema of the document"),
+            "{}",
+            notes[2]
+        );
+    }
+
+    #[test]
     fn pascal_case_joins_words() {
         assert_eq!(pascal_case("calendarType"), "CalendarType");
         assert_eq!(pascal_case("slot_duration-unit"), "SlotDurationUnit");
+        assert_eq!(pascal_case("Calendar.DTO v2"), "CalendarDTOV2");
     }
 }

@@ -71,16 +71,21 @@ pub fn normalize(ws: &Workspace) -> Result<String, String> {
     Ok(out)
 }
 
-/// One line per step: its name, and what it changed (a count and the first notes).
+/// One line per step: its name, and what it changed (a count and the first notes), followed by
+/// each of its notes that asks for attention ([`normalize::ATTENTION`]), in full.
 fn step_lines(artifacts: &Artifacts) -> String {
     let mut out = String::from("normalizer steps (each explained in openapi/overlay.toml):\n");
     for outcome in &artifacts.upstream.normalized.steps {
+        let (attention, ordinary): (Vec<&String>, Vec<&String>) = outcome
+            .notes
+            .iter()
+            .partition(|n| n.starts_with(normalize::ATTENTION));
         let what = if !outcome.changed {
             "nothing to do".to_string()
         } else if outcome.notes.is_empty() {
             "changed the document".to_string()
         } else {
-            let examples: Vec<&str> = outcome.notes.iter().take(2).map(String::as_str).collect();
+            let examples: Vec<&str> = ordinary.iter().take(2).map(|n| n.as_str()).collect();
             let more = if outcome.notes.len() > examples.len() {
                 ", …"
             } else {
@@ -93,6 +98,9 @@ fn step_lines(artifacts: &Artifacts) -> String {
             )
         };
         out.push_str(&format!("  {:<40} {what}\n", outcome.name));
+        for note in attention {
+            out.push_str(&format!("    {note}\n"));
+        }
     }
     let obsolete = artifacts
         .overlay

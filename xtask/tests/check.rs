@@ -178,18 +178,58 @@ fn a_step_without_an_overlay_entry_does_not_run() {
     );
 }
 
+/// Sets the `operations` list of the pipeline configuration of `ws`.
+fn set_operations(ws: &Workspace, operations: &[&str]) {
+    let path = ws.config_path();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("operations = [").unwrap();
+    let end = start + text[start..].find(']').unwrap() + 1;
+    let list: Vec<String> = operations.iter().map(|id| format!("\"{id}\"")).collect();
+    let mut changed = text.clone();
+    changed.replace_range(start..end, &format!("operations = [{}]", list.join(", ")));
+    std::fs::write(&path, changed).unwrap();
+}
+
+#[test]
+fn the_configuration_keeps_every_operation_of_the_document() {
+    let ws = real_workspace();
+    let config = ws.config().unwrap();
+    let upstream: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.upstream_path(&config)).unwrap()).unwrap();
+    let normalized: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.output_path(&config)).unwrap()).unwrap();
+    let ids = |doc: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        xtask::schema_walk::operations(doc)
+            .iter()
+            .filter_map(|(_, _, op)| op["operationId"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(ids(&upstream).len(), 41);
+    assert_eq!(ids(&normalized), ids(&upstream));
+    let configured: std::collections::BTreeSet<String> =
+        config.operations.iter().cloned().collect();
+    assert_eq!(configured, ids(&upstream));
+    let generated = std::fs::read_to_string(ws.snapshot_path()).unwrap();
+    for id in [
+        "get_calendars",
+        "update_appointment_note",
+        "create_schedule",
+    ] {
+        assert!(
+            generated.contains(&format!("pub fn {id}(")),
+            "no {id} in the snapshot"
+        );
+    }
+}
+
 #[test]
 fn another_operation_needs_only_a_config_change() {
-    let (_dir, ws) = temp_workspace("config-get-calendar");
-    let config_path = ws.config_path();
-    let text = std::fs::read_to_string(&config_path).unwrap();
-    let widened = text.replace(
-        "operations = [\"create-calendar\"]",
-        "operations = [\"create-calendar\", \"get-calendar\"]",
-    );
-    assert_ne!(widened, text);
-    std::fs::write(&config_path, widened).unwrap();
-    let old_normalized = real_workspace().output_path(&ws.config().unwrap());
+    let (dir, ws) = temp_workspace("config-get-calendar");
+    set_operations(&ws, &["create-calendar"]);
+    spec::normalize(&ws).unwrap();
+    let old_normalized = dir.0.join("create-calendar-only.json");
+    std::fs::copy(ws.output_path(&ws.config().unwrap()), &old_normalized).unwrap();
+    set_operations(&ws, &["create-calendar", "get-calendar"]);
 
     // normalize writes the document and the code build.rs generates from it, so progenitor
     // accepted the document.
@@ -197,6 +237,7 @@ fn another_operation_needs_only_a_config_change() {
     spec::check(&ws).unwrap();
     let normalized = std::fs::read_to_string(ws.output_path(&ws.config().unwrap())).unwrap();
     assert!(normalized.contains("\"operationId\": \"get-calendar\""));
+    assert!(!normalized.contains("\"operationId\": \"get-calendars\""));
     let generated = snapshot::generate(&normalized).unwrap();
     assert!(
         generated.contains("pub fn get_calendar(&self)"),

@@ -71,9 +71,12 @@ fn identical_documents_report_nothing() {
 #[test]
 fn a_raw_document_and_its_normalized_form_report_nothing() {
     let ws = real_workspace();
+    let config = ws
+        .config()
+        .unwrap()
+        .with_operations(vec!["create-calendar".into()]);
     let upstream =
-        xtask::document::read_upstream(&doc("base"), &ws.config().unwrap(), &ws.overlay().unwrap())
-            .unwrap();
+        xtask::document::read_upstream(&doc("base"), &config, &ws.overlay().unwrap()).unwrap();
     let dir = TempDir::new("normalized-fixture");
     let normalized = dir.0.join("base.normalized.json");
     std::fs::write(
@@ -169,15 +172,25 @@ fn path_with_a_new_parameter_is_breaking() {
 
 #[test]
 fn method_changed_needs_attention() {
-    let change = one(
-        "base",
-        "method-changed",
+    // A PUT is not a create call, so the normalizer no longer adds 201 beside its 200.
+    let report = report("base", "method-changed");
+    assert_eq!(report.changes.len(), 2, "{}", report.to_text());
+    assert_change(
+        &report.changes[0],
         Side::Request,
         Kind::MethodChanged,
         Severity::Attention,
         "create-calendar",
     );
-    assert_eq!(change.detail, "POST -> PUT");
+    assert_eq!(report.changes[0].detail, "POST -> PUT");
+    assert_change(
+        &report.changes[1],
+        Side::Response,
+        Kind::SuccessStatusChanged,
+        Severity::Attention,
+        "create-calendar",
+    );
+    assert_eq!(report.changes[1].detail, "200, 201 -> 200");
 }
 
 #[test]
@@ -199,7 +212,7 @@ fn success_status_replaced_needs_attention_and_makes_the_201_entry_obsolete() {
         .collect();
     assert!(obsolete.contains(&"declare_created_status"), "{obsolete:?}");
     assert!(report.to_text().contains(
-        "obsolete overlay entry `declare_created_status`: upstream now documents 201 itself"
+        "obsolete overlay entry `declare_created_status`: upstream now documents 201 on every kept create operation"
     ));
 }
 

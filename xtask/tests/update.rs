@@ -209,7 +209,7 @@ fn broken_inputs_leave_openapi_byte_identical() {
         ),
         (
             "missing-operation.json",
-            "configured operation(s) not in the document: create-calendar",
+            "configured operation(s) not in the document: add-calendar-to-schedule,",
         ),
     ] {
         assert_refused(
