@@ -200,7 +200,10 @@ async fn an_endless_body_without_a_length_stops_at_the_cap() {
 /// policy's attempts (3 by default); the same faults never resend a POST (tests above).
 #[tokio::test]
 async fn idempotent_operations_are_retried_after_a_reset_and_a_stall() {
-    for behaviour in [Behaviour::ResetBeforeResponse, Behaviour::StallBeforeHeaders] {
+    for behaviour in [
+        Behaviour::ResetBeforeResponse,
+        Behaviour::StallBeforeHeaders,
+    ] {
         let server = Faulty::start(behaviour).await;
         let client = server.client();
         let get = client.get_calendar("cal_1").send().await.unwrap_err();
@@ -209,7 +212,11 @@ async fn idempotent_operations_are_retried_after_a_reset_and_a_stall() {
             matches!(get, Error::Transport { .. } | Error::Timeout { .. }),
             "{get:?}"
         );
-        assert!(get.to_string().contains("get-calendar is safe to send again"), "{get}");
+        assert!(
+            get.to_string()
+                .contains("get-calendar is safe to send again"),
+            "{get}"
+        );
         assert!(
             matches!(delete, Error::Transport { .. } | Error::Timeout { .. }),
             "{delete:?}"

@@ -362,7 +362,11 @@ async fn a_503_is_retried_by_method() {
     let got = client.get_calendar("cal_1").send().await.unwrap();
     assert_eq!(got.calendar.id, seed_response()["calendar"]["id"]);
     let update = highlevel_calendars::types::CalendarUpdateDto::builder().name("Renamed");
-    let put = client.update_calendar("cal_1", update).send().await.unwrap_err();
+    let put = client
+        .update_calendar("cal_1", update)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(put.status().map(|s| s.as_u16()), Some(503), "{put}");
     client.delete_calendar("cal_1").send().await.unwrap();
     let post = client.create_calendar(minimal()).send().await.unwrap_err();

@@ -17,6 +17,10 @@ pub struct Config {
     /// Rust names for inline enums, keyed by `Schema.property`.
     #[serde(default)]
     pub enum_names: BTreeMap<String, String>,
+    /// Hand-written checks of request types, keyed by schema name: the Rust path of a
+    /// `fn(&T, &mut Checker)` that the generated `Validate` of the type calls.
+    #[serde(default)]
+    pub rules: BTreeMap<String, String>,
 }
 
 impl Config {

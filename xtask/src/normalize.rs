@@ -113,6 +113,10 @@ pub const STEPS: &[Step] = &[
         apply: name_inline_enums,
     },
     Step {
+        name: "attach_rules",
+        apply: attach_rules,
+    },
+    Step {
         name: "nullable_optional_response_properties",
         apply: nullable_optional_response_properties,
     },
@@ -121,7 +125,7 @@ pub const STEPS: &[Step] = &[
 /// Steps that carry out `pipeline.toml` rather than repair upstream. Finding nothing to do
 /// (the configuration keeps every operation upstream has) does not make them obsolete: an
 /// operation upstream adds later must still be left out until it is configured.
-pub const CONFIGURATION_STEPS: &[&str] = &["keep_configured_operations"];
+pub const CONFIGURATION_STEPS: &[&str] = &["keep_configured_operations", "attach_rules"];
 
 /// Runs every step on `doc`, returning the normalized document and what each step did.
 ///
@@ -165,6 +169,28 @@ pub fn check_openapi_version(doc: &Value) -> Result<(), String> {
             Err("the document has no `openapi` version field: is it an OpenAPI document?".into())
         }
     }
+}
+
+/// Names, on each schema listed in pipeline.toml's `[rules]`, the hand-written function that
+/// checks what HighLevel states only in words (`x-highlevel-rules`); the generated `Validate`
+/// of the schema's type calls it after the checks the document states.
+fn attach_rules(doc: &mut Value, ctx: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
+    let schemas = components_schemas(doc);
+    for (schema, path) in &ctx.config.rules {
+        let Some(target) = schemas.get_mut(schema).and_then(Value::as_object_mut) else {
+            notes.push(format!(
+                "attention: [rules] names the schema `{schema}`, which the kept operations do not use; {path} is not attached"
+            ));
+            continue;
+        };
+        target.insert(
+            highlevel_codegen::RULES_EXTENSION.into(),
+            Value::String(path.clone()),
+        );
+        notes.push(format!("{schema}: checked by {path}"));
+    }
+    Ok(notes)
 }
 
 fn keep_configured_operations(doc: &mut Value, ctx: &mut Context) -> Result<Notes, String> {
@@ -962,29 +988,10 @@ fn variant_problem(values: &[Value]) -> Option<String> {
     None
 }
 
-/// The Rust variant build.rs makes of an enum value: a copy of its private `variant_name`
-/// (`round_robin` -> `RoundRobin`, `RedirectURL` -> `RedirectUrl`, `15` -> `V15`). A test runs
-/// build.rs on the values that [`variant_problem`] refuses, so the two stay in step.
+/// The Rust variant the generator makes of an enum value (`round_robin` -> `RoundRobin`,
+/// `RedirectURL` -> `RedirectUrl`, `15` -> `V15`).
 fn variant_name(value: &str) -> String {
-    let mut out = String::new();
-    for word in value.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let chars: Vec<char> = word.chars().collect();
-        for (i, &c) in chars.iter().enumerate() {
-            let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if i == 0 {
-                out.push(c.to_ascii_uppercase());
-            } else if c.is_ascii_uppercase() && prev_upper && !next_lower {
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.push(c);
-            }
-        }
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, 'V');
-    }
-    out
+    highlevel_codegen::pascal_case(value)
 }
 
 /// `calendarType` -> `CalendarType`, `slot_duration-unit` -> `SlotDurationUnit`: anything but a
@@ -1188,7 +1195,7 @@ mod tests {
                 "paths": {},
                 "components": {"schemas": {"E": {"type": "string", "enum": values}}}
             });
-            let built = crate::build_script::generate(&doc.to_string());
+            let built = highlevel_codegen::generate(&doc.to_string(), "t.json");
             assert_eq!(
                 built.is_err(),
                 variant_problem(&values).is_some(),

@@ -98,8 +98,8 @@ pub fn generate(spec_text: &str, source: &str) -> Result<String, String> {
         );
     }
     let tokens = run_progenitor(&settings, &spec)?;
-    let mut file: syn::File = syn::parse2(tokens)
-        .map_err(|e| format!("progenitor's code does not parse: {e}"))?;
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("progenitor's code does not parse: {e}"))?;
     setters::natural_setters(&mut file);
     let open_enums: BTreeSet<String> = enums.iter().map(|e| e.name.clone()).collect();
     let validate = validate::validate_impls(&json, &file, &open_enums)?;
