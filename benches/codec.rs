@@ -120,17 +120,13 @@ fn codec(c: &mut Criterion) {
     });
     group.bench_function(BenchmarkId::new("rules_on_value", "seed"), |b| {
         b.iter(|| {
-            highlevel_calendars::validation::validate(black_box(&value), &Validation::stated())
-                .unwrap()
+            highlevel_calendars::rules::validate(black_box(&value), &Validation::stated()).unwrap()
         })
     });
     group.bench_function(BenchmarkId::new("sdk", "seed"), |b| {
         b.iter(|| {
-            highlevel_calendars::validation::validate_request(
-                black_box(&typed),
-                &Validation::stated(),
-            )
-            .unwrap()
+            highlevel_calendars::validation::check(black_box(&typed), &Validation::stated())
+                .unwrap()
         })
     });
     group.finish();

@@ -45,7 +45,7 @@ async fn run() -> Result<(), String> {
         if env.location_id.is_none() {
             return Err("HIGHLEVEL_LOCATION_ID must be set with HIGHLEVEL_TOKEN".into());
         }
-        env.client_builder()
+        env.client_builder::<Client>()
             .and_then(|b| b.build())
             .map_err(|e| e.to_string())?
     } else {

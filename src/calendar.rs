@@ -17,7 +17,7 @@
 //! ```
 
 use crate::enums::CalendarType;
-use crate::types::{self, builder::CalendarCreateDto as Body};
+use crate::types::{self, builder::CalendarCreateDtoBuilder as Body};
 
 /// A team member with only its user id set.
 pub fn member(user_id: impl Into<String>) -> types::TeamMember {

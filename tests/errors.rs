@@ -10,7 +10,7 @@ use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn minimal() -> highlevel_calendars::types::builder::CalendarCreateDto {
+fn minimal() -> highlevel_calendars::types::builder::CalendarCreateDtoBuilder {
     CalendarCreateDto::builder()
         .location_id("loc")
         .name("Calendar")

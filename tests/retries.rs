@@ -14,7 +14,7 @@ use std::time::Duration;
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn minimal() -> highlevel_calendars::types::builder::CalendarCreateDto {
+fn minimal() -> highlevel_calendars::types::builder::CalendarCreateDtoBuilder {
     CalendarCreateDto::builder()
         .location_id("loc")
         .name("Calendar")
@@ -349,7 +349,7 @@ async fn a_503_is_retried_by_method() {
         .mount(&server)
         .await;
     Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"succeeded": true})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
         .with_priority(2)
         .mount(&server)
         .await;

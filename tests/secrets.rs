@@ -10,7 +10,7 @@ use std::time::Duration;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-fn minimal() -> highlevel_calendars::types::builder::CalendarCreateDto {
+fn minimal() -> highlevel_calendars::types::builder::CalendarCreateDtoBuilder {
     CalendarCreateDto::builder()
         .location_id("loc")
         .name("Calendar")

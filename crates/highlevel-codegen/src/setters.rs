@@ -82,3 +82,92 @@ fn first_type_argument(arguments: &PathArguments) -> Option<&Type> {
         _ => None,
     })
 }
+
+/// Gives typify's body builders names of their own: `types::builder::CalendarCreateDto`
+/// becomes `types::builder::CalendarCreateDtoBuilder`, so an error message never says
+/// "expected `CalendarCreateDto`, found a different `CalendarCreateDto`".
+pub fn builder_names(file: &mut syn::File) {
+    let Some(types) = file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "types" => Some(m),
+        _ => None,
+    }) else {
+        return;
+    };
+    let mut names = std::collections::BTreeSet::new();
+    for item in types.content.iter().flat_map(|(_, items)| items) {
+        if let Item::Mod(builder) = item
+            && builder.ident == "builder"
+        {
+            for item in builder.content.iter().flat_map(|(_, items)| items) {
+                if let Item::Struct(s) = item {
+                    names.insert(s.ident.to_string());
+                }
+            }
+        }
+    }
+    let mut renamer = Renamer {
+        names,
+        in_types: false,
+        in_builder: false,
+    };
+    for item in &mut file.items {
+        renamer.visit_item_mut(item);
+    }
+}
+
+struct Renamer {
+    names: std::collections::BTreeSet<String>,
+    /// Inside `types`, where a builder is `builder::X`.
+    in_types: bool,
+    /// Inside `types::builder`, where a builder is named by its bare name.
+    in_builder: bool,
+}
+
+impl Renamer {
+    fn renamed(&self, ident: &syn::Ident) -> Option<syn::Ident> {
+        self.names
+            .contains(&ident.to_string())
+            .then(|| syn::Ident::new(&format!("{ident}Builder"), ident.span()))
+    }
+}
+
+impl VisitMut for Renamer {
+    fn visit_item_mod_mut(&mut self, module: &mut syn::ItemMod) {
+        let (types, builder) = (self.in_types, self.in_builder);
+        if module.ident == "types" && !self.in_types {
+            self.in_types = true;
+        } else if module.ident == "builder" && self.in_types {
+            self.in_builder = true;
+        }
+        syn::visit_mut::visit_item_mod_mut(self, module);
+        (self.in_types, self.in_builder) = (types, builder);
+    }
+
+    fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
+        if self.in_builder
+            && let Some(new) = self.renamed(&item.ident)
+        {
+            item.ident = new;
+        }
+        syn::visit_mut::visit_item_struct_mut(self, item);
+    }
+
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let n = segments.len();
+        // `types::builder::X` anywhere, `builder::X` inside `types`, a bare `X` inside
+        // `types::builder`; never progenitor's operation builders (`builder::CreateCalendar`
+        // outside `types`) nor `super::X` (the body types themselves).
+        let names_a_builder =
+            (n >= 3 && segments[n - 3] == "types" && segments[n - 2] == "builder")
+                || (n == 2 && self.in_types && !self.in_builder && segments[0] == "builder")
+                || (n == 1 && self.in_builder);
+        if names_a_builder
+            && let Some(last) = path.segments.last_mut()
+            && let Some(new) = self.renamed(&last.ident)
+        {
+            last.ident = new;
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+}

@@ -83,7 +83,7 @@ impl RateLimit {
         })
     }
 
-    /// Whether any rate-limit header was present.
+    /// Whether no rate-limit header was present (or none was readable).
     pub fn is_empty(&self) -> bool {
         *self == RateLimit::default()
     }
