@@ -75,8 +75,8 @@ fn unknown_fields_and_integers_for_numbers_are_accepted() {
     body["calendar"]["slotDuration"] = json!(45);
     body["calendar"]["teamMembers"][0]["priority"] = json!(1);
     let calendar = decode(body);
-    assert_eq!(calendar.slot_duration, Some(45.0));
-    assert_eq!(calendar.team_members.unwrap()[0].priority, Some(1.0));
+    assert_eq!(calendar.slot_duration, Some(45.into()));
+    assert_eq!(calendar.team_members.unwrap()[0].priority, Some(1.into()));
 }
 
 #[test]
@@ -85,7 +85,7 @@ fn a_new_priority_value_in_a_response_is_not_an_error() {
     body["calendar"]["teamMembers"][0]["priority"] = json!(0.75);
     body["calendar"]["availabilityType"] = json!(2);
     let calendar = decode(body);
-    assert_eq!(calendar.availability_type, Some(2.0));
+    assert_eq!(calendar.availability_type, Some(2.into()));
 }
 
 #[tokio::test]

@@ -25,10 +25,10 @@ fn location(kind: LocationKind, place: Option<&str>) -> types::LocationConfigura
 
 fn hour(open: f64, close: f64) -> types::Hour {
     types::Hour {
-        open_hour: open,
-        open_minute: 0.0,
-        close_hour: close,
-        close_minute: 0.0,
+        open_hour: open.into(),
+        open_minute: 0.into(),
+        close_hour: close.into(),
+        close_minute: 0.into(),
     }
 }
 
@@ -95,26 +95,26 @@ async fn a_builder_missing_a_required_field_names_it() {
 #[tokio::test]
 async fn days_hours_minutes_and_recurrence_count_stay_in_range() {
     let mut body = seed();
-    body.open_hours[0].days_of_the_week = vec![7.0];
+    body.open_hours[0].days_of_the_week = vec![7.into()];
     rejected(body, "openHours[0].daysOfTheWeek[0]", Rule::RANGE).await;
     let mut body = seed();
-    body.open_hours[0].hours[0].open_hour = 24.0;
+    body.open_hours[0].hours[0].open_hour = 24.into();
     rejected(body, "openHours[0].hours[0].openHour", Rule::RANGE).await;
     let mut body = seed();
-    body.availabilities[0].hours[0].close_minute = 61.0;
+    body.availabilities[0].hours[0].close_minute = 61.into();
     rejected(body, "availabilities[0].hours[0].closeMinute", Rule::RANGE).await;
     let mut body = seed();
-    body.recurring.as_mut().unwrap().count = Some(25.0);
+    body.recurring.as_mut().unwrap().count = Some(25.into());
     rejected(body, "recurring.count", Rule::RANGE).await;
 }
 
 #[tokio::test]
 async fn priority_and_availability_type_take_only_documented_numbers() {
     let mut body = seed();
-    body.team_members[0].priority = Some(0.7);
+    body.team_members[0].priority = Some(0.7.into());
     rejected(body, "teamMembers[0].priority", Rule::ALLOWED_NUMBER).await;
     let mut body = seed();
-    body.availability_type = Some(2.0);
+    body.availability_type = Some(2.into());
     rejected(body, "availabilityType", Rule::ALLOWED_NUMBER).await;
 }
 
@@ -261,7 +261,7 @@ async fn availability_dates_use_the_documented_form() {
 fn all_violations_are_reported_at_once() {
     let mut body = seed();
     body.location_id = String::new();
-    body.team_members[0].priority = Some(2.0);
+    body.team_members[0].priority = Some(2.into());
     body.availabilities[0].date = "tomorrow".into();
     let problems = validate_request(&body, &Validation::default()).unwrap_err();
     assert_eq!(problems.violations().len(), 3, "{problems}");
@@ -289,7 +289,7 @@ fn evident_rules_apply_only_when_strict() {
         .form_submit_type(FormSubmitType::RedirectUrl)
         .slot_duration(-5.0)
         .open_hours(vec![types::OpenHour {
-            days_of_the_week: vec![1.0],
+            days_of_the_week: vec![1.into()],
             hours: vec![hour(17.0, 9.0)],
         }])
         .try_into()

@@ -59,8 +59,14 @@ macro_rules! facts_of {
         let hours = |list: &[crate::types::Hour]| {
             list.iter()
                 .map(|h| $crate::rules::facts::Hours {
-                    open: $crate::rules::facts::minutes(Some(h.open_hour), Some(h.open_minute)),
-                    close: $crate::rules::facts::minutes(Some(h.close_hour), Some(h.close_minute)),
+                    open: $crate::rules::facts::minutes(
+                        Some(h.open_hour.get()),
+                        Some(h.open_minute.get()),
+                    ),
+                    close: $crate::rules::facts::minutes(
+                        Some(h.close_hour.get()),
+                        Some(h.close_minute.get()),
+                    ),
                 })
                 .collect::<Vec<_>>()
         };
@@ -74,17 +80,17 @@ macro_rules! facts_of {
                 hour_lists.push(("availabilities", i, hours(&entry.hours)));
             }
             amounts = [
-                ("slotDuration", body.slot_duration),
-                ("slotInterval", body.slot_interval),
-                ("slotBuffer", body.slot_buffer),
-                ("preBuffer", body.pre_buffer),
-                ("appoinmentPerSlot", body.appoinment_per_slot),
-                ("appoinmentPerDay", body.appoinment_per_day),
-                ("allowBookingAfter", body.allow_booking_after),
-                ("allowBookingFor", body.allow_booking_for),
+                ("slotDuration", body.slot_duration.map(f64::from)),
+                ("slotInterval", body.slot_interval.map(f64::from)),
+                ("slotBuffer", body.slot_buffer.map(f64::from)),
+                ("preBuffer", body.pre_buffer.map(f64::from)),
+                ("appoinmentPerSlot", body.appoinment_per_slot.map(f64::from)),
+                ("appoinmentPerDay", body.appoinment_per_day.map(f64::from)),
+                ("allowBookingAfter", body.allow_booking_after.map(f64::from)),
+                ("allowBookingFor", body.allow_booking_for.map(f64::from)),
                 (
                     "recurring.count",
-                    body.recurring.as_ref().and_then(|r| r.count),
+                    body.recurring.as_ref().and_then(|r| r.count).map(f64::from),
                 ),
             ]
             .into_iter()
@@ -114,7 +120,7 @@ macro_rules! facts_of {
             look_busy_percentage: body
                 .look_busy_config
                 .as_ref()
-                .map(|l| l.look_busy_percentage),
+                .map(|l| f64::from(l.look_busy_percentage)),
             amounts,
         }
     }};

@@ -102,6 +102,7 @@ pub fn generate(spec_text: &str, source: &str) -> Result<String, String> {
         syn::parse2(tokens).map_err(|e| format!("progenitor's code does not parse: {e}"))?;
     setters::natural_setters(&mut file);
     setters::builder_names(&mut file);
+    setters::numbers(&mut file);
     let open_enums: BTreeSet<String> = enums.iter().map(|e| e.name.clone()).collect();
     let validate = validate::validate_impls(&json, &file, &open_enums)?;
     let (api, bodies) = surface::api_module(&file, &operations)?;

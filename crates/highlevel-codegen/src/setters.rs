@@ -171,3 +171,22 @@ impl VisitMut for Renamer {
         syn::visit_mut::visit_path_mut(self, path);
     }
 }
+
+/// Every `f64` of progenitor's code (the document's `type: number`) becomes
+/// `highlevel_runtime::Number`, which sends a whole number as `30` rather than `30.0`.
+pub fn numbers(file: &mut syn::File) {
+    struct Numbers;
+    impl VisitMut for Numbers {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::Path(p) = ty
+                && p.qself.is_none()
+                && p.path.is_ident("f64")
+            {
+                *ty = syn::parse_quote!(::highlevel_runtime::Number);
+                return;
+            }
+            syn::visit_mut::visit_type_mut(self, ty);
+        }
+    }
+    Numbers.visit_file_mut(file);
+}

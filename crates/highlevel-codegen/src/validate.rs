@@ -157,9 +157,8 @@ fn shape_of(ty: &Type, open_enums: &BTreeSet<String>) -> Shape {
         "Box" => inner().unwrap_or(Shape::Opaque),
         "String" => Shape::Text,
         "bool" | "Value" | "Map" | "HashMap" | "BTreeMap" => Shape::Opaque,
-        "f64" | "f32" | "i64" | "i32" | "i16" | "i8" | "u64" | "u32" | "u16" | "u8" => {
-            Shape::Number
-        }
+        "f64" | "f32" | "i64" | "i32" | "i16" | "i8" | "u64" | "u32" | "u16" | "u8" | "Number"
+        | "NonZeroU64" | "NonZeroU32" | "NonZeroI64" | "NonZeroI32" => Shape::Number,
         _ if in_module("enums") && open_enums.contains(&name) => Shape::OpenEnum,
         _ if path.path.segments.len() == 1 || in_module("types") => Shape::Nested,
         _ => Shape::Opaque,
@@ -237,7 +236,7 @@ fn number_check(name: TokenStream, value: TokenStream, schema: &Value) -> Option
     let max = schema.get("maximum").and_then(Value::as_f64);
     if min.is_some() || max.is_some() {
         let (min, max) = (option(min), option(max));
-        checks.push(quote!(checker.range(#name, *(#value) as f64, #min, #max);));
+        checks.push(quote!(checker.range(#name, ::highlevel_runtime::validation::ToF64::to_f64(#value), #min, #max);));
     }
     let allowed: Vec<f64> = schema
         .get("x-allowed-values")
@@ -246,7 +245,7 @@ fn number_check(name: TokenStream, value: TokenStream, schema: &Value) -> Option
         .map(|values| values.iter().filter_map(Value::as_f64).collect())
         .unwrap_or_default();
     if !allowed.is_empty() {
-        checks.push(quote!(checker.allowed_number(#name, *(#value) as f64, &[#(#allowed),*]);));
+        checks.push(quote!(checker.allowed_number(#name, ::highlevel_runtime::validation::ToF64::to_f64(#value), &[#(#allowed),*]);));
     }
     (!checks.is_empty()).then(|| quote!(#(#checks)*))
 }

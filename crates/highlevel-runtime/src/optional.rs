@@ -12,6 +12,7 @@
 /// }
 /// assert_eq!(set::<String, _>("intro"), Some("intro".to_string()));
 /// assert_eq!(set::<f64, _>(30), Some(30.0));
+/// assert_eq!(set::<highlevel_runtime::Number, _>(30), Some(30.into()));
 /// assert_eq!(set::<f64, _>(None::<f64>), None);
 /// assert_eq!(set::<bool, _>(true), Some(true));
 /// ```
@@ -57,4 +58,5 @@ macro_rules! numbers_into {
 }
 
 numbers_into!(f64: f32, i8, i16, i32, u8, u16, u32);
+numbers_into!(crate::Number: f64, f32, i8, i16, i32, i64, u8, u16, u32, u64);
 numbers_into!(i64: i8, i16, i32, u8, u16, u32);

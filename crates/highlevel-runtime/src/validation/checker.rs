@@ -293,3 +293,49 @@ mod tests {
         assert!(!error.has("name", Rule::LENGTH));
     }
 }
+
+/// A number a generated check reads: the document's `number` ([`Number`](crate::Number)) and
+/// `integer` types.
+pub trait ToF64 {
+    /// The value as an `f64`.
+    fn to_f64(&self) -> f64;
+}
+
+macro_rules! to_f64 {
+    ($($t:ty),*) => {
+        $(
+            impl ToF64 for $t {
+                fn to_f64(&self) -> f64 {
+                    *self as f64
+                }
+            }
+        )*
+    };
+}
+
+to_f64!(f64, f32, i64, i32, i16, i8, u64, u32, u16, u8);
+
+impl ToF64 for crate::Number {
+    fn to_f64(&self) -> f64 {
+        self.get()
+    }
+}
+
+macro_rules! non_zero_to_f64 {
+    ($($t:ty),*) => {
+        $(
+            impl ToF64 for $t {
+                fn to_f64(&self) -> f64 {
+                    self.get() as f64
+                }
+            }
+        )*
+    };
+}
+
+non_zero_to_f64!(
+    std::num::NonZeroU64,
+    std::num::NonZeroU32,
+    std::num::NonZeroI64,
+    std::num::NonZeroI32
+);

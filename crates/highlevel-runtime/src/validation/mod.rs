@@ -14,7 +14,7 @@ mod checker;
 mod json;
 mod rule;
 
-pub use checker::{Checker, Validate};
+pub use checker::{Checker, ToF64, Validate};
 pub use json::{check_json, conversion_error};
 pub use rule::{Rule, RuleSource};
 
