@@ -36,7 +36,7 @@
 //! | `rustls` | yes | HTTPS with rustls and the `ring` provider; no system library needed | rustls, ring, rustls-platform-verifier | 51–56 s for the default set (`rustls` + `tracing`); a hand-written reqwest + rustls client: 28 s |
 //! | `native-tls` | no | HTTPS with the platform's TLS (OpenSSL on Linux, which needs its headers to build) | native-tls, openssl-sys | 48–59 s with `--no-default-features --features native-tls` |
 //! | `tracing` | yes | one span per call: operation, method, path, status, attempt, duration, traceId (never the token or a body) | tracing | about 1 s |
-//! | `sandbox` | no | `highlevel_calendars::sandbox`, an in-process stand-in for the API, for tests | hyper's server side, jsonschema (with regex and fancy-regex) | about +33 s |
+//! | `sandbox` | no | `highlevel_calendars::sandbox`, an in-process stand-in for every operation of the API, for tests | hyper's server side | measured in README |
 //!
 //! Without a TLS feature the client can only reach `http://` loopback servers (the sandbox).
 //!
@@ -59,9 +59,9 @@ pub use generated::api::__examples;
 pub use generated::api::Client;
 pub use highlevel_runtime::{
     ApiError, ApiErrorBody, ApiErrorMessage, BuildError, DEFAULT_BASE_URL, DecodeError,
-    ENV_BASE_URL, ENV_LOCATION_ID, ENV_TOKEN, EnvSettings, Error, Operation, RateLimit, Response,
-    RetryPolicy, Rule, SNIPPET_LIMIT, StaticToken, Token, TokenError, TokenFuture, TokenProvider,
-    Validation, ValidationError, Violation, install_tls_provider,
+    ENV_BASE_URL, ENV_LOCATION_ID, ENV_TOKEN, EnvSettings, Error, Example, Number, Operation,
+    RateLimit, Response, RetryPolicy, Rule, SNIPPET_LIMIT, StaticToken, Token, TokenError,
+    TokenFuture, TokenProvider, Validation, ValidationError, Violation, install_tls_provider,
 };
 
 /// Checking requests before they are sent: the runtime's rules and checker; the calendar

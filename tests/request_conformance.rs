@@ -8,8 +8,9 @@
 mod common;
 
 use highlevel_calendars::enums::*;
+use highlevel_calendars::rules::{self, validate};
 use highlevel_calendars::types::CalendarCreateDto;
-use highlevel_calendars::validation::{RuleSource, validate, validate_request};
+use highlevel_calendars::validation::{RuleSource, check as validate_request};
 use highlevel_calendars::{Rule, Validation};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

@@ -1,15 +1,16 @@
 //! The client against the embedded sandbox, the sandbox against raw requests, and the README's
-//! main job run as a process.
+//! main job run as a process. (`tests/every_operation.rs` calls every operation once.)
 #![cfg(feature = "sandbox")]
 
 mod common;
 
 use common::{json_eq, seed_request};
 use highlevel_calendars::calendar::{self, member};
+use highlevel_calendars::rules::{self, validate};
 use highlevel_calendars::sandbox::{Fault, Sandbox};
-use highlevel_calendars::types::CalendarCreateDto;
-use highlevel_calendars::validation::{Validation, validate};
-use highlevel_calendars::{API_VERSION, Client, Error, RateLimit, RetryPolicy};
+use highlevel_calendars::types::{CalendarCreateDto, CalendarUpdateDto};
+use highlevel_calendars::validation::Rule;
+use highlevel_calendars::{API_VERSION, Client, Error, RateLimit, RetryPolicy, Validation};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -131,7 +132,11 @@ async fn every_calendar_type_is_created() {
             calendar.slug.as_deref(),
             Some(format!("{kind}-calendar").as_str())
         );
-        assert_eq!(calendar.slot_duration, Some(30.0), "server default");
+        assert_eq!(
+            calendar.slot_duration.map(|n| n.get()),
+            Some(30.0),
+            "server default"
+        );
         assert_eq!(calendar.is_active, Some(true), "server default");
         assert_all_limit_headers(&created.rate_limit);
         assert_eq!(created.rate_limit.remaining, Some(100 - 1 - i as u64));
@@ -250,19 +255,52 @@ async fn the_sandbox_names_the_fields_the_client_names() {
 }
 
 #[tokio::test]
-async fn schema_problems_are_reported_when_the_rules_are_off() {
+async fn with_the_rules_off_only_decoding_problems_are_refused() {
     let sandbox = Sandbox::builder()
         .validation(Validation::off())
         .start()
         .await
         .unwrap();
+    // A wrong type is still refused: the body does not decode into the request type (which
+    // a typed client cannot send anyway).
     let body = json!({"locationId": "loc", "name": 7, "calendarType": "weekly"});
+    let client_error = validate(&body, &Validation::stated()).unwrap_err();
+    assert!(client_error.has("name", Rule::TYPE), "{client_error}");
     let (status, _, error) = read(post(&sandbox, &body).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
-    assert_eq!(
-        named_paths(&error),
-        BTreeSet::from(["name".to_string(), "calendarType".to_string()])
+    assert_eq!(named_paths(&error), BTreeSet::from(["name".to_string()]));
+
+    // A body that breaks only a rule is accepted, as the client would send it.
+    let two_members = json!({
+        "locationId": "loc", "name": "Mine", "calendarType": "personal",
+        "teamMembers": [{"userId": "a"}, {"userId": "b"}]
+    });
+    let stated = validate(&two_members, &Validation::stated()).unwrap_err();
+    assert!(
+        stated.has("teamMembers", rules::PERSONAL_HAS_ONE_MEMBER),
+        "{stated}"
     );
+    let (status, _, created) = read(post(&sandbox, &two_members).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(sandbox.calendars().len(), 1);
+}
+
+#[tokio::test]
+async fn a_skipped_rule_is_not_enforced_by_the_sandbox_either() {
+    let sandbox = Sandbox::builder()
+        .validation(Validation::stated().skip(rules::PERSONAL_HAS_ONE_MEMBER))
+        .start()
+        .await
+        .unwrap();
+    let two_members = json!({
+        "locationId": "loc", "name": "Mine", "calendarType": "personal",
+        "teamMembers": [{"userId": "a"}, {"userId": "b"}]
+    });
+    let (status, _, body) = read(post(&sandbox, &two_members).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _, error) = read(post(&sandbox, &json!({"locationId": "loc"})).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(named_paths(&error), BTreeSet::from(["name".to_string()]));
 }
 
 #[tokio::test]
@@ -376,17 +414,323 @@ async fn a_body_that_is_not_json_is_400() {
 }
 
 #[tokio::test]
-async fn other_routes_are_404() {
+async fn unknown_paths_are_404_and_other_methods_405_with_allow() {
     let sandbox = Sandbox::start().await.unwrap();
     let response = raw()
-        .get(format!("{}/calendars/", sandbox.base_url()))
+        .get(format!("{}/contacts/", sandbox.base_url()))
         .bearer_auth("t")
         .send()
         .await
         .unwrap();
-    let (status, _, error) = read(response).await;
+    let (status, limit, error) = read(response).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(error["message"], "Cannot GET /calendars/");
+    assert_error_shape(&error, 404, "Not Found");
+    assert_eq!(error["message"], "Cannot GET /contacts/");
+    assert_all_limit_headers(&limit);
+
+    // `/calendars/abc` is Get, Update and Delete Calendar; PATCH is none of them.
+    let response = raw()
+        .patch(format!("{}/calendars/abc", sandbox.base_url()))
+        .bearer_auth("t")
+        .header("Version", API_VERSION)
+        .json(&json!({"name": "n"}))
+        .send()
+        .await
+        .unwrap();
+    let allow = response
+        .headers()
+        .get("allow")
+        .map(|v| v.to_str().unwrap().to_string());
+    let (status, limit, error) = read(response).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(allow.as_deref(), Some("GET, PUT, DELETE"));
+    assert_error_shape(&error, 405, "Method Not Allowed");
+    assert_all_limit_headers(&limit);
+
+    // A literal segment wins over a parameter: this is Get Calendar Events, not calendar
+    // `events`, and it needs its query parameters.
+    let response = raw()
+        .get(format!(
+            "{}/calendars/events?locationId=loc",
+            sandbox.base_url()
+        ))
+        .bearer_auth("t")
+        .header("Version", API_VERSION)
+        .send()
+        .await
+        .unwrap();
+    let (status, _, error) = read(response).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_eq!(
+        named_paths(&error),
+        BTreeSet::from(["startTime".to_string(), "endTime".to_string()])
+    );
+    assert_eq!(sandbox.requests_received(), 3);
+}
+
+#[tokio::test]
+async fn a_calendar_is_created_read_updated_listed_and_deleted() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox);
+    let created = client
+        .create_calendar(calendar::event("loc", "Webinar").slug(String::from("webinar")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status, StatusCode::CREATED);
+    let id = created.calendar.id.clone();
+    client
+        .create_calendar(calendar::event("other-loc", "Elsewhere"))
+        .send()
+        .await
+        .unwrap();
+
+    let fetched = client.get_calendar(id.as_str()).send().await.unwrap();
+    assert_eq!(fetched.status, StatusCode::OK);
+    assert_eq!(fetched.calendar.id, id);
+    assert_eq!(fetched.calendar.name, "Webinar");
+    assert_eq!(
+        fetched.calendar.slot_duration.map(|n| n.get()),
+        Some(30.0),
+        "server default"
+    );
+    assert_all_limit_headers(&fetched.rate_limit);
+
+    let changes: CalendarUpdateDto = serde_json::from_value(json!({
+        "name": "Webinar (new)",
+        "slotDuration": 45
+    }))
+    .unwrap();
+    let updated = client
+        .update_calendar(id.as_str(), changes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status, StatusCode::OK);
+    assert_eq!(updated.calendar.id, id, "the id stays");
+    assert_eq!(updated.calendar.name, "Webinar (new)");
+    assert_eq!(updated.calendar.slot_duration.map(|n| n.get()), Some(45.0));
+    assert_eq!(updated.calendar.slug.as_deref(), Some("webinar"), "kept");
+    assert_eq!(updated.calendar.location_id, "loc", "kept");
+
+    let listed = client
+        .get_calendars()
+        .location_id("loc")
+        .send()
+        .await
+        .unwrap();
+    let calendars = listed.calendars.as_ref().expect("a list");
+    assert_eq!(calendars.len(), 1, "only the location's calendars");
+    assert_eq!(calendars[0].id, id);
+    assert_eq!(calendars[0].name, "Webinar (new)");
+
+    let deleted = client.delete_calendar(id.as_str()).send().await.unwrap();
+    assert_eq!(deleted.status, StatusCode::OK);
+    assert!(deleted.success, "the document's delete answer");
+    assert!(sandbox.calendars_in("loc").is_empty());
+
+    let error = client.get_calendar(id.as_str()).send().await.unwrap_err();
+    match &error {
+        Error::Api(api) => {
+            assert_eq!(api.status, StatusCode::NOT_FOUND);
+            assert!(api.messages[0].contains(&id), "{api:?}");
+            assert!(api.trace_id.is_some());
+        }
+        other => panic!("expected Api, got {other:?}"),
+    }
+    let changes: CalendarUpdateDto = serde_json::from_value(json!({"name": "x"})).unwrap();
+    let error = client
+        .update_calendar(id.as_str(), changes)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::NOT_FOUND), "{error}");
+    let error = client
+        .delete_calendar(id.as_str())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::NOT_FOUND), "{error}");
+
+    // The slug was freed with the calendar.
+    client
+        .create_calendar(calendar::event("loc", "Again").slug(String::from("webinar")))
+        .send()
+        .await
+        .expect("the slug is free again");
+    assert_eq!(sandbox.requests_received(), 10);
+}
+
+#[tokio::test]
+async fn an_update_cannot_take_another_calendars_slug() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox);
+    let first = client
+        .create_calendar(calendar::event("loc", "One").slug(String::from("one")))
+        .send()
+        .await
+        .unwrap();
+    let second = client
+        .create_calendar(calendar::event("loc", "Two").slug(String::from("two")))
+        .send()
+        .await
+        .unwrap();
+    let changes: CalendarUpdateDto = serde_json::from_value(json!({"slug": "one"})).unwrap();
+    let error = client
+        .update_calendar(second.calendar.id.as_str(), changes)
+        .send()
+        .await
+        .unwrap_err();
+    let api = error.api_error().expect("an API error");
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(api.messages[0].starts_with("slug "), "{api:?}");
+    assert!(api.messages[0].contains(&first.calendar.id), "{api:?}");
+    assert_eq!(sandbox.calendars()[1]["slug"], "two", "unchanged");
+}
+
+#[tokio::test]
+async fn an_update_body_is_checked_like_the_client_checks_it() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox);
+    let created = client
+        .create_calendar(calendar::event("loc", "Webinar"))
+        .send()
+        .await
+        .unwrap();
+    let url = format!("{}/calendars/{}", sandbox.base_url(), created.calendar.id);
+    let body = json!({"slotDuration": "long", "teamMembers": [{"priority": 1}]});
+    let response = raw()
+        .put(&url)
+        .bearer_auth("t")
+        .header("Version", API_VERSION)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, limit, error) = read(response).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_error_shape(&error, 422, "Unprocessable Entity");
+    assert_all_limit_headers(&limit);
+    let refused = highlevel_calendars::operations::check_body(
+        highlevel_calendars::operations::UPDATE_CALENDAR.id,
+        body.to_string().as_bytes(),
+        &Validation::stated(),
+    )
+    .unwrap()
+    .unwrap_err();
+    let client_paths: BTreeSet<String> = refused
+        .violations()
+        .iter()
+        .map(|v| v.path.clone())
+        .collect();
+    assert_eq!(named_paths(&error), client_paths);
+    assert_eq!(sandbox.calendars()[0]["name"], "Webinar", "unchanged");
+}
+
+#[tokio::test]
+async fn other_operations_check_their_version_and_query_too() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let url = format!("{}/calendars/groups", sandbox.base_url());
+    let response = raw()
+        .get(&url)
+        .bearer_auth("t")
+        .header("Version", "2021-07-28")
+        .query(&[("locationId", "loc")])
+        .send()
+        .await
+        .unwrap();
+    let (status, _, error) = read(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Version header must be 2021-04-15"),
+        "{message}"
+    );
+
+    let response = raw()
+        .get(&url)
+        .bearer_auth("t")
+        .header("Version", API_VERSION)
+        .query(&[("locationId", "")])
+        .send()
+        .await
+        .unwrap();
+    let (status, _, error) = read(response).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        named_paths(&error),
+        BTreeSet::from(["locationId".to_string()])
+    );
+
+    let groups = client(&sandbox)
+        .get_groups()
+        .location_id("loc")
+        .send()
+        .await
+        .expect("an answer made from the document");
+    assert_eq!(groups.status, StatusCode::OK);
+    assert_all_limit_headers(&groups.rate_limit);
+}
+
+#[tokio::test]
+async fn the_sandbox_records_what_reached_it() {
+    let sandbox = Sandbox::builder()
+        .token("pit-recorded")
+        .start()
+        .await
+        .unwrap();
+    let client = client(&sandbox);
+    client
+        .create_calendar(calendar::event("loc", "Recorded"))
+        .send()
+        .await
+        .unwrap();
+    client
+        .get_calendars()
+        .location_id("loc")
+        .group_id("g 1")
+        .send()
+        .await
+        .unwrap();
+    // A GET is sent again after a dropped connection: both attempts reached the server.
+    sandbox.inject(Fault::DropConnection);
+    let listed = client.get_calendars().location_id("loc").send().await;
+    assert!(listed.is_ok(), "{listed:?}");
+
+    let requests = sandbox.requests();
+    assert_eq!(requests.len(), 4, "{requests:?}");
+    assert_eq!(requests.len(), sandbox.requests_received());
+    let create = &requests[0];
+    assert_eq!(create.method, "POST");
+    assert_eq!(create.path, "/calendars/");
+    assert_eq!(create.header("authorization"), Some("Bearer pit-recorded"));
+    assert_eq!(create.header("Version"), Some(API_VERSION));
+    assert_eq!(
+        create.json(),
+        Some(json!({"locationId": "loc", "name": "Recorded", "calendarType": "event"}))
+    );
+    let list = &requests[1];
+    assert_eq!(
+        (list.method.as_str(), list.path_only()),
+        ("GET", "/calendars/")
+    );
+    let mut query = list.query();
+    query.sort();
+    assert_eq!(
+        query,
+        [
+            ("groupId".to_string(), "g 1".to_string()),
+            ("locationId".into(), "loc".into())
+        ]
+    );
+    assert!(list.body.is_empty());
+    assert_eq!(
+        requests[2].path_only(),
+        "/calendars/",
+        "a dropped request is recorded"
+    );
+    let printed = format!("{requests:?}");
+    assert!(!printed.contains("pit-recorded"), "{printed}");
 }
 
 #[tokio::test]
@@ -665,7 +1009,7 @@ async fn a_dropped_connection_is_a_transport_error() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert!(!error.nothing_sent());
     assert_eq!(sandbox.requests_received(), 1, "not retried");
     assert!(sandbox.calendars().is_empty());

@@ -1,34 +1,67 @@
 //! What the sandbox answers a request, in HighLevel's order: route, token, rate limit,
-//! `Version` header, JSON, schema and rules, slug, then the created calendar.
+//! `Version` header, required query parameters, JSON body and the client's checks, then the
+//! operation itself (stateful for calendars, made from the document for the rest).
 
 use super::limits::Verdict;
 use super::reply::Reply;
-use super::{Shared, defaults, ids, schema};
-use crate::validation;
-use crate::{API_VERSION, ApiErrorMessage};
-use http::header::{AUTHORIZATION, HeaderMap};
-use http::{Method, StatusCode, request};
+use super::router::{self, Route};
+use super::{Shared, calendars, schema, synth};
+use crate::{ApiErrorMessage, Operation, operations};
+use hyper::StatusCode;
+use hyper::header::{ALLOW, AUTHORIZATION, HeaderMap, HeaderValue};
+use hyper::http::request;
 use serde_json::Value;
-use std::collections::HashSet;
 use std::time::Instant;
 
 /// HighLevel's answer to a missing, unknown or expired token.
 pub(crate) const INVALID_TOKEN: &str = "Invalid token: access token is invalid";
 
-const CONFERENCE_KINDS: &[&str] = &[
-    "zoom_conference",
-    "google_conference",
-    "ms_teams_conference",
-];
+const CREATE_CALENDAR: &str = operations::CREATE_CALENDAR.id;
+const GET_CALENDAR: &str = operations::GET_CALENDAR.id;
+const GET_CALENDARS: &str = operations::GET_CALENDARS.id;
+const UPDATE_CALENDAR: &str = operations::UPDATE_CALENDAR.id;
+const DELETE_CALENDAR: &str = operations::DELETE_CALENDAR.id;
 
-/// The rate-limit key of a request: its sub-account when the body names one, else its token.
-pub(crate) fn limit_key(headers: &HeaderMap, body: &[u8]) -> String {
-    let location = serde_json::from_slice::<Value>(body).ok().and_then(|v| {
-        v["locationId"]
-            .as_str()
-            .filter(|l| !l.trim().is_empty())
-            .map(str::to_string)
-    });
+/// One routed request.
+struct Call<'a> {
+    operation: &'static Operation,
+    params: Vec<(&'static str, String)>,
+    query: Vec<(String, String)>,
+    head: &'a request::Parts,
+    body: &'a [u8],
+}
+
+impl Call<'_> {
+    fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// The rate-limit key of a request: its sub-account (the body's `locationId`, else the query's,
+/// else the location of the calendar the path names), else its token.
+pub(crate) fn limit_key(
+    headers: &HeaderMap,
+    query: &[(String, String)],
+    body: &[u8],
+    calendar_location: Option<String>,
+) -> String {
+    let from_body = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v["locationId"].as_str().map(str::to_string));
+    let from_query = || {
+        query
+            .iter()
+            .find(|(name, _)| name == "locationId")
+            .map(|(_, v)| v.clone())
+    };
+    let location = from_body
+        .filter(|l| !l.trim().is_empty())
+        .or_else(from_query)
+        .filter(|l| !l.trim().is_empty())
+        .or(calendar_location);
     match location {
         Some(location) => format!("location:{location}"),
         None => format!("token:{}", bearer(headers).unwrap_or_default()),
@@ -43,20 +76,61 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The rate-limit key of a request before anything else is known of it (for injected faults
+/// and refusals before routing).
+pub(crate) fn early_key(head: &request::Parts, body: &[u8]) -> String {
+    let query = router::query_pairs(head.uri.query().unwrap_or_default());
+    limit_key(&head.headers, &query, body, None)
+}
+
 /// The answer to one request whose body was read in full.
-pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8], key: &str) -> Reply {
+pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8]) -> Reply {
     let now = Instant::now();
     let path = head.uri.path();
-    if head.method != Method::POST || !matches!(path, "/calendars/" | "/calendars") {
-        let message = format!("Cannot {} {path}", head.method);
-        let report = shared.limiter().peek(key, now);
-        return Reply::error_one(StatusCode::NOT_FOUND, message).with_limits(&report);
-    }
+    let query = router::query_pairs(head.uri.query().unwrap_or_default());
+    let (operation, params) = match router::route(head.method.as_str(), path) {
+        Route::Operation { operation, params } => (operation, params),
+        Route::NotFound => {
+            let report = shared
+                .limiter()
+                .peek(&limit_key(&head.headers, &query, body, None), now);
+            let message = format!("Cannot {} {path}", head.method);
+            return Reply::error_one(StatusCode::NOT_FOUND, message).with_limits(&report);
+        }
+        Route::WrongMethod { allowed } => {
+            let report = shared
+                .limiter()
+                .peek(&limit_key(&head.headers, &query, body, None), now);
+            let allow = allowed.join(", ");
+            let message = format!(
+                "Cannot {} {path}: the method is not allowed here (allowed: {allow})",
+                head.method
+            );
+            let mut reply =
+                Reply::error_one(StatusCode::METHOD_NOT_ALLOWED, message).with_limits(&report);
+            if let Ok(value) = HeaderValue::from_str(&allow) {
+                reply.headers.insert(ALLOW, value);
+            }
+            return reply;
+        }
+    };
+    let call = Call {
+        operation,
+        params,
+        query,
+        head,
+        body,
+    };
+    let calendar_location = match call.param("calendarId") {
+        "" => None,
+        id => shared.store().location_of(id),
+    };
+    let key = limit_key(&head.headers, &call.query, body, calendar_location);
     if !bearer(&head.headers).is_some_and(|token| shared.settings.accepts(token)) {
-        let report = shared.limiter().peek(key, now);
+        let report = shared.limiter().peek(&key, now);
         return Reply::error_one(StatusCode::UNAUTHORIZED, INVALID_TOKEN).with_limits(&report);
     }
-    let (verdict, report) = shared.limiter().take(key, now);
+    let (verdict, report) = shared.limiter().take(&key, now);
     let limits = shared.settings.limits;
     let refusal = match verdict {
         Verdict::Allowed => None,
@@ -73,135 +147,133 @@ pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8], key: &
     if let Some(message) = refusal {
         return Reply::error_one(StatusCode::TOO_MANY_REQUESTS, message).with_limits(&report);
     }
-    create(shared, head, body).with_limits(&report)
+    checked(shared, &call).with_limits(&report)
 }
 
-/// The create-calendar operation proper, for an authorized request within the limits.
-fn create(shared: &Shared, head: &request::Parts, body: &[u8]) -> Reply {
+/// The operation's own checks (`Version`, query, body), then its answer.
+fn checked(shared: &Shared, call: &Call<'_>) -> Reply {
+    let version = call.operation.version;
     let bad_request = |message: String| Reply::error_one(StatusCode::BAD_REQUEST, message);
-    match head.headers.get("version").map(|v| v.to_str()) {
+    match call.head.headers.get("version").map(|v| v.to_str()) {
         None => {
             return bad_request(format!(
-                "Version header is required; this API expects Version: {API_VERSION}"
+                "Version header is required; this API expects Version: {version}"
             ));
         }
-        Some(Ok(version)) if version.trim() == API_VERSION => {}
-        Some(version) => {
+        Some(Ok(sent)) if sent.trim() == version => {}
+        Some(sent) => {
             return bad_request(format!(
-                "Version header must be {API_VERSION}, not {:?}",
-                version.unwrap_or("(not text)")
+                "Version header must be {version}, not {:?}",
+                sent.unwrap_or("(not text)")
             ));
         }
     }
-    let request: Value = match serde_json::from_slice(body) {
-        Ok(value) => value,
-        Err(e) => return bad_request(format!("the body is not valid JSON: {e}")),
-    };
-    let problems = problems(&request, &shared.settings.validation);
-    if !problems.is_empty() {
+    let document = schema::operation(call.operation.id);
+    let missing: Vec<String> = document
+        .into_iter()
+        .flat_map(schema::parameters)
+        .filter(|p| p["in"] == "query" && p["required"] == true)
+        .filter_map(|p| p["name"].as_str())
+        .filter(|name| {
+            !call
+                .query
+                .iter()
+                .any(|(n, value)| n == name && !value.is_empty())
+        })
+        .map(|name| format!("{name} is a required query parameter and must not be empty"))
+        .collect();
+    if !missing.is_empty() {
         return Reply::error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            ApiErrorMessage::Many(problems),
+            ApiErrorMessage::Many(missing),
         );
     }
-    let Value::Object(_) = request else {
-        return Reply::error_one(StatusCode::UNPROCESSABLE_ENTITY, "body must be an object");
+    let body = match document.and_then(schema::body_schema) {
+        None => None,
+        Some(_) => match body_of(shared, call) {
+            Ok(body) => Some(body),
+            Err(refusal) => return *refusal,
+        },
     };
-    let calendar = calendar_from(request);
-    let slug = calendar["slug"].as_str().unwrap_or_default().to_string();
-    let stored = shared.store().insert(calendar.clone());
-    match stored {
-        Ok(()) => Reply::json(
-            StatusCode::CREATED,
-            &serde_json::json!({ "calendar": calendar }),
-        ),
-        Err(existing) => Reply::error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ApiErrorMessage::Many(vec![format!(
-                "slug {slug:?} is already used in this location by calendar {existing}"
-            )]),
-        ),
-    }
+    respond(shared, call, body)
 }
 
-/// Every problem of a body, each starting with its field path: the crate's rules first (the
-/// same check the client runs), then what the JSON Schema finds at paths the rules did not name.
-fn problems(request: &Value, rules: &validation::Validation) -> Vec<String> {
-    let mut found: Vec<(String, String)> = match validation::validate(request, rules) {
-        Ok(()) => Vec::new(),
-        Err(error) => error
+/// The request body, parsed and checked as the client checks it before sending.
+fn body_of(shared: &Shared, call: &Call<'_>) -> Result<Value, Box<Reply>> {
+    let request: Value = serde_json::from_slice(call.body).map_err(|e| {
+        Box::new(Reply::error_one(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not valid JSON: {e}"),
+        ))
+    })?;
+    let checked = operations::check_body(call.operation.id, call.body, &shared.settings.validation);
+    if let Some(Err(error)) = checked {
+        let problems = error
             .violations()
             .iter()
-            .map(|v| (v.path.clone(), v.message.clone()))
-            .collect(),
-    };
-    let mut named: HashSet<String> = found.iter().map(|(path, _)| path.clone()).collect();
-    for (path, problem) in schema::check(request) {
-        if named.insert(path.clone()) {
-            found.push((path, problem));
-        }
+            .map(|v| match v.path.as_str() {
+                "" => format!("body {}", v.message),
+                path => format!("{path} {}", v.message),
+            })
+            .collect();
+        return Err(Box::new(Reply::error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ApiErrorMessage::Many(problems),
+        )));
     }
-    found
-        .into_iter()
-        .map(|(path, problem)| match path.as_str() {
-            "" => format!("body {problem}"),
-            _ => format!("{path} {problem}"),
-        })
-        .collect()
+    Ok(request)
 }
 
-/// The stored calendar: the request, the server defaults, a new id, and a `meetingId` for each
-/// conference location (HighLevel makes the meeting).
-fn calendar_from(mut calendar: Value) -> Value {
-    defaults::apply(&mut calendar);
-    let mut lists: Vec<&mut Value> = Vec::new();
-    let Value::Object(fields) = &mut calendar else {
-        return calendar;
-    };
-    for (name, value) in fields.iter_mut() {
-        match (name.as_str(), value) {
-            ("locationConfigurations", list) => lists.push(list),
-            ("teamMembers", Value::Array(members)) => lists.extend(
-                members
-                    .iter_mut()
-                    .filter_map(|m| m.get_mut("locationConfigurations")),
-            ),
-            _ => {}
-        }
+/// The answer of an authorized, well-formed request.
+fn respond(shared: &Shared, call: &Call<'_>, body: Option<Value>) -> Reply {
+    let body = body.unwrap_or(Value::Null);
+    match call.operation.id {
+        CREATE_CALENDAR => calendars::create(shared, body),
+        GET_CALENDAR => calendars::get(shared, call.param("calendarId")),
+        GET_CALENDARS => calendars::list(shared, &call.query),
+        UPDATE_CALENDAR => calendars::update(shared, call.param("calendarId"), body),
+        DELETE_CALENDAR => calendars::delete(shared, call.param("calendarId")),
+        id => match synth::answer(id) {
+            Some((status, Some(value))) => Reply::json(*status, value),
+            Some((status, None)) => Reply::empty(*status),
+            None => Reply::error_one(StatusCode::NOT_FOUND, format!("no operation {id}")),
+        },
     }
-    for config in lists
-        .into_iter()
-        .filter_map(Value::as_array_mut)
-        .flatten()
-        .filter_map(Value::as_object_mut)
-    {
-        let conference = config
-            .get("kind")
-            .and_then(Value::as_str)
-            .is_some_and(|k| CONFERENCE_KINDS.contains(&k));
-        if conference && !config.contains_key("meetingId") {
-            config.insert("meetingId".into(), Value::String(ids::calendar_id()));
-        }
-    }
-    fields.insert("id".into(), Value::String(ids::calendar_id()));
-    calendar
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
 
     #[test]
     fn the_key_is_the_location_else_the_token() {
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, "Bearer abc".parse().unwrap());
+        let none = query(&[]);
         assert_eq!(
-            limit_key(&headers, br#"{"locationId":"loc"}"#),
+            limit_key(&headers, &none, br#"{"locationId":"loc"}"#, None),
             "location:loc"
         );
-        assert_eq!(limit_key(&headers, b"not json"), "token:abc");
-        assert_eq!(limit_key(&HeaderMap::new(), b"{}"), "token:");
+        let in_query = query(&[("locationId", "q")]);
+        assert_eq!(limit_key(&headers, &in_query, b"", None), "location:q");
+        assert_eq!(
+            limit_key(&headers, &in_query, br#"{"locationId":"b"}"#, None),
+            "location:b",
+            "the body first"
+        );
+        assert_eq!(
+            limit_key(&headers, &none, b"", Some("stored".into())),
+            "location:stored"
+        );
+        assert_eq!(limit_key(&headers, &none, b"not json", None), "token:abc");
+        assert_eq!(limit_key(&HeaderMap::new(), &none, b"{}", None), "token:");
     }
 
     #[test]
@@ -216,40 +288,5 @@ mod tests {
         assert_eq!(read("Bearer "), None);
         assert_eq!(read("Basic dXNlcg=="), None);
         assert_eq!(read("t-1"), None);
-    }
-
-    #[test]
-    fn problems_name_each_field_once() {
-        let body = json!({
-            "locationId": "l",
-            "name": 3,
-            "calendarType": "personal",
-            "teamMembers": [{"userId": "a"}, {"userId": "b", "priority": 2}]
-        });
-        let problems = problems(&body, &validation::Validation::stated());
-        let paths: Vec<&str> = problems
-            .iter()
-            .map(|p| p.split(' ').next().unwrap())
-            .collect();
-        assert_eq!(paths, ["name", "teamMembers[1].priority", "teamMembers"]);
-    }
-
-    #[test]
-    fn conference_locations_get_a_meeting_id_and_the_calendar_an_id() {
-        let calendar = calendar_from(json!({
-            "locationId": "l",
-            "name": "n",
-            "locationConfigurations": [{"kind": "zoom_conference"}, {"kind": "custom"}],
-            "teamMembers": [{"userId": "a", "locationConfigurations": [{"kind": "google_conference"}]}]
-        }));
-        assert_eq!(calendar["id"].as_str().unwrap().len(), 20);
-        assert!(calendar["locationConfigurations"][0]["meetingId"].is_string());
-        assert!(
-            calendar["locationConfigurations"][1]
-                .get("meetingId")
-                .is_none()
-        );
-        assert!(calendar["teamMembers"][0]["locationConfigurations"][0]["meetingId"].is_string());
-        assert_eq!(calendar["teamMembers"][0]["priority"], json!(0.5));
     }
 }

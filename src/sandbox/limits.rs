@@ -5,7 +5,7 @@
 //! is simple to reason about in tests (N requests pass, the next is refused until the window
 //! ends).
 
-use http::header::{HeaderMap, HeaderValue};
+use hyper::header::{HeaderMap, HeaderValue};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 

@@ -1,24 +1,34 @@
-//! A stand-in for HighLevel's Create Calendar API that runs inside your process, for tests and
-//! demos that cannot or should not create real calendars.
+//! A stand-in for HighLevel's Calendars API that runs inside your process, for tests and demos
+//! that cannot or should not touch real calendars.
 //!
-//! [`Sandbox::start`] binds a free port on `127.0.0.1` and serves `POST /calendars/` the way
-//! HighLevel does:
+//! [`Sandbox::start`] binds a free port on `127.0.0.1` and serves every operation of
+//! [`operations::ALL`](crate::operations::ALL), routed by method and path template (a literal
+//! segment wins over a parameter: `/calendars/events` is not calendar `events`). Every request
+//! goes through HighLevel's checks, in this order:
 //!
-//! * `Authorization: Bearer <token>` is required (any non-empty token, or only those given to
-//!   [`SandboxBuilder::token`]); otherwise 401 with HighLevel's error body.
-//! * The `Version` header must be [`API_VERSION`](crate::API_VERSION); otherwise 400. So must
-//!   the body be JSON.
-//! * The body is checked against the JSON Schema of the request in HighLevel's document and
-//!   against the rules this crate checks before sending
-//!   ([`validate`](crate::validation::validate) with [`Validation::stated`] unless configured
-//!   otherwise); every problem is listed in a 422, each message starting with the field path,
-//!   like [`Violation::path`](crate::Violation).
-//! * A created calendar gets a 20-character id and the server defaults the document states for
-//!   the fields left out, and is answered with 201. A second calendar with the same `slug` in a
-//!   location is refused with a 422 naming `slug`.
-//! * Every answer carries the five `X-RateLimit-*` headers; past 100 requests in 10 seconds
-//!   (or the configured limits) per location the answer is 429 with `Retry-After`.
-//! * [`Fault`]s make it misbehave on purpose: delays, 5xx, dropped connections, broken bodies.
+//! 1. An unknown path is a 404; a known path with another method a 405 with an `Allow` header.
+//! 2. `Authorization: Bearer <token>` is required (any non-empty token, or only those given to
+//!    [`SandboxBuilder::token`]); otherwise 401.
+//! 3. Past 100 requests in 10 seconds (or the configured limits) per location, or past the
+//!    daily limit, the answer is 429 with `Retry-After`.
+//! 4. The `Version` header must be the operation's
+//!    ([`Operation::version`](crate::Operation)); otherwise 400.
+//! 5. Every required query parameter must be given; otherwise 422 naming each.
+//! 6. A body must be JSON (else 400) and pass the very check the client runs before sending
+//!    ([`operations::check_body`](crate::operations::check_body), with [`Validation::stated`]
+//!    unless configured otherwise); every problem is listed in a 422, each message starting
+//!    with the field path, like [`Violation::path`](crate::Violation).
+//!
+//! Then the operation answers. Calendars are kept: Create Calendar gives a 20-character id and
+//! the server defaults the document states and answers 201 (a second calendar with the same
+//! `slug` in a location is refused with a 422 naming `slug`); Get, Get Calendars (per
+//! location), Update (merges the body's fields) and Delete act on what was created, and an
+//! unknown or deleted id is a 404. Every other operation answers its documented success status
+//! with a body made from its response schema (the document's examples where they fit). Every
+//! answer carries the five `X-RateLimit-*` headers, every error body HighLevel's shape with a
+//! `traceId`. [`Fault`]s make it misbehave on purpose: delays, 5xx, dropped connections,
+//! broken bodies. [`Sandbox::requests`] shows what reached it, and [`example_request`] gives
+//! valid arguments for any operation.
 //!
 //! It is behind the `sandbox` cargo feature; enable it for your tests only:
 //!
@@ -37,7 +47,7 @@
 //! async fn book_office_hours(client: &Client) -> Result<String, Error> {
 //!     let body = calendar::personal("loc_1", "Office hours", "user_1")
 //!         .slug(String::from("office-hours"));
-//!     Ok(client.create_calendar(body).send().await?.calendar.id)
+//!     Ok(client.create_calendar(body).send().await?.calendar.id.clone())
 //! }
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -52,6 +62,8 @@
 //! let stored = sandbox.calendars_in("loc_1");
 //! assert_eq!(stored[0]["id"], id.as_str());
 //! assert_eq!(stored[0]["slotDuration"], 30, "a server default");
+//! let fetched = client.get_calendar(id.as_str()).send().await?;
+//! assert_eq!(fetched.calendar.name, "Office hours");
 //!
 //! // The same slug again is refused, as HighLevel does.
 //! let again = book_office_hours(&client).await.unwrap_err();
@@ -61,24 +73,30 @@
 //! sandbox.inject(Fault::Status(503));
 //! let outage = book_office_hours(&client).await.unwrap_err();
 //! assert_eq!(outage.status().map(|s| s.as_u16()), Some(503));
-//! assert_eq!(sandbox.requests_received(), 3);
+//! assert_eq!(sandbox.requests_received(), 4);
+//! let last = sandbox.requests().pop().unwrap();
+//! assert_eq!((last.method.as_str(), last.path.as_str()), ("POST", "/calendars/"));
 //! # Ok(())
 //! # }
 //! ```
 #![cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 
+mod calendars;
 mod defaults;
 mod faults;
 mod handler;
 mod ids;
 mod limits;
 mod reply;
+mod router;
 mod schema;
 mod server;
 mod store;
+mod synth;
 
 pub use faults::Fault;
 pub use schema::request_json_schema;
+pub use synth::example_request;
 
 use crate::validation::Validation;
 use crate::{Client, ClientBuilder};
@@ -187,12 +205,20 @@ impl Sandbox {
         self.shared.received.load(Ordering::SeqCst)
     }
 
-    /// Every calendar created so far, oldest first, as the JSON the sandbox answered.
+    /// Every request that reached the server, oldest first, whatever its answer (faults
+    /// included), as it arrived: method, path with query, headers (`Authorization` included)
+    /// and body.
+    pub fn requests(&self) -> Vec<ReceivedRequest> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// Every calendar the sandbox holds (created and not deleted), oldest first, as it answers
+    /// Get Calendar with it (updates included).
     pub fn calendars(&self) -> Vec<Value> {
         self.shared.store().all()
     }
 
-    /// The calendars created so far in one location (sub-account), oldest first.
+    /// The calendars the sandbox holds in one location (sub-account), oldest first.
     pub fn calendars_in(&self, location_id: &str) -> Vec<Value> {
         self.shared.store().in_location(location_id)
     }
@@ -287,8 +313,9 @@ impl SandboxBuilder {
         self
     }
 
-    /// Which of the crate's rules the sandbox enforces besides the JSON Schema
-    /// ([`Validation::stated`] by default, the rules HighLevel states).
+    /// Which rules the sandbox checks bodies against, with the client's own checker
+    /// ([`Validation::stated`] by default, the rules HighLevel states). Decoding (types,
+    /// required fields) is checked whatever this says.
     pub fn validation(mut self, validation: Validation) -> Self {
         self.settings.validation = validation;
         self
@@ -320,6 +347,7 @@ impl SandboxBuilder {
             store: Mutex::new(Store::default()),
             faults: Mutex::new(faults),
             received: AtomicUsize::new(0),
+            requests: Mutex::new(Vec::new()),
         });
         let server = tokio::spawn(server::serve(listener, shared.clone()));
         Ok(Sandbox {
@@ -370,6 +398,7 @@ struct Shared {
     store: Mutex<Store>,
     faults: Mutex<FaultQueue>,
     received: AtomicUsize,
+    requests: Mutex<Vec<ReceivedRequest>>,
 }
 
 impl Shared {
@@ -384,9 +413,130 @@ impl Shared {
     fn faults(&self) -> MutexGuard<'_, FaultQueue> {
         lock(&self.faults)
     }
+
+    fn record(&self, request: ReceivedRequest) {
+        lock(&self.requests).push(request);
+    }
 }
 
 /// A poisoned lock only means a test panicked elsewhere; the data is still usable.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A request as the sandbox received it, from [`Sandbox::requests`].
+///
+/// The `Authorization` header is kept as sent, so a test can check that its token reached the
+/// server (`request.header("authorization")`); `Debug` shows it redacted, as the client never
+/// prints a token either.
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReceivedRequest {
+    /// The method, such as `POST`.
+    pub method: String,
+    /// The path with the query as sent, such as `/calendars/?locationId=loc_1`.
+    pub path: String,
+    /// Every header in the order received, names in lower case; values that are not text are
+    /// read lossily.
+    pub headers: Vec<(String, String)>,
+    /// The body as received (empty when there was none or it was too large to read).
+    pub body: Vec<u8>,
+}
+
+impl ReceivedRequest {
+    fn of(head: &hyper::http::request::Parts, body: bytes::Bytes) -> ReceivedRequest {
+        ReceivedRequest {
+            method: head.method.to_string(),
+            path: head
+                .uri
+                .path_and_query()
+                .map_or_else(|| head.uri.path().to_string(), |p| p.as_str().to_string()),
+            headers: head
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                    (name.as_str().to_string(), value)
+                })
+                .collect(),
+            body: body.to_vec(),
+        }
+    }
+
+    /// The first value of the header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The path without the query.
+    pub fn path_only(&self) -> &str {
+        self.path
+            .split_once('?')
+            .map_or(&self.path, |(path, _)| path)
+    }
+
+    /// The query's `name=value` pairs, percent-decoded, in order.
+    pub fn query(&self) -> Vec<(String, String)> {
+        self.path
+            .split_once('?')
+            .map(|(_, query)| router::query_pairs(query))
+            .unwrap_or_default()
+    }
+
+    /// The body as JSON, when it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+impl fmt::Debug for ReceivedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| match name.as_str() {
+                "authorization" => (name.as_str(), "[redacted]"),
+                _ => (name.as_str(), value.as_str()),
+            })
+            .collect();
+        f.debug_struct("ReceivedRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_received_request_reads_and_hides_the_token_when_printed() {
+        let request = hyper::Request::builder()
+            .method("GET")
+            .uri("/calendars/?locationId=l%201&groupId=g")
+            .header("Authorization", "Bearer secret-token")
+            .header("Version", "2021-04-15")
+            .body(())
+            .unwrap();
+        let (head, ()) = request.into_parts();
+        let received = ReceivedRequest::of(&head, bytes::Bytes::from_static(b"{\"a\":1}"));
+        assert_eq!(
+            received.header("AUTHORIZATION"),
+            Some("Bearer secret-token")
+        );
+        assert_eq!(received.header("version"), Some("2021-04-15"));
+        assert_eq!(received.path_only(), "/calendars/");
+        assert_eq!(received.query()[0], ("locationId".into(), "l 1".into()));
+        assert_eq!(received.json(), Some(serde_json::json!({"a": 1})));
+        let printed = format!("{received:?}");
+        assert!(!printed.contains("secret-token"), "{printed}");
+        assert!(printed.contains("2021-04-15"), "{printed}");
+    }
 }

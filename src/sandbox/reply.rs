@@ -1,13 +1,13 @@
-//! Answers in HighLevel's shapes: `{"calendar": …}` for success, and
+//! Answers in HighLevel's shapes: JSON for success, and
 //! `{"statusCode", "message", "error", "traceId"}` for every error.
 
 use super::ids;
 use super::limits::Report;
 use crate::ApiErrorMessage;
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
-use http::{Response, StatusCode};
 use http_body_util::Full;
+use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
 /// An answer before it becomes an HTTP response, so a fault can still spoil its body.
@@ -30,6 +30,15 @@ impl Reply {
             status,
             headers,
             body: Bytes::from(value.to_string()),
+        }
+    }
+
+    /// An answer without a body.
+    pub(crate) fn empty(status: StatusCode) -> Reply {
+        Reply {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
         }
     }
 
@@ -91,7 +100,7 @@ mod tests {
         assert_eq!(body["message"], json!(["name is required"]));
         assert_eq!(body["error"], "Unprocessable Entity");
         assert_eq!(body["traceId"].as_str().unwrap().len(), 36);
-        let body: crate::types::ApiErrorBody = serde_json::from_slice(&reply.body).unwrap();
+        let body: crate::ApiErrorBody = serde_json::from_slice(&reply.body).unwrap();
         assert!(body.trace_id.is_some(), "the client reads it");
     }
 }

@@ -1,21 +1,21 @@
-//! The create-calendar request as a JSON Schema, made from the normalized OpenAPI document.
+//! HighLevel's document as the sandbox reads it: the operations, their parameters and body
+//! schemas, and a JSON Schema rendering of the create-calendar body for anyone who wants to
+//! check bodies with a JSON Schema validator of their own.
 //!
 //! OpenAPI 3.0 schemas are close to JSON Schema but not quite: `nullable` is not a JSON Schema
 //! keyword, references point into `#/components/schemas`, and `x-…`, `example`, `readOnly` and
 //! friends mean nothing to a validator. [`json_schema`] rewrites the schema of one component and
-//! everything it references into a draft 2020-12 document with a `$defs` section, which is
-//! compiled once.
+//! everything it references into a draft 2020-12 document with a `$defs` section. The sandbox
+//! itself does not check requests with it: it runs the client's own checker
+//! ([`operations::check_body`](crate::operations::check_body)).
 
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
-/// The document the client was generated from, so the sandbox judges requests by the same
-/// schema the client's types come from.
+/// The document the client was generated from, so the sandbox answers by the same schemas the
+/// client's types come from.
 const SPEC: &str = include_str!("../../openapi/calendars.json");
-
-/// The operation the sandbox serves.
-const OPERATION_ID: &str = "create-calendar";
 
 const COMPONENTS: &str = "#/components/schemas/";
 
@@ -38,21 +38,60 @@ pub(crate) fn spec() -> &'static Value {
     })
 }
 
+/// The operation object of `operation_id` in the document (`parameters`, `requestBody`,
+/// `responses`).
+pub(crate) fn operation(operation_id: &str) -> Option<&'static Value> {
+    static BY_ID: OnceLock<HashMap<&'static str, &'static Value>> = OnceLock::new();
+    BY_ID
+        .get_or_init(|| {
+            let items = spec()["paths"]
+                .as_object()
+                .into_iter()
+                .flat_map(|p| p.values());
+            items
+                .filter_map(Value::as_object)
+                .flat_map(|item| item.values())
+                .filter_map(|op| Some((op["operationId"].as_str()?, op)))
+                .collect()
+        })
+        .get(operation_id)
+        .copied()
+}
+
+/// The JSON schema of an operation's request body, when it takes one.
+pub(crate) fn body_schema(operation: &'static Value) -> Option<&'static Value> {
+    let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+    (!schema.is_null()).then_some(schema)
+}
+
+/// The parameters of an operation (path and query), references followed.
+pub(crate) fn parameters(operation: &'static Value) -> impl Iterator<Item = &'static Value> {
+    operation["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| match p["$ref"].as_str() {
+            Some(target) => pointer(target),
+            None => p,
+        })
+}
+
+/// What a local reference (`#/components/...`) points at; `null` when nothing.
+pub(crate) fn pointer(reference: &str) -> &'static Value {
+    static NULL: Value = Value::Null;
+    reference
+        .strip_prefix('#')
+        .and_then(|p| spec().pointer(p))
+        .unwrap_or(&NULL)
+}
+
 /// The name of the component that is create-calendar's request body (`CalendarCreateDTO`).
 pub(crate) fn request_component() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| {
-        let paths = spec()["paths"]
-            .as_object()
-            .into_iter()
-            .flat_map(|p| p.values());
-        let operation = paths
-            .filter_map(Value::as_object)
-            .flat_map(|item| item.values())
-            .find(|op| op["operationId"] == OPERATION_ID)
-            .expect("the normalized document has the create-calendar operation");
-        operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-            .as_str()
+        operation(crate::operations::CREATE_CALENDAR.id)
+            .and_then(body_schema)
+            .and_then(|schema| schema["$ref"].as_str())
             .and_then(|r| r.strip_prefix(COMPONENTS))
             .expect("create-calendar's body is a component reference")
             .to_string()
@@ -62,11 +101,8 @@ pub(crate) fn request_component() -> &'static str {
 /// A component schema of the document, following `$ref` and single-element `allOf`.
 pub(crate) fn resolve(mut schema: &'static Value) -> &'static Value {
     loop {
-        if let Some(name) = schema["$ref"]
-            .as_str()
-            .and_then(|r| r.strip_prefix(COMPONENTS))
-        {
-            schema = &spec()["components"]["schemas"][name];
+        if let Some(target) = schema["$ref"].as_str() {
+            schema = pointer(target);
         } else if let Some([only]) = schema["allOf"].as_array().map(Vec::as_slice) {
             schema = only;
         } else {
@@ -168,8 +204,8 @@ fn allow_null(schema: &mut Map<String, Value>) {
 }
 
 /// The create-calendar request body as a JSON Schema (draft 2020-12), made from the document
-/// the client was generated from: what the sandbox checks bodies against. Use it to check
-/// bodies your own code builds, with any JSON Schema validator.
+/// the client was generated from. Use it to check bodies your own code builds with any JSON
+/// Schema validator; the sandbox itself checks bodies with the client's checker.
 ///
 /// ```
 /// let schema = highlevel_calendars::sandbox::request_json_schema();
@@ -179,61 +215,6 @@ fn allow_null(schema: &mut Map<String, Value>) {
 pub fn request_json_schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
     SCHEMA.get_or_init(|| json_schema(spec(), request_component()))
-}
-
-/// The compiled request schema.
-fn validator() -> &'static jsonschema::Validator {
-    static COMPILED: OnceLock<jsonschema::Validator> = OnceLock::new();
-    COMPILED.get_or_init(|| {
-        jsonschema::draft202012::new(request_json_schema())
-            .expect("the request schema made from the normalized document compiles")
-    })
-}
-
-/// Every way `body` breaks the request schema, as (field path, problem), the path in the style
-/// of [`Violation::path`](crate::Violation::path).
-pub(crate) fn check(body: &Value) -> Vec<(String, String)> {
-    validator()
-        .iter_errors(body)
-        .map(|error| {
-            let mut path = field_path(error.instance_path());
-            let problem = match error.kind() {
-                jsonschema::error::ValidationErrorKind::Required { property } => {
-                    let name = property
-                        .as_str()
-                        .map_or_else(|| property.to_string(), str::to_string);
-                    path = join(&path, &name);
-                    "is required".to_string()
-                }
-                // jsonschema's text quotes the value: `is invalid: 5 is not of type "string"`.
-                _ => format!("is invalid: {error}"),
-            };
-            (path, problem)
-        })
-        .collect()
-}
-
-/// `parent.name`, or `name` at the top.
-fn join(parent: &str, name: &str) -> String {
-    if parent.is_empty() {
-        name.to_string()
-    } else {
-        format!("{parent}.{name}")
-    }
-}
-
-/// `/teamMembers/1/locationConfigurations` -> `teamMembers[1].locationConfigurations`.
-fn field_path(location: &jsonschema::paths::Location) -> String {
-    let mut path = String::new();
-    for segment in location.segments() {
-        match segment {
-            jsonschema::paths::LocationSegment::Index(i) => path.push_str(&format!("[{i}]")),
-            jsonschema::paths::LocationSegment::Property(name) => {
-                path = join(&path, &name);
-            }
-        }
-    }
-    path
 }
 
 #[cfg(test)]
@@ -276,37 +257,5 @@ mod tests {
         );
         // A property may be called like a dropped keyword.
         assert_eq!(a["properties"]["example"], json!({"type": "string"}));
-    }
-
-    #[test]
-    fn the_seed_request_passes_and_problems_name_their_fields() {
-        let seed: Value = serde_json::from_str(include_str!(
-            "../../tests/fixtures/create-calendar-request.json"
-        ))
-        .unwrap();
-        assert_eq!(check(&seed), Vec::<(String, String)>::new());
-
-        let bad = json!({
-            "name": 5,
-            "calendarType": "weekly",
-            "teamMembers": [{"userId": "a"}, {"priority": 0.5}],
-            "recurring": {"count": null, "freq": null}
-        });
-        let paths: Vec<String> = check(&bad).into_iter().map(|(p, _)| p).collect();
-        for expected in [
-            "locationId",
-            "name",
-            "calendarType",
-            "teamMembers[1].userId",
-        ] {
-            assert!(
-                paths.contains(&expected.to_string()),
-                "{expected} in {paths:?}"
-            );
-        }
-        assert!(
-            !paths.iter().any(|p| p.starts_with("recurring")),
-            "{paths:?}"
-        );
     }
 }

@@ -6,11 +6,11 @@
 
 use super::faults::{self, Fault};
 use super::reply::Reply;
-use super::{Shared, handler};
+use super::{ReceivedRequest, Shared, handler};
 use bytes::Bytes;
-use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -90,23 +90,29 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Answer {
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            shared.record(ReceivedRequest::of(&head, Bytes::new()));
             let message = format!("request entity too large: at most {MAX_BODY} bytes");
-            return Answer::Respond(Reply::error_one(StatusCode::PAYLOAD_TOO_LARGE, message));
+            let key = handler::early_key(&head, b"");
+            let report = shared.limiter().peek(&key, Instant::now());
+            return Answer::Respond(
+                Reply::error_one(StatusCode::PAYLOAD_TOO_LARGE, message).with_limits(&report),
+            );
         }
         // The client went away mid-body: there is no one to answer.
         Err(_) => return Answer::HangUp,
     };
+    shared.record(ReceivedRequest::of(&head, body.clone()));
     let fault = shared.faults().next();
-    let key = handler::limit_key(&head.headers, &body);
     match fault {
         Some(Fault::DropConnection) => return Answer::HangUp,
         Some(Fault::Status(code)) => {
+            let key = handler::early_key(&head, &body);
             let report = shared.limiter().peek(&key, Instant::now());
             return Answer::Respond(status_fault(code).with_limits(&report));
         }
         _ => {}
     }
-    let mut reply = handler::answer(shared, &head, &body, &key);
+    let mut reply = handler::answer(shared, &head, &body);
     match fault {
         Some(Fault::MalformedBody) => reply.body = Bytes::from_static(faults::MALFORMED_BODY),
         Some(Fault::TruncatedBody) => reply.body = Bytes::from(faults::truncate(&reply.body)),

@@ -26,6 +26,7 @@ pub fn seed_response() -> Value {
 
 /// A builder aimed at `server`, with fast retries so tests do not wait.
 pub fn builder_for(server: &MockServer) -> ClientBuilder {
+    keep_callsites_interested();
     Client::builder()
         .token(TOKEN)
         .base_url(server.uri())
@@ -102,13 +103,16 @@ impl Captured {
     /// Makes this capture the thread's default subscriber until the guard drops (tests run on
     /// a current-thread runtime, so the whole call is on this thread).
     pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+        keep_callsites_interested();
         let writer = self.clone();
         let subscriber = tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .finish();
-        tracing::subscriber::set_default(subscriber)
+        let guard = tracing::subscriber::set_default(subscriber);
+        tracing::callsite::rebuild_interest_cache();
+        guard
     }
 }
 
@@ -124,4 +128,35 @@ impl std::io::Write for Captured {
 
 pub fn capture_tracing() -> Captured {
     Captured::default()
+}
+
+/// tracing caches, per event site, whether any subscriber wants it. A test without a
+/// subscriber that reaches a site first, on another thread, can make it "never" for the test
+/// that captures. A global subscriber that answers "sometimes" (and then takes nothing)
+/// keeps every site asking the current thread's subscriber.
+fn keep_callsites_interested() {
+    struct Sometimes;
+    impl tracing::Subscriber for Sometimes {
+        fn register_callsite(
+            &self,
+            _: &'static tracing::Metadata<'static>,
+        ) -> tracing::subscriber::Interest {
+            tracing::subscriber::Interest::sometimes()
+        }
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            false
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, _: &tracing::Event<'_>) {}
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(Sometimes);
+    });
 }

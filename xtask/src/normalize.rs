@@ -97,6 +97,10 @@ pub const STEPS: &[Step] = &[
         apply: prune_unreachable_components,
     },
     Step {
+        name: "string_examples_type_untyped_objects",
+        apply: string_examples_type_untyped_objects,
+    },
+    Step {
         name: "drop_defaults",
         apply: drop_defaults,
     },
@@ -662,6 +666,31 @@ fn take_version_header(holder: &mut Map<String, Value>) -> Result<Option<String>
         holder.insert("parameters".into(), Value::Array(kept));
     }
     Ok(version)
+}
+
+/// A schema typed `object` with no properties at all but a text `example` (upstream's
+/// `startTime: {type: object, example: "2023-09-25T16:00:00+05:30"}`) describes a text: it
+/// becomes `type: string`. Left as it is, the generated type is a map, and every real answer
+/// carrying the date fails to decode.
+fn string_examples_type_untyped_objects(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
+    visit_all_schemas_mut(doc, &mut |schema| {
+        let Some(object) = schema.as_object_mut() else {
+            return;
+        };
+        let untyped_object = object.get("type").and_then(Value::as_str) == Some("object")
+            && !object.contains_key("properties")
+            && !object.contains_key("additionalProperties");
+        if let Some(example) = object.get("example").and_then(Value::as_str)
+            && untyped_object
+        {
+            notes.push(format!(
+                "an object with the example {example:?} is a string"
+            ));
+            object.insert("type".into(), Value::String("string".into()));
+        }
+    });
+    Ok(notes)
 }
 
 fn drop_defaults(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {

@@ -418,3 +418,32 @@ fn enum_names_do_not_depend_on_the_order_of_the_document() {
         normalize::to_pretty(&backward.doc)
     );
 }
+
+#[test]
+fn an_untyped_object_with_a_text_example_is_a_string() {
+    let doc = json!({
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/events": {"get": {
+            "operationId": "get-events",
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}}}
+        }}},
+        "components": {"schemas": {"Event": {"type": "object", "properties": {
+            "startTime": {"type": "object", "description": "Start Time", "example": "2023-09-25T16:00:00+05:30"},
+            "meta": {"type": "object", "example": {"a": 1}},
+            "extra": {"type": "object", "additionalProperties": true, "example": "x"}
+        }}}}
+    });
+    let out = normalize_with(doc, &config(&["get-events"], &[])).unwrap();
+    let properties = &out.doc["components"]["schemas"]["Event"]["properties"];
+    assert_eq!(properties["startTime"]["type"], "string");
+    assert_eq!(
+        properties["meta"]["type"], "object",
+        "an object example stays an object"
+    );
+    assert_eq!(
+        properties["extra"]["type"], "object",
+        "a declared map stays a map"
+    );
+    assert_eq!(notes(&out, "string_examples_type_untyped_objects").len(), 1);
+}

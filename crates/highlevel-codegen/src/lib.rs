@@ -103,6 +103,7 @@ pub fn generate(spec_text: &str, source: &str) -> Result<String, String> {
     setters::natural_setters(&mut file);
     setters::builder_names(&mut file);
     setters::numbers(&mut file);
+    setters::plain_docs(&mut file);
     let open_enums: BTreeSet<String> = enums.iter().map(|e| e.name.clone()).collect();
     let validate = validate::validate_impls(&json, &file, &open_enums)?;
     let (api, bodies) = surface::api_module(&file, &operations)?;

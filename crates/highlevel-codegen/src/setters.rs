@@ -190,3 +190,54 @@ pub fn numbers(file: &mut syn::File) {
     }
     Numbers.visit_file_mut(file);
 }
+
+/// Descriptions come from HighLevel's document, where an indented line is just an indented
+/// line; in rustdoc it would start a code block that `cargo test` compiles. Lines lose their
+/// indentation, and a fence without a language is marked `text`.
+pub fn plain_docs(file: &mut syn::File) {
+    struct Docs;
+    impl VisitMut for Docs {
+        fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+            if !attr.path().is_ident("doc") {
+                return;
+            }
+            let syn::Meta::NameValue(pair) = &mut attr.meta else {
+                return;
+            };
+            let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) = &pair.value
+            else {
+                return;
+            };
+            let plain = plain(&text.value());
+            pair.value = syn::parse_quote!(#plain);
+        }
+    }
+    Docs.visit_file_mut(file);
+}
+
+pub(crate) fn plain(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if let Some(language) = trimmed.strip_prefix("```") {
+            let opening = !in_fence;
+            in_fence = !in_fence;
+            if opening && language.trim().is_empty() {
+                out.push(format!("{}```text", &line[..line.len() - trimmed.len()]));
+                continue;
+            }
+            out.push(line.to_string());
+        } else if in_fence {
+            out.push(line.to_string());
+        } else {
+            // Keep one leading space: prettyplease writes `///` followed by the text.
+            let keep = if line.starts_with(' ') { " " } else { "" };
+            out.push(format!("{keep}{trimmed}"));
+        }
+    }
+    out.join("\n")
+}

@@ -401,7 +401,11 @@ fn method_docs(op: &Operation) -> Vec<String> {
         && op.summary.as_deref() != Some(description.as_str())
     {
         docs.push(String::new());
-        docs.extend(description.lines().map(|l| format!(" {l}")));
+        docs.extend(
+            crate::setters::plain(description)
+                .lines()
+                .map(|l| format!(" {}", l.trim_start())),
+        );
     }
     docs.push(String::new());
     let scopes = if op.scopes.is_empty() {

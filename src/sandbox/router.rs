@@ -1,0 +1,234 @@
+//! Which operation a request is for: its method and path matched against the path templates of
+//! [`operations::ALL`](crate::operations::ALL), segment by segment.
+//!
+//! A `{name}` segment matches one non-empty segment; a literal segment matches itself. When
+//! several templates match (`/calendars/events` and `/calendars/{calendarId}`), literal
+//! segments win over parameters, leftmost first. A trailing `/` is not significant, as for
+//! HighLevel's server (`/calendars` is `/calendars/`).
+
+use crate::Operation;
+use std::sync::OnceLock;
+
+/// Where a request goes.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Route {
+    /// An operation, with its path parameters (percent-decoded), in template order.
+    Operation {
+        operation: &'static Operation,
+        params: Vec<(&'static str, String)>,
+    },
+    /// The path is known but not with this method; these methods are.
+    WrongMethod { allowed: Vec<&'static str> },
+    /// No template matches the path.
+    NotFound,
+}
+
+#[derive(Debug)]
+enum Segment {
+    Literal(&'static str),
+    Param(&'static str),
+}
+
+/// The templates, split once.
+fn templates() -> &'static [(&'static Operation, Vec<Segment>)] {
+    static SPLIT: OnceLock<Vec<(&'static Operation, Vec<Segment>)>> = OnceLock::new();
+    SPLIT.get_or_init(|| {
+        crate::operations::ALL
+            .iter()
+            .map(|&operation| {
+                let segments = segments(operation.path)
+                    .into_iter()
+                    .map(
+                        |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                            Some(name) => Segment::Param(name),
+                            None => Segment::Literal(s),
+                        },
+                    )
+                    .collect();
+                (operation, segments)
+            })
+            .collect()
+    })
+}
+
+/// `/calendars/abc/` -> `["calendars", "abc"]`; `/` -> `[""]`.
+fn segments(path: &str) -> Vec<&str> {
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let path = path.strip_suffix('/').unwrap_or(path);
+    path.split('/').collect()
+}
+
+/// How well `template` matches `path`: one flag per segment, `true` for a literal, so that
+/// comparing two scores prefers literals leftmost. `None` when it does not match.
+fn score(template: &[Segment], path: &[&str]) -> Option<Vec<bool>> {
+    if template.len() != path.len() {
+        return None;
+    }
+    template
+        .iter()
+        .zip(path)
+        .map(|(want, got)| match want {
+            Segment::Literal(literal) => (literal == got).then_some(true),
+            Segment::Param(_) => (!got.is_empty()).then_some(false),
+        })
+        .collect()
+}
+
+/// Methods in the order an `Allow` header lists them.
+const METHOD_ORDER: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// The route of `method` and `path` (the path without its query).
+pub(crate) fn route(method: &str, path: &str) -> Route {
+    let path = segments(path);
+    let matching: Vec<(&'static Operation, &[Segment], Vec<bool>)> = templates()
+        .iter()
+        .filter_map(|(op, template)| Some((*op, template.as_slice(), score(template, &path)?)))
+        .collect();
+    if matching.is_empty() {
+        return Route::NotFound;
+    }
+    let best = matching
+        .iter()
+        .filter(|(op, ..)| op.method.eq_ignore_ascii_case(method))
+        .max_by(|a, b| a.2.cmp(&b.2));
+    let Some((operation, template, _)) = best else {
+        let mut allowed: Vec<&'static str> = matching.iter().map(|(op, ..)| op.method).collect();
+        allowed.sort_by_key(|m| METHOD_ORDER.iter().position(|o| o == m));
+        allowed.dedup();
+        return Route::WrongMethod { allowed };
+    };
+    let params = template
+        .iter()
+        .zip(&path)
+        .filter_map(|(segment, value)| match segment {
+            Segment::Param(name) => Some((*name, percent_decode(value, false))),
+            Segment::Literal(_) => None,
+        })
+        .collect();
+    Route::Operation { operation, params }
+}
+
+/// The query's `name=value` pairs, decoded (`+` is a space), in order.
+pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(name, true), percent_decode(value, true))
+        })
+        .collect()
+}
+
+/// Decodes `%XX` escapes (and `+` as a space in a query); malformed escapes stay as they are.
+fn percent_decode(text: &str, plus_is_space: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' if plus_is_space => out.push(b' '),
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operations;
+
+    fn id_of(route: Route) -> (&'static str, Vec<(&'static str, String)>) {
+        match route {
+            Route::Operation { operation, params } => (operation.id, params),
+            other => panic!("expected an operation, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn literals_win_over_parameters() {
+        let (id, params) = id_of(route("GET", "/calendars/events"));
+        assert_eq!(id, operations::GET_CALENDAR_EVENTS.id);
+        assert!(params.is_empty());
+        let (id, params) = id_of(route("GET", "/calendars/abc"));
+        assert_eq!(id, operations::GET_CALENDAR.id);
+        assert_eq!(params, [("calendarId", "abc".to_string())]);
+        // PUT has no literal `/calendars/events` template: the parameter one takes it.
+        let (id, _) = id_of(route("PUT", "/calendars/events"));
+        assert_eq!(id, operations::UPDATE_CALENDAR.id);
+    }
+
+    #[test]
+    fn trailing_slashes_and_escapes() {
+        assert_eq!(id_of(route("GET", "/calendars")).0, "get-calendars");
+        assert_eq!(id_of(route("POST", "/calendars/")).0, "create-calendar");
+        let (id, params) = id_of(route("delete", "/calendars/c%201/notifications/n%2F2/"));
+        assert_eq!(id, operations::DELETE_EVENT_NOTIFICATION.id);
+        assert_eq!(
+            params,
+            [
+                ("calendarId", "c 1".into()),
+                ("notificationId", "n/2".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_paths_and_methods() {
+        assert_eq!(route("GET", "/contacts/"), Route::NotFound);
+        assert_eq!(route("GET", "/calendars//notes"), Route::NotFound);
+        assert_eq!(route("GET", "/"), Route::NotFound);
+        assert_eq!(
+            route("PATCH", "/calendars/abc"),
+            Route::WrongMethod {
+                allowed: vec!["GET", "PUT", "DELETE"]
+            }
+        );
+        // Both `/calendars/events` (GET) and `/calendars/{calendarId}` match the path.
+        assert_eq!(
+            route("POST", "/calendars/events"),
+            Route::WrongMethod {
+                allowed: vec!["GET", "PUT", "DELETE"]
+            }
+        );
+    }
+
+    #[test]
+    fn every_template_routes_to_its_operation() {
+        for operation in operations::ALL {
+            let path = operation
+                .path
+                .split('/')
+                .map(|s| if s.starts_with('{') { "x1" } else { s })
+                .collect::<Vec<_>>()
+                .join("/");
+            let (id, _) = id_of(route(operation.method, &path));
+            assert_eq!(id, operation.id, "{path}");
+        }
+    }
+
+    #[test]
+    fn queries_decode() {
+        assert_eq!(
+            query_pairs("locationId=l%201&showDrafted=false&q=a+b&flag&&x=%zz"),
+            [
+                ("locationId".to_string(), "l 1".to_string()),
+                ("showDrafted".into(), "false".into()),
+                ("q".into(), "a b".into()),
+                ("flag".into(), String::new()),
+                ("x".into(), "%zz".into()),
+            ]
+        );
+    }
+}
