@@ -169,7 +169,7 @@ pub fn check(ws: &Workspace) -> Result<String, String> {
     }
 }
 
-/// A unified diff of two texts, with three lines of context, cut after [`MAX_DIFF_LINES`].
+/// A unified diff of two texts, with three lines of context, cut after `MAX_DIFF_LINES`.
 pub fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
     let diff = similar::TextDiff::from_lines(old, new)
         .unified_diff()

@@ -3,9 +3,8 @@
 //! A generated crate's `build.rs` is a few lines:
 //!
 //! ```no_run
-//! fn main() {
-//!     highlevel_codegen::build_script("openapi/contacts.json");
-//! }
+//! // build.rs
+//! highlevel_codegen::build_script("openapi/contacts.json");
 //! ```
 //!
 //! and its `src/lib.rs` includes `$OUT_DIR/codegen.rs` as a module named `generated`. What is

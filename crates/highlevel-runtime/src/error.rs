@@ -329,7 +329,7 @@ pub struct DecodeError {
     pub operation: &'static Operation,
     /// The response status.
     pub status: StatusCode,
-    /// Where in the body decoding failed, such as `calendar.teamMembers[0].userId`; empty when
+    /// Where in the body decoding failed, such as `contact.tags[0]`; empty when
     /// the body is not JSON at all.
     pub path: String,
     /// What was wrong there.

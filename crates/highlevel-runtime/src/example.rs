@@ -1,7 +1,6 @@
 //! [`Example`]: argument values for one call of an operation, given as JSON, so a test (or a
 //! sandbox) can call every operation of a generated client without code per operation.
 
-use crate::error::Error;
 use crate::validation::{Rule, ValidationError};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -14,9 +13,9 @@ use serde_json::{Map, Value};
 /// use serde_json::json;
 ///
 /// let example = Example::default()
-///     .path("calendarId", json!("cal_1"))
+///     .path("contactId", json!("c_1"))
 ///     .query("limit", json!(10));
-/// assert_eq!(example.value::<String>("calendarId").unwrap(), "cal_1");
+/// assert_eq!(example.value::<String>("contactId").unwrap(), "c_1");
 /// assert_eq!(example.value::<f64>("limit").unwrap(), 10.0);
 /// assert!(example.value::<String>("missing").is_err());
 /// ```
@@ -53,23 +52,19 @@ impl Example {
     }
 
     /// The parameter `name` as a `T`.
-    pub fn value<T: DeserializeOwned>(&self, name: &str) -> Result<T, Error> {
-        let value = self.parameters.get(name).ok_or_else(|| {
-            Error::Validation(ValidationError::single(
-                name,
-                Rule::REQUIRED,
-                "no example value",
-            ))
-        })?;
-        serde_json::from_value(value.clone()).map_err(|e| {
-            Error::Validation(ValidationError::single(name, Rule::TYPE, e.to_string()))
-        })
+    pub fn value<T: DeserializeOwned>(&self, name: &str) -> Result<T, ValidationError> {
+        let value = self
+            .parameters
+            .get(name)
+            .ok_or_else(|| ValidationError::single(name, Rule::REQUIRED, "no example value"))?;
+        serde_json::from_value(value.clone())
+            .map_err(|e| ValidationError::single(name, Rule::TYPE, e.to_string()))
     }
 
     /// The body as a `T`.
-    pub fn body_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
+    pub fn body_as<T: DeserializeOwned>(&self) -> Result<T, ValidationError> {
         let body = self.body.clone().unwrap_or(Value::Null);
         serde_json::from_value(body)
-            .map_err(|e| Error::Validation(ValidationError::single("", Rule::TYPE, e.to_string())))
+            .map_err(|e| ValidationError::single("", Rule::TYPE, e.to_string()))
     }
 }

@@ -52,7 +52,7 @@ pub fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<(), Stri
     Ok(())
 }
 
-/// Refuses a path whose parameter is empty (`/calendars/` for `/calendars/{calendarId}`),
+/// Refuses a path whose parameter is empty (`/contacts/` for `/contacts/{contactId}`),
 /// which would reach another endpoint. The template's segments are matched against the end of
 /// the URL's path, so a base URL with a path prefix works too.
 fn check_path(template: &str, path: &str) -> Result<(), ValidationError> {
@@ -269,13 +269,13 @@ mod tests {
 
     #[test]
     fn empty_path_parameters_are_refused() {
-        let template = "/calendars/{calendarId}/notes/{noteId}";
-        assert!(check_path(template, "/calendars/c1/notes/n1").is_ok());
-        assert!(check_path(template, "/prefix/calendars/c1/notes/n1").is_ok());
-        let error = check_path(template, "/calendars//notes/n1").unwrap_err();
-        assert!(error.has("calendarId", Rule::REQUIRED), "{error}");
-        let error = check_path(template, "/calendars/c1/notes/").unwrap_err();
+        let template = "/contacts/{contactId}/notes/{noteId}";
+        assert!(check_path(template, "/contacts/c1/notes/n1").is_ok());
+        assert!(check_path(template, "/prefix/contacts/c1/notes/n1").is_ok());
+        let error = check_path(template, "/contacts//notes/n1").unwrap_err();
+        assert!(error.has("contactId", Rule::REQUIRED), "{error}");
+        let error = check_path(template, "/contacts/c1/notes/").unwrap_err();
         assert!(error.has("noteId", Rule::REQUIRED), "{error}");
-        assert!(check_path("/calendars/", "/calendars/").is_ok());
+        assert!(check_path("/contacts/", "/contacts/").is_ok());
     }
 }

@@ -1,6 +1,6 @@
 //! The hand-written runtime under HighLevel API clients generated with progenitor.
 //!
-//! A generated client (such as `highlevel-calendars`) holds the operations and types build.rs
+//! A generated client (one per HighLevel API document) holds the operations and types build.rs
 //! writes from one of HighLevel's OpenAPI documents; everything that is the same for every
 //! operation lives here: configuration ([`ClientBuilder`]), tokens ([`TokenProvider`]), the
 //! call path ([`Runtime::send`] and the progenitor [`hooks`]), retries by method

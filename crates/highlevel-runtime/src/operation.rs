@@ -47,8 +47,8 @@ impl Operation {
         matches!(self.method, "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE")
     }
 
-    /// The path template's parameter names, in order (`["calendarId"]` for
-    /// `/calendars/{calendarId}`).
+    /// The path template's parameter names, in order (`["contactId"]` for
+    /// `/contacts/{contactId}`).
     pub fn path_parameters(&self) -> impl Iterator<Item = &'static str> {
         self.path
             .split('/')

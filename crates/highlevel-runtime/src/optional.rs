@@ -2,7 +2,7 @@
 
 /// A value for an optional field: the value itself, `Some(value)` or `None`, and the natural
 /// spellings of it: `&str` for text and for a string enum, any integer or `f32` for an `f64`.
-/// So `.slug("intro")`, `.slot_duration(30)` and `.calendar_type("round_robin")` compile.
+/// So `.slug("intro")`, `.duration(30)` and `.kind("round_robin")` compile.
 ///
 /// ```
 /// use highlevel_runtime::IntoOptional;

@@ -277,7 +277,7 @@ mod tests {
         let e = invalid_request("location_id was not initialized");
         assert!(e.has("locationId", Rule::REQUIRED), "{e}");
         let e = invalid_request(
-            "conversion to `CalendarCreateDto` for body failed: no value supplied for location_id",
+            "conversion to `ContactCreateDto` for body failed: no value supplied for location_id",
         );
         assert!(e.has("locationId", Rule::REQUIRED), "{e}");
     }

@@ -109,7 +109,7 @@ impl Validation {
 #[non_exhaustive]
 pub struct Violation {
     /// Path of the field in the JSON body, such as `teamMembers[1].locationConfigurations`;
-    /// a path or query parameter is named as the document names it (`calendarId`).
+    /// a path or query parameter is named as the document names it (`contactId`).
     pub path: String,
     /// The rule.
     pub rule: Rule,
