@@ -1,7 +1,12 @@
 //! Short starting points for the common kinds of calendar.
 //!
-//! Each function returns the generated body builder with the fields that kind needs already
-//! set; chain the generated setters for the rest. Only what is set is sent.
+//! Each function returns a [`CalendarCreateDtoBuilder`](crate::types::builder::CalendarCreateDtoBuilder)
+//! (the generated builder of a Create Calendar body) with the fields that kind needs already
+//! set; chain the generated setters for the rest, which take plain values (`"text"`, `30`, an
+//! enum or its text). Only what is set is sent. Pass the builder to
+//! [`Client::create_calendar`](crate::Client::create_calendar) as it is, or turn it into a
+//! [`CalendarCreateDto`](crate::types::CalendarCreateDto) with `try_into()`, which names a
+//! required field left unset.
 //!
 //! ```
 //! use highlevel_calendars::calendar::{self, member};
@@ -9,11 +14,13 @@
 //! use highlevel_calendars::types::CalendarCreateDto;
 //!
 //! let body: CalendarCreateDto = calendar::round_robin("loc_1", "Sales calls", [member("user_1"), member("user_2")])
-//!     .slot_duration(45.0)
+//!     .slot_duration(45)
 //!     .slot_duration_unit(SlotDurationUnit::Mins)
+//!     .slug("sales-calls")
 //!     .try_into()?;
 //! assert_eq!(body.team_members.len(), 2);
-//! # Ok::<(), highlevel_calendars::types::error::ConversionError>(())
+//! assert_eq!(serde_json::to_value(&body)?["slotDuration"], 45);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use crate::enums::CalendarType;

@@ -8,7 +8,7 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::builder().token("pit-xxxxxxxx").build()?;
 //! let body = calendar::personal("ocQHyuzHvysMo5N5VsXc", "Office hours", "user_1")
-//!     .slot_duration(30.0);
+//!     .slot_duration(30);
 //! match client.create_calendar(body).send().await {
 //!     Ok(created) => {
 //!         let id = &created.calendar.id;

@@ -265,7 +265,9 @@ fn operation_surface(
                     })?;
                     let validation = self.validation.as_ref().unwrap_or_else(|| runtime.validation());
                     ::highlevel_runtime::validation::check(&body, validation)?;
-                    let request = self.builder.body(body).send();
+                    // Boxed once: the generated future holds the body and is kilobytes large;
+                    // every future around it would otherwise copy it whenever it moves.
+                    let request = ::std::boxed::Box::pin(self.builder.body(body).send());
                 },
             )
         }

@@ -56,6 +56,9 @@ pub fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<(), Stri
 /// which would reach another endpoint. The template's segments are matched against the end of
 /// the URL's path, so a base URL with a path prefix works too.
 fn check_path(template: &str, path: &str) -> Result<(), ValidationError> {
+    if !template.contains('{') {
+        return Ok(());
+    }
     let expected: Vec<&str> = template.split('/').collect();
     let actual: Vec<&str> = path.split('/').collect();
     let Some(start) = actual.len().checked_sub(expected.len()) else {
@@ -83,7 +86,9 @@ pub async fn exec(
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
     match current() {
-        Some(call) => send_with_retries(runtime, http, request, &call).await,
+        // Boxed: reqwest's request future is large, and the generated future that holds this
+        // one would copy it whenever it moves.
+        Some(call) => Box::pin(send_with_retries(runtime, http, request, &call)).await,
         // `pre` refuses requests outside a call, so this is not reached; send once, plainly.
         None => http.execute(request).await,
     }
