@@ -338,3 +338,62 @@ fn validation_off_checks_nothing() {
     assert!(validate(&body, &Validation::off()).is_ok());
     assert!(validate(&body, &Validation::default()).is_err());
 }
+
+/// Parameters are checked like bodies: a stated range, a required query parameter left out,
+/// an empty path parameter; each names the parameter as the document does, and nothing is sent.
+#[tokio::test]
+async fn parameters_are_checked_before_sending() {
+    let server = MockServer::start().await;
+    let client = client_for(&server);
+    let err = client
+        .get_appointment_notes("appointment_1")
+        .limit(50)
+        .offset(0)
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Validation(problems) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(problems.has("limit", Rule::RANGE), "{problems}");
+    assert!(!problems.has("offset", Rule::RANGE), "{problems}");
+
+    let err = client
+        .get_all_schedules()
+        .user_id("user_1")
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Validation(problems) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(problems.has("locationId", Rule::REQUIRED), "{problems}");
+
+    let err = client
+        .update_appointment_note("appointment_1", "", types::NotesDto::builder().body("x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation(p) if p.has("noteId", Rule::REQUIRED)),
+        "{err:?}"
+    );
+
+    // The same range, skipped for one request, is sent.
+    let lenient = client
+        .get_appointment_notes("appointment_1")
+        .limit(50)
+        .offset(0)
+        .validation(Validation::default().skip(Rule::RANGE))
+        .send()
+        .await;
+    assert!(
+        lenient.is_err(),
+        "the loopback server answers nothing useful"
+    );
+    assert_eq!(
+        received_count(&server).await,
+        1,
+        "only the lenient request was sent"
+    );
+}

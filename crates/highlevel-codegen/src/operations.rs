@@ -26,6 +26,8 @@ pub struct Operation {
     pub path_parameters: Vec<String>,
     /// Names of the query parameters, in the document's order.
     pub query_parameters: Vec<String>,
+    /// `minimum`/`maximum` of the number parameters that state them, by name.
+    pub parameter_ranges: Vec<(String, Option<f64>, Option<f64>)>,
 }
 
 impl Operation {
@@ -100,6 +102,20 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
                 }
             }
             let text = |key: &str| op.get(key).and_then(Value::as_str).map(str::to_string);
+            let parameter_ranges = item
+                .get("parameters")
+                .into_iter()
+                .chain(op.get("parameters"))
+                .filter_map(Value::as_array)
+                .flatten()
+                .filter_map(|p| {
+                    let name = p.get("name")?.as_str()?;
+                    let schema = p.get("schema")?;
+                    let min = schema.get("minimum").and_then(Value::as_f64);
+                    let max = schema.get("maximum").and_then(Value::as_f64);
+                    (min.is_some() || max.is_some()).then(|| (name.to_string(), min, max))
+                })
+                .collect();
             let query_parameters = item
                 .get("parameters")
                 .into_iter()
@@ -126,6 +142,7 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
                     .map(str::to_string)
                     .collect(),
                 query_parameters,
+                parameter_ranges,
             });
         }
     }

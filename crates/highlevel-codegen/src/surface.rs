@@ -247,7 +247,14 @@ fn operation_surface(
         .setters
         .iter()
         .filter(|f| !path_setters.contains(&f.sig.ident.to_string()))
-        .map(|f| forward_setter(f));
+        .map(|f| {
+            let range = op
+                .parameter_ranges
+                .iter()
+                .find(|(name, _, _)| snake_case(name) == f.sig.ident.to_string());
+            forward_setter(f, range)
+        })
+        .collect::<Vec<_>>();
 
     let (body_field, body_init, body_send) = match &builder.body {
         Some(body) => {
@@ -303,6 +310,7 @@ fn operation_surface(
                 builder: self.inner.#method() #(#assignments)*,
                 #body_init
                 validation: ::std::option::Option::None,
+                parameters: ::std::default::Default::default(),
             }
         }
     };
@@ -315,6 +323,7 @@ fn operation_surface(
             pub(super) builder: builder::#request<'a>,
             #body_field
             pub(super) validation: ::std::option::Option<::highlevel_runtime::Validation>,
+            pub(super) parameters: ::highlevel_runtime::validation::Parameters,
         }
 
         impl<'a> #request<'a> {
@@ -332,6 +341,8 @@ fn operation_surface(
                 self,
             ) -> ::std::result::Result<::highlevel_runtime::Response<#success>, ::highlevel_runtime::Error> {
                 let runtime = self.client.inner();
+                self.parameters
+                    .check(self.validation.as_ref().unwrap_or_else(|| runtime.validation()))?;
                 #body_send
                 runtime.send(&super::super::operations::#constant, request).await
             }
@@ -428,7 +439,10 @@ fn method_docs(op: &Operation) -> Vec<String> {
 }
 
 /// A copy of progenitor's setter that forwards to it.
-fn forward_setter(setter: &ImplItemFn) -> TokenStream {
+/// A parameter's stated range, checked when the request is sent.
+type Range = (String, Option<f64>, Option<f64>);
+
+fn forward_setter(setter: &ImplItemFn, range: Option<&Range>) -> TokenStream {
     let sig = &setter.sig;
     let vis = &setter.vis;
     let name = &sig.ident;
@@ -448,12 +462,42 @@ fn forward_setter(setter: &ImplItemFn) -> TokenStream {
             _ => None,
         })
         .collect();
+    if let (Some((wire, min, max)), Some(target), [value]) =
+        (range, setter_target(setter), args.as_slice())
+    {
+        // Converted here so that the number can be checked against the stated range when
+        // the request is sent (with the request's `Validation`).
+        let (min, max) = (option_f64(*min), option_f64(*max));
+        return quote! {
+            #(#docs)*
+            #vis #sig {
+                match ::std::convert::TryInto::<#target>::try_into(#value) {
+                    ::std::result::Result::Ok(value) => {
+                        let number = ::highlevel_runtime::validation::ToF64::to_f64(&value);
+                        self.parameters.number(#wire, number, #min, #max);
+                        self.builder = self.builder.#name(value);
+                    }
+                    ::std::result::Result::Err(_) => self
+                        .parameters
+                        .invalid(#wire, "cannot be converted to the parameter's type"),
+                }
+                self
+            }
+        };
+    }
     quote! {
         #(#docs)*
         #vis #sig {
             self.builder = self.builder.#name(#(#args),*);
             self
         }
+    }
+}
+
+fn option_f64(value: Option<f64>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
     }
 }
 

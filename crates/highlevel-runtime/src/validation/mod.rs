@@ -12,10 +12,12 @@
 
 mod checker;
 mod json;
+mod parameters;
 mod rule;
 
 pub use checker::{Checker, ToF64, Validate};
 pub use json::{check_json, conversion_error};
+pub use parameters::Parameters;
 pub use rule::{Rule, RuleSource};
 
 use std::collections::BTreeSet;
