@@ -54,6 +54,7 @@ pub mod rules;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 
+#[cfg(feature = "sandbox")]
 #[doc(hidden)]
 pub use generated::api::__examples;
 pub use generated::api::Client;

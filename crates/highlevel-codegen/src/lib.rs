@@ -104,8 +104,21 @@ pub fn generate(spec_text: &str, source: &str) -> Result<String, String> {
     setters::numbers(&mut file);
     setters::plain_docs(&mut file);
     let open_enums: BTreeSet<String> = enums.iter().map(|e| e.name.clone()).collect();
-    let validate = validate::validate_impls(&json, &file, &open_enums)?;
     let (api, bodies) = surface::api_module(&file, &operations)?;
+    // Every name in the body types (`Vec<types::X>` names `X`); the validator keeps those that
+    // are types of the document.
+    let roots: Vec<String> = bodies
+        .iter()
+        .flatten()
+        .flat_map(|ty| {
+            quote!(#ty)
+                .to_string()
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let validate = validate::validate_impls(&json, &file, &open_enums, &roots)?;
     let body_checks = operations.iter().zip(&bodies).filter_map(|(op, body)| {
         let id = &op.id;
         body.as_ref().map(|body| {

@@ -123,8 +123,10 @@ pub fn api_module(
             }
 
             /// Calls any operation with argument values given as JSON: how a generated test
-            /// calls every operation against a sandbox. Not part of the stable API.
+            /// calls every operation against a sandbox (feature `sandbox`). Not part of the
+            /// stable API.
             #[doc(hidden)]
+            #[cfg(feature = "sandbox")]
             pub mod __examples {
                 use super::super::types;
                 use super::Client;
@@ -337,14 +339,30 @@ fn operation_surface(
             }
 
             #[doc = #send_doc]
-            pub async fn send(
+            ///
+            /// The request is checked and built when `send` is called; nothing goes out until
+            /// the future is awaited.
+            pub fn send(
                 self,
-            ) -> ::std::result::Result<::highlevel_runtime::Response<#success>, ::highlevel_runtime::Error> {
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<::highlevel_runtime::Response<#success>, ::highlevel_runtime::Error>,
+            > + 'a {
                 let runtime = self.client.inner();
+                runtime.send(&super::super::operations::#constant, self.prepare(runtime))
+            }
+
+            /// Checks the request and builds the generated future that sends it.
+            fn prepare(
+                self,
+                runtime: &::highlevel_runtime::Runtime,
+            ) -> ::std::result::Result<
+                impl ::std::future::Future<Output = ::highlevel_runtime::GeneratedResult<#success>> + 'a,
+                ::highlevel_runtime::Error,
+            > {
                 self.parameters
                     .check(self.validation.as_ref().unwrap_or_else(|| runtime.validation()))?;
                 #body_send
-                runtime.send(&super::super::operations::#constant, request).await
+                ::std::result::Result::Ok(request)
             }
         }
     };

@@ -33,11 +33,13 @@ enum Shape {
     Opaque,
 }
 
-/// `impl Validate` for every type in the `types` module.
+/// `impl Validate` for every type of the `types` module a request body uses (`roots`, the
+/// body types, and every type they contain).
 pub fn validate_impls(
     spec: &Value,
     file: &syn::File,
     open_enums: &BTreeSet<String>,
+    roots: &[String],
 ) -> Result<TokenStream, String> {
     let types = file
         .items
@@ -57,6 +59,7 @@ pub fn validate_impls(
                 .collect()
         })
         .unwrap_or_default();
+    let reachable = reachable_types(types, roots);
     let mut impls = Vec::new();
     for item in types {
         let (ident, fields) = match item {
@@ -64,6 +67,9 @@ pub fn validate_impls(
             Item::Enum(e) => (&e.ident, None),
             _ => continue,
         };
+        if !reachable.contains(&ident.to_string()) {
+            continue;
+        }
         let schema = schemas.get(&ident.to_string()).copied();
         let mut checks = Vec::new();
         if let Some(Fields::Named(named)) = fields {
@@ -106,6 +112,50 @@ pub fn validate_impls(
         });
     }
     Ok(quote!(#(#impls)*))
+}
+
+/// The names of `roots` and of every type of `types` their fields name, transitively.
+fn reachable_types(types: &[Item], roots: &[String]) -> BTreeSet<String> {
+    use syn::visit::Visit;
+    struct Names<'a>(&'a mut Vec<String>);
+    impl<'ast> Visit<'ast> for Names<'_> {
+        fn visit_path(&mut self, path: &'ast syn::Path) {
+            if let Some(last) = path.segments.last() {
+                self.0.push(last.ident.to_string());
+            }
+            syn::visit::visit_path(self, path);
+        }
+    }
+    let items: BTreeMap<String, &Item> = types
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) => Some((s.ident.to_string(), item)),
+            Item::Enum(e) => Some((e.ident.to_string(), item)),
+            _ => None,
+        })
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut queue: Vec<String> = roots.to_vec();
+    while let Some(name) = queue.pop() {
+        let Some(item) = items.get(&name) else {
+            continue;
+        };
+        if !seen.insert(name) {
+            continue;
+        }
+        let mut names = Vec::new();
+        match item {
+            Item::Struct(s) => Names(&mut names).visit_fields(&s.fields),
+            Item::Enum(e) => {
+                for variant in &e.variants {
+                    Names(&mut names).visit_fields(&variant.fields);
+                }
+            }
+            _ => {}
+        }
+        queue.extend(names.into_iter().filter(|n| items.contains_key(n)));
+    }
+    seen
 }
 
 /// JSON pointer escaping of one token.

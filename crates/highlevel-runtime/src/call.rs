@@ -112,18 +112,20 @@ pub type GeneratedResult<T> = Result<ResponseValue<T>, progenitor_client::Error<
 
 impl Runtime {
     /// Runs one call of `operation`: `request` is the generated builder's `send()` future, not
-    /// yet polled. The runtime gets a token, runs the future with the call's state (the hooks
-    /// send, retry and cap the body), and turns its result into a [`Response`] or an
-    /// [`Error`] that names the operation. Generated code calls this; it is public for it.
+    /// yet polled (or why the request was refused before it was built). The runtime gets a
+    /// token, runs the future with the call's state (the hooks send, retry and cap the body),
+    /// and turns its result into a [`Response`] or an [`Error`] that names the operation.
+    /// Generated code calls this; it is public for it.
     pub async fn send<T, F>(
         &self,
         operation: &'static Operation,
-        request: F,
+        request: Result<F, Error>,
     ) -> Result<Response<T>, Error>
     where
         T: DeserializeOwned,
         F: Future<Output = GeneratedResult<T>>,
     {
+        let request = request?;
         let span = CallSpan::new(operation);
         let started = Instant::now();
         let result = span

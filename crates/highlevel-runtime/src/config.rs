@@ -206,6 +206,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             Some(version) => Some(header(version, "Version")?),
             None => None,
         };
+        let timeout_per_request = self.http.is_some();
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -226,6 +227,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             version,
             max_response_bytes: self.max_response_bytes,
             timeout: self.timeout,
+            timeout_per_request,
             retry: self.retry,
             validation: self.validation,
         })))

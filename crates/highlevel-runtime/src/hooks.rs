@@ -48,7 +48,10 @@ pub fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<(), Stri
     headers.insert(VERSION, version);
     headers.insert(USER_AGENT, inner.user_agent.clone());
     headers.insert(AUTHORIZATION, call.authorization());
-    *request.timeout_mut() = Some(inner.timeout);
+    if inner.timeout_per_request {
+        // The client this runtime built has the timeout already.
+        *request.timeout_mut() = Some(inner.timeout);
+    }
     Ok(())
 }
 

@@ -27,6 +27,10 @@ pub(crate) struct RuntimeInner {
     pub(crate) version: Option<HeaderValue>,
     pub(crate) max_response_bytes: usize,
     pub(crate) timeout: Duration,
+    /// Whether `http` is a client the caller supplied, whose own timeout may differ: then the
+    /// timeout is set on every request (reqwest keeps it in the request's extensions, which a
+    /// retry copies).
+    pub(crate) timeout_per_request: bool,
     pub(crate) retry: RetryPolicy,
     pub(crate) validation: Validation,
 }
