@@ -119,6 +119,8 @@ pub fn generate(spec_text: &str, source: &str) -> Result<String, String> {
         })
         .collect();
     let validate = validate::validate_impls(&json, &file, &open_enums, &roots)?;
+    let request_types = validate::request_types(&file, &roots);
+    setters::prune_builders(&mut file, &request_types);
     let body_checks = operations.iter().zip(&bodies).filter_map(|(op, body)| {
         let id = &op.id;
         body.as_ref().map(|body| {

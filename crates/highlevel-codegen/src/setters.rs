@@ -241,3 +241,50 @@ pub(crate) fn plain(text: &str) -> String {
     }
     out.join("\n")
 }
+
+/// Keeps typify's builders only for the types a request body uses (`keep`): a builder is how a
+/// caller makes a body, and the ~100 answer-only types would otherwise add thousands of lines
+/// to compile. Answer types keep their public fields.
+pub fn prune_builders(file: &mut syn::File, keep: &std::collections::BTreeSet<String>) {
+    let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+        _ => None,
+    }) else {
+        return;
+    };
+    let builder_of = |name: &str| name.strip_suffix("Builder").map(str::to_string);
+    let mut dropped = std::collections::BTreeSet::new();
+    for item in items.iter() {
+        if let Item::Mod(builder) = item
+            && builder.ident == "builder"
+        {
+            for item in builder.content.iter().flat_map(|(_, items)| items) {
+                if let Item::Struct(s) = item
+                    && let Some(ty) = builder_of(&s.ident.to_string())
+                    && !keep.contains(&ty)
+                {
+                    dropped.insert(s.ident.to_string());
+                }
+            }
+        }
+    }
+    // An item goes when it names a builder that goes (its struct, its impls, and the
+    // `impl X { pub fn builder() }` of its type).
+    let names_dropped = |tokens: String| {
+        tokens
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|word| dropped.contains(word))
+    };
+    for item in items.iter_mut() {
+        if let Item::Mod(builder) = item
+            && builder.ident == "builder"
+            && let Some((_, inner)) = builder.content.as_mut()
+        {
+            inner.retain(|item| !names_dropped(quote::quote!(#item).to_string()));
+        }
+    }
+    items.retain(|item| match item {
+        Item::Impl(imp) => !names_dropped(quote::quote!(#imp).to_string()),
+        _ => true,
+    });
+}

@@ -114,6 +114,21 @@ pub fn validate_impls(
     Ok(quote!(#(#impls)*))
 }
 
+/// The types of the `types` module a request body uses: `roots` and every type their fields
+/// name, transitively.
+pub(crate) fn request_types(file: &syn::File, roots: &[String]) -> BTreeSet<String> {
+    let types = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+            _ => None,
+        })
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    reachable_types(types, roots)
+}
+
 /// The names of `roots` and of every type of `types` their fields name, transitively.
 fn reachable_types(types: &[Item], roots: &[String]) -> BTreeSet<String> {
     use syn::visit::Visit;
