@@ -253,7 +253,7 @@ fn operation_surface(
             let range = op
                 .parameter_ranges
                 .iter()
-                .find(|(name, _, _)| snake_case(name) == f.sig.ident.to_string());
+                .find(|(name, _, _)| f.sig.ident == snake_case(name));
             forward_setter(f, range)
         })
         .collect::<Vec<_>>();
