@@ -202,8 +202,22 @@ pub fn generate(spec_text: &str, source: &str) -> Result<String, String> {
         syn::parse2(all).map_err(|e| format!("generated code does not parse: {e}"))?;
     Ok(format!(
         "// Generated from {source} by highlevel-codegen (progenitor). Do not edit.\n\n{}",
-        prettyplease::unparse(&file)
+        render(&file)
     ))
+}
+
+/// The code as people read it (feature `pretty`, for the checked-in snapshot), or as one
+/// stream of tokens, which the compiler reads as well and a build makes sooner: a build
+/// script then neither waits for prettyplease to compile nor spends time formatting.
+fn render(file: &syn::File) -> String {
+    #[cfg(feature = "pretty")]
+    {
+        prettyplease::unparse(file)
+    }
+    #[cfg(not(feature = "pretty"))]
+    {
+        quote::ToTokens::to_token_stream(file).to_string()
+    }
 }
 
 /// Runs progenitor, turning a panic into an error that says what it was.
