@@ -198,25 +198,26 @@ pub fn generate(spec_text: &str, source: &str) -> Result<String, String> {
 
         #api
     };
-    let file: syn::File =
-        syn::parse2(all).map_err(|e| format!("generated code does not parse: {e}"))?;
     Ok(format!(
         "// Generated from {source} by highlevel-codegen (progenitor). Do not edit.\n\n{}",
-        render(&file)
+        render(all)?
     ))
 }
 
-/// The code as people read it (feature `pretty`, for the checked-in snapshot), or as one
-/// stream of tokens, which the compiler reads as well and a build makes sooner: a build
-/// script then neither waits for prettyplease to compile nor spends time formatting.
-fn render(file: &syn::File) -> String {
+/// The code as people read it (feature `pretty`, for the checked-in snapshot, which `cargo
+/// xtask spec check` keeps current), or as one stream of tokens, which the compiler reads as
+/// well and a build makes sooner: a build script then neither waits for prettyplease to
+/// compile nor spends time parsing and formatting 20,000 lines again.
+fn render(code: proc_macro2::TokenStream) -> Result<String, String> {
     #[cfg(feature = "pretty")]
     {
-        prettyplease::unparse(file)
+        let file: syn::File =
+            syn::parse2(code).map_err(|e| format!("generated code does not parse: {e}"))?;
+        Ok(prettyplease::unparse(&file))
     }
     #[cfg(not(feature = "pretty"))]
     {
-        quote::ToTokens::to_token_stream(file).to_string()
+        Ok(code.to_string())
     }
 }
 
