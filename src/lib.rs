@@ -31,12 +31,14 @@
 //!
 //! # Cargo features
 //!
-//! | feature | default | what it gives | what it pulls in | clean debug build, 2 cores |
-//! | --- | --- | --- | --- | --- |
-//! | `rustls` | yes | HTTPS with rustls and the `ring` provider; no system library needed | rustls, ring, rustls-platform-verifier | 51–56 s for the default set (`rustls` + `tracing`); a hand-written reqwest + rustls client: 28 s |
-//! | `native-tls` | no | HTTPS with the platform's TLS (OpenSSL on Linux, which needs its headers to build) | native-tls, openssl-sys | 48–59 s with `--no-default-features --features native-tls` |
-//! | `tracing` | yes | one span per call: operation, method, path, status, attempt, duration, traceId (never the token or a body) | tracing | about 1 s |
-//! | `sandbox` | no | `highlevel_calendars::sandbox`, an in-process stand-in for every operation of the API, for tests | hyper's server side | measured in README |
+//! | feature | default | what it gives | what it pulls in |
+//! | --- | --- | --- | --- |
+//! | `rustls` | yes | HTTPS with rustls and the `ring` provider; no system library needed | rustls, ring, rustls-platform-verifier |
+//! | `native-tls` | no | HTTPS with the platform's TLS (OpenSSL on Linux, which needs its headers to build) | native-tls, openssl-sys |
+//! | `tracing` | yes | one span per call: operation, method, path, status, attempt, duration, traceId (never the token or a body) | tracing |
+//! | `sandbox` | no | `highlevel_calendars::sandbox`, an in-process stand-in for every operation of the API, for tests | hyper's server side |
+//!
+//! The README measures what each costs to build.
 //!
 //! Without a TLS feature the client can only reach `http://` loopback servers (the sandbox).
 //!
