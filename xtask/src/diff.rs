@@ -76,8 +76,12 @@ pub enum Kind {
     MethodChanged,
     /// An operation's documented success statuses changed.
     SuccessStatusChanged,
-    /// The `Version` header value (`info.version` after normalization) changed.
+    /// The `Version` header an operation sends changed.
     VersionChanged,
+    /// The security schemes an operation accepts changed.
+    SecurityChanged,
+    /// The OAuth scopes an operation lists changed.
+    ScopesChanged,
     /// A property, parameter or body appeared.
     PropertyAdded,
     /// A property, parameter or body disappeared.
@@ -110,6 +114,8 @@ impl Kind {
             Kind::MethodChanged => "method changed",
             Kind::SuccessStatusChanged => "success status changed",
             Kind::VersionChanged => "Version header changed",
+            Kind::SecurityChanged => "security scheme changed",
+            Kind::ScopesChanged => "scopes changed",
             Kind::PropertyAdded => "added",
             Kind::PropertyRemoved => "removed",
             Kind::RequiredAdded => "now required",
@@ -152,8 +158,15 @@ pub fn compare(old: &Value, new: &Value, operations: &[String]) -> Vec<Change> {
         seen: BTreeSet::new(),
         out: Vec::new(),
     };
-    let mut compared_any = false;
-    for id in operations {
+    // The configured operations, and every operation of the old document: one the client had
+    // and the new document lacks is removed, whatever the configuration says now.
+    let mut ids: Vec<String> = operations.to_vec();
+    for id in operation_ids(old) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    for id in &ids {
         match (find_operation(old, id), find_operation(new, id)) {
             (None, None) => {}
             (None, Some(_)) => differ.push(
@@ -172,14 +185,8 @@ pub fn compare(old: &Value, new: &Value, operations: &[String]) -> Vec<Change> {
                 Severity::Breaking,
                 "the method leaves the client: code that calls it no longer compiles",
             ),
-            (Some(o), Some(n)) => {
-                compared_any = true;
-                differ.operation(id, o, n);
-            }
+            (Some(o), Some(n)) => differ.operation(id, o, n),
         }
-    }
-    if compared_any {
-        differ.version();
     }
     let mut changes = differ.out;
     changes.sort_by(|a, b| {
@@ -196,6 +203,82 @@ struct Operation<'a> {
     path: &'a str,
     method: &'a str,
     op: &'a Value,
+}
+
+/// Every operationId of `doc`, in the document's order.
+pub fn operation_ids(doc: &Value) -> Vec<String> {
+    let mut ids = Vec::new();
+    for item in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if METHODS.contains(&method.as_str())
+                && let Some(id) = op.get("operationId").and_then(Value::as_str)
+            {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    ids
+}
+
+/// The `Version` header an operation sends: `x-highlevel-version` in a normalized document,
+/// the `Version` header parameter's one value in HighLevel's, else `info.version`.
+fn operation_version<'a>(doc: &'a Value, op: &Operation<'a>) -> Option<&'a str> {
+    if let Some(version) = op.op.get("x-highlevel-version").and_then(Value::as_str) {
+        return Some(version);
+    }
+    let item_parameters = doc
+        .get("paths")
+        .and_then(|p| p.get(op.path))
+        .and_then(|item| item.get("parameters"));
+    let header = op
+        .op
+        .get("parameters")
+        .into_iter()
+        .chain(item_parameters)
+        .filter_map(Value::as_array)
+        .flatten()
+        .find(|p| {
+            p.get("in").and_then(Value::as_str) == Some("header")
+                && p.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case("version"))
+        });
+    if let Some(schema) = header.and_then(|h| h.get("schema")) {
+        let single = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .filter(|values| values.len() == 1)
+            .and_then(|values| values[0].as_str());
+        if let Some(version) = single.or_else(|| schema.get("default").and_then(Value::as_str)) {
+            return Some(version);
+        }
+    }
+    doc.pointer("/info/version").and_then(Value::as_str)
+}
+
+/// The security schemes an operation accepts, each with its scopes (the document's `security`
+/// when the operation has none).
+fn security(doc: &Value, op: &Operation) -> BTreeMap<String, BTreeSet<String>> {
+    let requirements = op.op.get("security").or_else(|| doc.get("security"));
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for requirement in requirements.and_then(Value::as_array).into_iter().flatten() {
+        for (scheme, scopes) in requirement.as_object().into_iter().flatten() {
+            out.entry(scheme.clone()).or_default().extend(
+                scopes
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string),
+            );
+        }
+    }
+    out
 }
 
 fn find_operation<'a>(doc: &'a Value, id: &str) -> Option<Operation<'a>> {
@@ -427,27 +510,60 @@ impl Differ<'_> {
         });
     }
 
-    fn version(&mut self) {
-        let version = |doc: &Value| {
-            doc.pointer("/info/version")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
-        let (old, new) = (version(self.old), version(self.new));
-        if old != new {
+    /// The `Version` header and the security of an operation: a change to either can make a
+    /// call that worked fail.
+    fn version_and_security(&mut self, id: &str, old: &Operation, new: &Operation) {
+        let (old_version, new_version) = (
+            operation_version(self.old, old),
+            operation_version(self.new, new),
+        );
+        if old_version != new_version {
             self.push(
                 Side::Request,
-                "info.version".into(),
+                id.to_string(),
                 Kind::VersionChanged,
-                format!("{old} -> {new}"),
-                Severity::Attention,
-                "the client will send the new Version header (Client::api_version()); HighLevel may answer differently under it: read its changelog and run the wire tests",
+                format!("{} -> {}", old_version.unwrap_or("-"), new_version.unwrap_or("-")),
+                Severity::Breaking,
+                "the operation is sent with another Version header: HighLevel may validate and answer it differently, so a call that worked may fail",
             );
+        }
+        let (old_security, new_security) = (security(self.old, old), security(self.new, new));
+        let schemes =
+            |s: &BTreeMap<String, BTreeSet<String>>| s.keys().cloned().collect::<Vec<_>>();
+        if schemes(&old_security) != schemes(&new_security) {
+            self.push(
+                Side::Request,
+                id.to_string(),
+                Kind::SecurityChanged,
+                format!(
+                    "{} -> {}",
+                    schemes(&old_security).join(", "),
+                    schemes(&new_security).join(", ")
+                ),
+                Severity::Breaking,
+                "the operation accepts other kinds of token: a token that worked may be refused",
+            );
+        } else {
+            let scopes = |s: &BTreeMap<String, BTreeSet<String>>| {
+                s.values().flatten().cloned().collect::<BTreeSet<_>>()
+            };
+            let (old_scopes, new_scopes) = (scopes(&old_security), scopes(&new_security));
+            if old_scopes != new_scopes {
+                let join = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+                self.push(
+                    Side::Request,
+                    id.to_string(),
+                    Kind::ScopesChanged,
+                    format!("{} -> {}", join(&old_scopes), join(&new_scopes)),
+                    Severity::Attention,
+                    "the operation lists other scopes: a token without them may be refused with 401",
+                );
+            }
         }
     }
 
     fn operation(&mut self, id: &str, old: Operation, new: Operation) {
+        self.version_and_security(id, &old, &new);
         if old.path != new.path {
             let (severity, reason) = if path_params(old.path) == path_params(new.path) {
                 (

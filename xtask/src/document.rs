@@ -57,24 +57,31 @@ const SELECTION_STEPS: [&str; 2] = ["keep_configured_operations", "prune_unreach
 /// Reads any document for comparison: raw upstream (normalized here, its external references
 /// read next to it) or already normalized (which normalizing again leaves as it is). Configured
 /// operations the document lacks are left out rather than refused, so that they show up in the
-/// report as added or removed.
+/// report as added or removed; with `every_operation`, every operation of the document is kept.
 pub fn read_for_diff(
     source: &Source,
     config: &Config,
     overlay: &Overlay,
+    every_operation: bool,
 ) -> Result<Compared, String> {
     let (_, doc) = source.fetch_root_json()?;
     normalize::check_openapi_version(&doc).map_err(|e| format!("{}: {e}", source.display()))?;
-    let present: Vec<String> = config
-        .operations
+    let ids: Vec<String> = operations(&doc)
         .iter()
-        .filter(|id| {
-            operations(&doc)
-                .iter()
-                .any(|(_, _, op)| op.get("operationId").and_then(Value::as_str) == Some(id))
-        })
-        .cloned()
+        .filter_map(|(_, _, op)| op.get("operationId").and_then(Value::as_str))
+        .map(str::to_string)
         .collect();
+    // The configured operations the document has; with `every_operation`, all of them.
+    let present: Vec<String> = if every_operation {
+        ids
+    } else {
+        config
+            .operations
+            .iter()
+            .filter(|id| ids.contains(id))
+            .cloned()
+            .collect()
+    };
     let config = config.with_operations(present);
     let mut loader = SourceLoader::new(source);
     let mut ctx = Context {

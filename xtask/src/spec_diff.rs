@@ -22,9 +22,18 @@ pub fn diff_with(
     old: &Source,
     new: &Source,
 ) -> Result<Report, String> {
-    let old_doc = document::read_for_diff(old, config, overlay)?;
-    let new_doc = document::read_for_diff(new, config, overlay)?;
-    let changes = diff::compare(&old_doc.doc, &new_doc.doc, &config.operations);
+    // Every operation of the old document is compared, configured or not: one that the new
+    // document drops is a breaking change whatever pipeline.toml says today.
+    let old_doc = document::read_for_diff(old, config, overlay, true)?;
+    let mut operations = config.operations.clone();
+    for id in diff::operation_ids(&old_doc.doc) {
+        if !operations.contains(&id) {
+            operations.push(id);
+        }
+    }
+    let compared = config.with_operations(operations.clone());
+    let new_doc = document::read_for_diff(new, &compared, overlay, false)?;
+    let changes = diff::compare(&old_doc.doc, &new_doc.doc, &operations);
     let obsolete = new_doc
         .raw_steps
         .map(|steps| overlay.obsolete(&steps))

@@ -94,3 +94,21 @@ fn bad_arguments_exit_with_1_and_say_why() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--from"));
 }
+
+#[test]
+fn a_dropped_operation_fails_on_breaking() {
+    let dropped = xtask(&[
+        "spec",
+        "diff",
+        &case("base"),
+        &case("operation-removed"),
+        "--fail-on",
+        "breaking",
+    ]);
+    assert_eq!(dropped.status.code(), Some(2));
+    let text = String::from_utf8(dropped.stdout).unwrap();
+    assert!(
+        text.contains("create-calendar: operation removed"),
+        "{text}"
+    );
+}

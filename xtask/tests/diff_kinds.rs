@@ -240,16 +240,64 @@ fn success_status_added_is_compatible() {
 }
 
 #[test]
-fn version_header_changed_needs_attention() {
+fn version_header_changed_is_breaking() {
     let change = one(
         "base",
         "version-changed",
         Side::Request,
         Kind::VersionChanged,
-        Severity::Attention,
-        "info.version",
+        Severity::Breaking,
+        "create-calendar",
     );
     assert_eq!(change.detail, "2021-04-15 -> 2021-07-28");
+}
+
+#[test]
+fn an_operation_of_the_old_document_is_compared_even_when_no_longer_configured() {
+    // The configuration now names another operation; the old document's is still gone.
+    let report = report_for(doc("base"), doc("operation-removed"), &["get-contact"]);
+    let kinds: Vec<_> = report
+        .changes
+        .iter()
+        .map(|c| (c.kind, c.severity, c.location.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (
+                Kind::OperationRemoved,
+                Severity::Breaking,
+                "create-calendar"
+            ),
+            (Kind::OperationAdded, Severity::Compatible, "get-contact"),
+        ],
+        "{}",
+        report.to_text()
+    );
+}
+
+#[test]
+fn a_changed_security_scheme_is_breaking_and_changed_scopes_need_attention() {
+    one(
+        "secured",
+        "secured-other-scheme",
+        Side::Request,
+        Kind::SecurityChanged,
+        Severity::Breaking,
+        "create-calendar",
+    );
+    let change = one(
+        "secured",
+        "secured-more-scopes",
+        Side::Request,
+        Kind::ScopesChanged,
+        Severity::Attention,
+        "create-calendar",
+    );
+    assert_eq!(
+        change.detail,
+        "calendars.write -> calendars.readonly, calendars.write"
+    );
 }
 
 #[test]
