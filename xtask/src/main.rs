@@ -1,5 +1,7 @@
-//! `cargo xtask …`: see [`USAGE`].
+//! `cargo xtask …`: the project's maintenance commands. `cargo xtask --help` lists them, and
+//! every command answers `--help`.
 
+use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 use xtask::diff::Severity;
 use xtask::measure::Outcome;
@@ -8,81 +10,214 @@ use xtask::table::Format;
 use xtask::workspace::Workspace;
 use xtask::{bench, build_cost, instructions, memory, msrv, public_api, spec, spec_diff, update};
 
-const USAGE: &str = "usage: cargo xtask spec <command>
-       cargo xtask bench | build-cost | main-job-memory | instructions [options]
-       cargo xtask public-api [--check] | msrv [--no-build]
-
-  spec normalize
-      rewrite openapi/calendars.json and openapi/generated.rs.snap from the upstream snapshot
-  spec check
-      exit non-zero with a diff when a checked-in artifact is stale: the upstream snapshot
-      (against PROVENANCE.toml), openapi/overlay.toml (against the normalizer's steps),
-      openapi/calendars.json or openapi/generated.rs.snap
-  spec update --from <path|URL> [--dry-run]
-      take a new upstream document (its relative $refs are read next to it), print what
-      changes for SDK users, and replace the snapshot, its provenance, the normalized document
-      and the generated-code snapshot; --dry-run prints the report and writes nothing
-  spec diff <old> <new> [--format text|json] [--fail-on breaking|attention]
-      the change report between two documents (paths or URLs, raw upstream or normalized) for
-      the operations in openapi/pipeline.toml; --fail-on exits with status 2 when a change of
-      that severity or worse exists
-
-  bench [--format text|markdown] [--report-only] [--strict] [-- <benchmark args>]
-      run `cargo bench --features sandbox --bench codec --bench round_trip` (arguments after
-      `--` go to the benchmarks, e.g. `-- --measurement-time 3`) and print each SDK figure
-      beside its baseline from the same run, with the ratio and goal; --report-only tabulates
-      the results already in target/criterion without running anything
-  build-cost [--format text|markdown] [--strict] [--no-variants] [--no-memory]
-      in target/build-cost (emptied first): a clean debug build (default features, then
-      native-tls and sandbox unless --no-variants), build.rs on its own, a rebuild after
-      touching src/lib.rs, the dependency count, and the main job's peak memory (unless
-      --no-memory); lists the slowest units of the clean build
-  instructions [--format text|markdown]
-      count with callgrind the instructions of one create-calendar round trip (client and
-      loopback server) for the SDK, the SDK without validation and the hand-written baseline:
-      unlike times, the counts do not depend on the machine's load
-  main-job-memory [--format text|markdown] [--strict]
-      build the create_calendar example in release and report its peak memory under
-      /usr/bin/time -v, without HIGHLEVEL_TOKEN (so it uses the sandbox)
-
-  public-api [--check]
-      list the crate's public Rust API (rustdoc JSON, nightly toolchain) into
-      xtask/public-api.txt and say which semver bump the change needs; --check fails with a
-      diff instead of writing
-  msrv [--no-build]
-      check that no dependency needs a newer Rust than the declared rust-version, then install
-      that toolchain with rustup and build the library with it (in target/msrv);
-      --no-build stops after the dependency check
-
-Exit status: 0 success, 1 error, 2 `--fail-on` threshold reached or, with --strict, a
-performance goal missed.";
-
 /// Exit status when `--fail-on` finds a change of the given severity, or when a measuring
 /// command run with `--strict` misses a goal.
 const THRESHOLD_REACHED: u8 = 2;
 
+/// Maintenance of the highlevel-calendars workspace: the pipeline from HighLevel's OpenAPI
+/// document to the generated client, its measurements and its release checks.
+///
+/// Exit status: 0 success, 1 error, 2 `--fail-on` threshold reached or, with --strict, a
+/// performance goal missed.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The OpenAPI pipeline: normalize, check, update from upstream, diff two documents.
+    #[command(subcommand)]
+    Spec(SpecCommand),
+    /// Run the criterion benchmarks (`benches/codec.rs`, `benches/round_trip.rs`) and print
+    /// each SDK figure beside its baseline from the same run, with the ratio and goal.
+    Bench {
+        #[command(flatten)]
+        format: FormatArg,
+        /// Tabulate the results already in target/criterion; run nothing.
+        #[arg(long)]
+        report_only: bool,
+        /// Exit with status 2 when a goal is missed.
+        #[arg(long)]
+        strict: bool,
+        /// Arguments for the benchmarks, after `--` (e.g. `-- --measurement-time 3`).
+        #[arg(last = true)]
+        passthrough: Vec<String>,
+    },
+    /// In target/build-cost (emptied first): a clean debug build beside a hand-written
+    /// client's, build.rs on its own, a rebuild after touching src/lib.rs, the dependency
+    /// count, feature variants and the main job's peak memory.
+    BuildCost {
+        #[command(flatten)]
+        format: FormatArg,
+        /// Exit with status 2 when a goal is missed.
+        #[arg(long)]
+        strict: bool,
+        /// Skip the clean builds with other features (native-tls, sandbox).
+        #[arg(long)]
+        no_variants: bool,
+        /// Skip the main job's peak memory.
+        #[arg(long)]
+        no_memory: bool,
+    },
+    /// Count with callgrind the instructions of one Create Calendar round trip (client and
+    /// loopback server) for the SDK, the SDK without validation and a hand-written client;
+    /// unlike times, the counts do not depend on the machine's load.
+    Instructions {
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Build the create_calendar example in release and report its peak memory under
+    /// /usr/bin/time -v, without HIGHLEVEL_TOKEN (so it uses the sandbox).
+    MainJobMemory {
+        #[command(flatten)]
+        format: FormatArg,
+        /// Exit with status 2 when the goal is missed.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// List the crate's public Rust API (rustdoc JSON, nightly toolchain) into
+    /// xtask/public-api.txt and say which semver bump the change needs.
+    PublicApi {
+        /// Fail with a diff instead of writing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Check that no dependency needs a newer Rust than the declared rust-version, then
+    /// install that toolchain with rustup and build the library with it (in target/msrv).
+    Msrv {
+        /// Stop after the dependency check.
+        #[arg(long)]
+        no_build: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpecCommand {
+    /// Rewrite openapi/calendars.json and openapi/generated.rs.snap from the upstream
+    /// snapshot.
+    Normalize,
+    /// Exit non-zero with a diff when a checked-in artifact is stale: the upstream snapshot
+    /// (against PROVENANCE.toml), openapi/overlay.toml (against the normalizer's steps),
+    /// openapi/calendars.json or openapi/generated.rs.snap.
+    Check,
+    /// Take a new upstream document (its relative $refs are read next to it), print what
+    /// changes for SDK users, and replace the snapshot, its provenance, the normalized
+    /// document and the generated-code snapshot.
+    Update {
+        /// The new document: a path or an http(s) URL.
+        #[arg(long, value_name = "PATH|URL")]
+        from: String,
+        /// Print the report and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The change report between two documents (paths or URLs, raw upstream or normalized):
+    /// the operations in openapi/pipeline.toml and every operation of the old one.
+    Diff {
+        /// The old document.
+        old: String,
+        /// The new document.
+        new: String,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value = "text")]
+        format: DiffFormat,
+        /// Exit with status 2 when a change of this severity or worse exists.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Breaking,
+    Attention,
+}
+
+/// The `--format` of a measuring command.
+#[derive(clap::Args)]
+struct FormatArg {
+    /// How to print the table: text, or markdown (as in the README).
+    #[arg(long = "format", default_value = "text", value_parser = Format::parse)]
+    value: Format,
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let ws = Workspace::current();
-    let result = match args.as_slice() {
-        ["spec", "normalize"] => spec::normalize(&ws).map(print),
-        ["spec", "check"] => spec::check(&ws).map(print),
-        ["spec", "update", rest @ ..] => update_command(&ws, rest),
-        ["spec", "diff", rest @ ..] => diff_command(&ws, rest),
-        ["bench", rest @ ..] => bench_command(&ws, rest),
-        ["build-cost", rest @ ..] => build_cost_command(&ws, rest),
-        ["main-job-memory", rest @ ..] => memory_command(&ws, rest),
-        ["instructions", rest @ ..] => instructions_command(&ws, rest),
-        ["public-api"] => public_api::update(&ws).map(print),
-        ["public-api", "--check"] => public_api::check(&ws).map(print),
-        ["msrv"] => msrv::check(&ws, true).map(print),
-        ["msrv", "--no-build"] => msrv::check(&ws, false).map(print),
-        ["help" | "--help" | "-h"] | ["spec"] | [] => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS // --help and --version
+            };
+            let _ = e.print();
+            return code;
         }
-        _ => Err(format!("unknown command `{}`\n\n{USAGE}", args.join(" "))),
+    };
+    let ws = Workspace::current();
+    let result = match cli.command {
+        Command::Spec(SpecCommand::Normalize) => spec::normalize(&ws).map(print),
+        Command::Spec(SpecCommand::Check) => spec::check(&ws).map(print),
+        Command::Spec(SpecCommand::Update { from, dry_run }) => {
+            update::update(&ws, &Source::parse(&from), dry_run).map(|outcome| {
+                print!("{}\n{}", outcome.report.to_text(), outcome.summary());
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Spec(SpecCommand::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        }) => diff_command(&ws, &old, &new, format, fail_on),
+        Command::Bench {
+            format,
+            report_only,
+            strict,
+            passthrough,
+        } => {
+            if report_only && !passthrough.is_empty() {
+                Err("--report-only runs nothing: benchmark arguments are not used".into())
+            } else {
+                let options = bench::Options {
+                    format: format.value,
+                    report_only,
+                    passthrough,
+                };
+                bench::run(&ws, &options).and_then(|o| finish(o, strict))
+            }
+        }
+        Command::BuildCost {
+            format,
+            strict,
+            no_variants,
+            no_memory,
+        } => {
+            let options = build_cost::Options {
+                format: format.value,
+                variants: !no_variants,
+                memory: !no_memory,
+            };
+            build_cost::run(&ws, options).and_then(|o| finish(o, strict))
+        }
+        Command::Instructions { format } => {
+            instructions::run(&ws, format.value).and_then(|o| finish(o, false))
+        }
+        Command::MainJobMemory { format, strict } => {
+            memory::run(&ws, format.value).and_then(|o| finish(o, strict))
+        }
+        Command::PublicApi { check: false } => public_api::update(&ws).map(print),
+        Command::PublicApi { check: true } => public_api::check(&ws).map(print),
+        Command::Msrv { no_build } => msrv::check(&ws, !no_build).map(print),
     };
     match result {
         Ok(code) => code,
@@ -98,103 +233,23 @@ fn print(text: String) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Splits `--name value` / `--name=value` options and switches from positional arguments.
-struct Args<'a> {
-    positional: Vec<&'a str>,
-    options: Vec<(&'a str, Option<&'a str>)>,
-}
-
-fn parse_args<'a>(
-    args: &[&'a str],
-    with_value: &[&str],
-    switches: &[&str],
-) -> Result<Args<'a>, String> {
-    let mut out = Args {
-        positional: Vec::new(),
-        options: Vec::new(),
-    };
-    let mut iter = args.iter();
-    while let Some(&arg) = iter.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => (name, Some(value)),
-            _ => (arg, None),
-        };
-        if with_value.contains(&name) {
-            let value = match inline {
-                Some(v) => v,
-                None => *iter
-                    .next()
-                    .ok_or_else(|| format!("{name} needs a value\n\n{USAGE}"))?,
-            };
-            out.options.push((name, Some(value)));
-        } else if switches.contains(&name) && inline.is_none() {
-            out.options.push((name, None));
-        } else if arg.starts_with("--") {
-            return Err(format!("unknown option `{arg}`\n\n{USAGE}"));
-        } else {
-            out.positional.push(arg);
-        }
-    }
-    Ok(out)
-}
-
-impl<'a> Args<'a> {
-    fn value(&self, name: &str) -> Option<&'a str> {
-        self.options
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == name)
-            .and_then(|(_, v)| *v)
-    }
-
-    fn switch(&self, name: &str) -> bool {
-        self.options.iter().any(|(n, _)| *n == name)
-    }
-}
-
-fn update_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
-    let args = parse_args(args, &["--from"], &["--dry-run"])?;
-    if !args.positional.is_empty() {
-        return Err(format!(
-            "unexpected argument `{}`\n\n{USAGE}",
-            args.positional[0]
-        ));
-    }
-    let from = args
-        .value("--from")
-        .ok_or_else(|| format!("spec update needs --from <path|URL>\n\n{USAGE}"))?;
-    let outcome = update::update(ws, &Source::parse(from), args.switch("--dry-run"))?;
-    print!("{}\n{}", outcome.report.to_text(), outcome.summary());
-    Ok(ExitCode::SUCCESS)
-}
-
-fn diff_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
-    let args = parse_args(args, &["--format", "--fail-on"], &[])?;
-    let [old, new] = args.positional.as_slice() else {
-        return Err(format!("spec diff needs two documents\n\n{USAGE}"));
-    };
-    let json = match args.value("--format").unwrap_or("text") {
-        "text" => false,
-        "json" => true,
-        other => return Err(format!("--format must be text or json, not `{other}`")),
-    };
-    let fail_on = match args.value("--fail-on") {
-        None => None,
-        Some("breaking") => Some(Severity::Breaking),
-        Some("attention") => Some(Severity::Attention),
-        Some(other) => {
-            return Err(format!(
-                "--fail-on must be breaking or attention, not `{other}`"
-            ));
-        }
-    };
+fn diff_command(
+    ws: &Workspace,
+    old: &str,
+    new: &str,
+    format: DiffFormat,
+    fail_on: Option<FailOn>,
+) -> Result<ExitCode, String> {
     let report = spec_diff::diff(ws, &Source::parse(old), &Source::parse(new))?;
-    if json {
-        print!("{}", report.to_json());
-    } else {
-        print!("{}", report.to_text());
+    match format {
+        DiffFormat::Json => print!("{}", report.to_json()),
+        DiffFormat::Text => print!("{}", report.to_text()),
     }
-    match fail_on {
+    let threshold = fail_on.map(|f| match f {
+        FailOn::Breaking => Severity::Breaking,
+        FailOn::Attention => Severity::Attention,
+    });
+    match threshold {
         Some(threshold) if report.reaches(threshold) => {
             eprintln!(
                 "spec diff: changes that are {} or worse (--fail-on)",
@@ -204,65 +259,6 @@ fn diff_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
         }
         _ => Ok(ExitCode::SUCCESS),
     }
-}
-
-fn no_positional(args: &Args) -> Result<(), String> {
-    match args.positional.first() {
-        Some(arg) => Err(format!("unexpected argument `{arg}`\n\n{USAGE}")),
-        None => Ok(()),
-    }
-}
-
-fn format_option(args: &Args) -> Result<Format, String> {
-    Format::parse(args.value("--format").unwrap_or("text"))
-}
-
-fn bench_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
-    let (own, passthrough) = match args.iter().position(|&a| a == "--") {
-        Some(at) => (&args[..at], &args[at + 1..]),
-        None => (args, &[][..]),
-    };
-    let parsed = parse_args(own, &["--format"], &["--report-only", "--strict"])?;
-    no_positional(&parsed)?;
-    let options = bench::Options {
-        format: format_option(&parsed)?,
-        report_only: parsed.switch("--report-only"),
-        passthrough: passthrough.iter().map(|a| a.to_string()).collect(),
-    };
-    if options.report_only && !options.passthrough.is_empty() {
-        return Err("--report-only runs nothing: benchmark arguments are not used".into());
-    }
-    finish(bench::run(ws, &options)?, parsed.switch("--strict"))
-}
-
-fn build_cost_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
-    let parsed = parse_args(
-        args,
-        &["--format"],
-        &["--strict", "--no-variants", "--no-memory"],
-    )?;
-    no_positional(&parsed)?;
-    let options = build_cost::Options {
-        format: format_option(&parsed)?,
-        variants: !parsed.switch("--no-variants"),
-        memory: !parsed.switch("--no-memory"),
-    };
-    finish(build_cost::run(ws, options)?, parsed.switch("--strict"))
-}
-
-fn instructions_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
-    let parsed = parse_args(args, &["--format"], &[])?;
-    no_positional(&parsed)?;
-    finish(instructions::run(ws, format_option(&parsed)?)?, false)
-}
-
-fn memory_command(ws: &Workspace, args: &[&str]) -> Result<ExitCode, String> {
-    let parsed = parse_args(args, &["--format"], &["--strict"])?;
-    no_positional(&parsed)?;
-    finish(
-        memory::run(ws, format_option(&parsed)?)?,
-        parsed.switch("--strict"),
-    )
 }
 
 /// Prints a measuring command's table; a failed step is an error, a missed goal only with

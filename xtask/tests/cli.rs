@@ -80,7 +80,7 @@ fn json_format_is_machine_readable() {
 fn bad_arguments_exit_with_1_and_say_why() {
     let out = xtask(&["spec", "diff", &case("base")]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("needs two documents"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("required arguments were not provided"));
     let out = xtask(&[
         "spec",
         "diff",
@@ -111,4 +111,33 @@ fn a_dropped_operation_fails_on_breaking() {
         text.contains("create-calendar: operation removed"),
         "{text}"
     );
+}
+
+#[test]
+fn every_command_answers_help() {
+    for command in [
+        &[][..],
+        &["spec"],
+        &["spec", "normalize"],
+        &["spec", "check"],
+        &["spec", "update"],
+        &["spec", "diff"],
+        &["bench"],
+        &["build-cost"],
+        &["instructions"],
+        &["main-job-memory"],
+        &["public-api"],
+        &["msrv"],
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let out = xtask(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("Usage: cargo xtask"), "{args:?}: {text}");
+        assert!(
+            text.lines().next().is_some_and(|l| l.len() > 20),
+            "{args:?} says what it does: {text}"
+        );
+    }
 }
