@@ -16,28 +16,7 @@
 //! `build-cost` (per build, beside a hand-written client's) and `main-job-memory` (peak memory
 //! of the README's main job).
 
-pub mod bench;
-pub mod build_cost;
-pub mod config;
-pub mod criterion;
-pub mod diff;
-pub mod document;
-pub mod http;
-pub mod instructions;
-pub mod measure;
-pub mod memory;
-pub mod msrv;
-pub mod normalize;
-pub mod overlay;
-pub mod provenance;
-pub mod public_api;
-pub mod report;
-pub mod schema_walk;
-pub mod snapshot;
-pub mod source;
+pub mod perf;
+pub mod release;
 pub mod spec;
-pub mod spec_diff;
-pub mod table;
-pub mod timings;
-pub mod update;
 pub mod workspace;

@@ -3,12 +3,14 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
-use xtask::diff::Severity;
-use xtask::measure::Outcome;
-use xtask::source::Source;
-use xtask::table::Format;
+use xtask::perf::measure::Outcome;
+use xtask::perf::table::Format;
+use xtask::perf::{bench, build_cost, instructions, memory};
+use xtask::release::{msrv, public_api};
+use xtask::spec::diff::Severity;
+use xtask::spec::source::Source;
+use xtask::spec::{self, spec_diff, update};
 use xtask::workspace::Workspace;
-use xtask::{bench, build_cost, instructions, memory, msrv, public_api, spec, spec_diff, update};
 
 /// Exit status when `--fail-on` finds a change of the given severity, or when a measuring
 /// command run with `--strict` misses a goal.

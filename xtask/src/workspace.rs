@@ -1,8 +1,8 @@
 //! Where the pipeline's files live, below a root folder (the workspace, or a copy of it in a
 //! test).
 
-use crate::config::Config;
-use crate::overlay::{OVERLAY_FILE, Overlay};
+use crate::spec::config::Config;
+use crate::spec::overlay::{OVERLAY_FILE, Overlay};
 use std::path::{Path, PathBuf};
 
 /// The pipeline configuration file, relative to the root.

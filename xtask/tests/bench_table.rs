@@ -6,8 +6,8 @@ use common::TempDir;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
-use xtask::bench::{self, Row};
-use xtask::criterion::Results;
+use xtask::perf::bench::{self, Row};
+use xtask::perf::criterion::Results;
 
 /// Writes a criterion result with the given mean for `group/function/parameter`.
 fn estimate(dir: &Path, id: &str, mean_ns: f64) {

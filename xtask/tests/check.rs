@@ -5,10 +5,10 @@
 mod common;
 
 use common::{assert_only_change, real_workspace, temp_workspace};
-use xtask::diff::{Kind, Severity, Side};
-use xtask::source::Source;
+use xtask::spec::diff::{Kind, Severity, Side};
+use xtask::spec::source::Source;
+use xtask::spec::{self, snapshot, spec_diff};
 use xtask::workspace::Workspace;
-use xtask::{snapshot, spec, spec_diff};
 
 fn check_error(ws: &Workspace) -> String {
     match spec::check(ws) {
@@ -46,14 +46,14 @@ fn normalizing_the_normalized_document_changes_nothing() {
     let ws = real_workspace();
     let config = ws.config().unwrap();
     let path = ws.output_path(&config);
-    let again = xtask::document::read_upstream(
+    let again = xtask::spec::document::read_upstream(
         &Source::Path(path.clone()),
         &config,
         &ws.overlay().unwrap(),
     )
     .unwrap();
     assert_eq!(
-        xtask::normalize::to_pretty(&again.normalized.doc),
+        xtask::spec::normalize::to_pretty(&again.normalized.doc),
         std::fs::read_to_string(path).unwrap()
     );
     let changed: Vec<&str> = again
@@ -199,7 +199,7 @@ fn the_configuration_keeps_every_operation_of_the_document() {
     let normalized: serde_json::Value =
         serde_json::from_slice(&std::fs::read(ws.output_path(&config)).unwrap()).unwrap();
     let ids = |doc: &serde_json::Value| -> std::collections::BTreeSet<String> {
-        xtask::schema_walk::operations(doc)
+        xtask::spec::schema_walk::operations(doc)
             .iter()
             .filter_map(|(_, _, op)| op["operationId"].as_str().map(str::to_string))
             .collect()

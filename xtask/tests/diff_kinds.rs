@@ -7,10 +7,10 @@
 mod common;
 
 use common::{TempDir, fixture, real_workspace};
-use xtask::diff::{Change, Kind, Severity, Side};
-use xtask::report::Report;
-use xtask::source::Source;
-use xtask::spec_diff::diff_with;
+use xtask::spec::diff::{Change, Kind, Severity, Side};
+use xtask::spec::report::Report;
+use xtask::spec::source::Source;
+use xtask::spec::spec_diff::diff_with;
 
 fn doc(name: &str) -> Source {
     Source::Path(fixture(&format!("diff/apps/{name}.json")))
@@ -76,12 +76,13 @@ fn a_raw_document_and_its_normalized_form_report_nothing() {
         .unwrap()
         .with_operations(vec!["create-calendar".into()]);
     let upstream =
-        xtask::document::read_upstream(&doc("base"), &config, &ws.overlay().unwrap()).unwrap();
+        xtask::spec::document::read_upstream(&doc("base"), &config, &ws.overlay().unwrap())
+            .unwrap();
     let dir = TempDir::new("normalized-fixture");
     let normalized = dir.0.join("base.normalized.json");
     std::fs::write(
         &normalized,
-        xtask::normalize::to_pretty(&upstream.normalized.doc),
+        xtask::spec::normalize::to_pretty(&upstream.normalized.doc),
     )
     .unwrap();
     for (old, new) in [
@@ -666,7 +667,7 @@ fn the_snapshot_against_itself_is_empty() {
         (upstream.clone(), normalized.clone()),
         (normalized, upstream),
     ] {
-        let report = xtask::spec_diff::diff(&ws, &old, &new).unwrap();
+        let report = xtask::spec::spec_diff::diff(&ws, &old, &new).unwrap();
         assert!(report.changes.is_empty(), "{}", report.to_text());
     }
 }

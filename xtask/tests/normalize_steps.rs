@@ -6,9 +6,9 @@ mod common;
 
 use common::{fixture, real_workspace};
 use serde_json::{Value, json};
-use xtask::config::Config;
-use xtask::normalize::{self, ATTENTION, Context, Loader, Normalized};
-use xtask::snapshot;
+use xtask::spec::config::Config;
+use xtask::spec::normalize::{self, ATTENTION, Context, Loader, Normalized};
+use xtask::spec::snapshot;
 
 /// The fixtures refer to no other file.
 struct NoExternalFiles;

@@ -7,11 +7,11 @@ mod common;
 use common::{FileServer, TempDir, assert_only_change, fixture, hash_tree, temp_workspace};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use xtask::diff::{Kind, Severity, Side};
-use xtask::provenance::{Provenance, sha256_hex, today_utc};
-use xtask::source::Source;
+use xtask::spec::diff::{Kind, Severity, Side};
+use xtask::spec::provenance::{Provenance, sha256_hex, today_utc};
+use xtask::spec::source::Source;
+use xtask::spec::{self, snapshot, update};
 use xtask::workspace::Workspace;
-use xtask::{snapshot, spec, update};
 
 const ROOT_DOC: &str = "apps/calendars.json";
 const COMMON_DOC: &str = "common/common-schemas.json";
@@ -44,7 +44,7 @@ fn serve_under(prefix: &str, root: &[u8], common: &[u8]) -> FileServer {
 /// A commit hash, as in a raw-file URL pinned to a commit.
 const COMMIT: &str = "4c83f3f8fa197e594632d7508a45ec65b2497a15";
 
-fn assert_one_added_request_property(report: &xtask::report::Report) {
+fn assert_one_added_request_property(report: &xtask::spec::report::Report) {
     assert_only_change(
         report,
         (

@@ -8,16 +8,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
-use xtask::provenance::sha256_hex;
+use xtask::spec::provenance::sha256_hex;
 use xtask::workspace::Workspace;
 
 /// Asserts that `report` lists exactly one change, with this side, kind, severity and location.
 pub fn assert_only_change(
-    report: &xtask::report::Report,
+    report: &xtask::spec::report::Report,
     expected: (
-        xtask::diff::Side,
-        xtask::diff::Kind,
-        xtask::diff::Severity,
+        xtask::spec::diff::Side,
+        xtask::spec::diff::Kind,
+        xtask::spec::diff::Severity,
         &str,
     ),
 ) {

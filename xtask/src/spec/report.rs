@@ -1,8 +1,8 @@
 //! The change report: the changes between two documents, and the overlay entries upstream has
 //! made obsolete, as text for people or JSON for tools.
 
-use crate::diff::{Change, Severity};
-use crate::overlay::ObsoleteEntry;
+use crate::spec::diff::{Change, Severity};
+use crate::spec::overlay::ObsoleteEntry;
 use serde::Serialize;
 
 /// What changed for SDK users between two documents.

@@ -1,11 +1,11 @@
 //! `cargo xtask spec diff <old> <new>`: the change report between any two documents.
 
-use crate::config::Config;
-use crate::diff;
-use crate::document;
-use crate::overlay::Overlay;
-use crate::report::Report;
-use crate::source::Source;
+use crate::spec::config::Config;
+use crate::spec::diff;
+use crate::spec::document;
+use crate::spec::overlay::Overlay;
+use crate::spec::report::Report;
+use crate::spec::source::Source;
 use crate::workspace::Workspace;
 
 /// Compares two documents (paths or URLs; raw upstream or normalized) for the operations of the

@@ -1,8 +1,8 @@
 //! Where a document comes from: a file on disk or an http(s) URL, with its relative external
 //! `$ref`s resolved next to it (beside the file, or relative to the URL).
 
-use crate::http;
-use crate::normalize::Loader;
+use crate::spec::http;
+use crate::spec::normalize::Loader;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -7,8 +7,8 @@
 //! the difference divided by the difference in calls is the cost of one call (client and
 //! loopback server together), with start-up and client construction cancelled out.
 
-use crate::measure::{self, Outcome};
-use crate::table::{Format, Table};
+use crate::perf::measure::{self, Outcome};
+use crate::perf::table::{Format, Table};
 use crate::workspace::Workspace;
 use std::path::PathBuf;
 use std::process::Command;

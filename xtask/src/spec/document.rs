@@ -1,10 +1,10 @@
 //! Reading a document (raw upstream, or already normalized) into its normalized form in memory.
 
-use crate::config::Config;
-use crate::normalize::{self, Context, Normalized, StepOutcome};
-use crate::overlay::Overlay;
-use crate::schema_walk::operations;
-use crate::source::{Source, SourceLoader};
+use crate::spec::config::Config;
+use crate::spec::normalize::{self, Context, Normalized, StepOutcome};
+use crate::spec::overlay::Overlay;
+use crate::spec::schema_walk::operations;
+use crate::spec::source::{Source, SourceLoader};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -5,13 +5,13 @@
 //! Everything is read, normalized, generated and compared in memory first; files are written
 //! only once all of that succeeded, so a bad document leaves every file as it was.
 
-use crate::diff;
-use crate::document;
-use crate::normalize;
-use crate::provenance::{Provenance, ProvenanceFile, sha256_hex, today_utc};
-use crate::report::Report;
-use crate::snapshot;
-use crate::source::{self, Source};
+use crate::spec::diff;
+use crate::spec::document;
+use crate::spec::normalize;
+use crate::spec::provenance::{Provenance, ProvenanceFile, sha256_hex, today_utc};
+use crate::spec::report::Report;
+use crate::spec::snapshot;
+use crate::spec::source::{self, Source};
 use crate::workspace::{UPSTREAM_DIR, Workspace, clean_relative, write_file};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -129,7 +129,7 @@ fn plan(ws: &Workspace, from: &Source) -> Result<Plan, String> {
     let provenance = Provenance {
         source: Some(from.display()),
         commit: match from {
-            Source::Url(url) => crate::http::commit_in(url),
+            Source::Url(url) => crate::spec::http::commit_in(url),
             Source::Path(_) => None,
         },
         commit_date: None,

@@ -1,5 +1,9 @@
 //! The semantic comparison of two normalized documents, as it matters to code using the SDK.
 //!
+//! Why one file of about 1,100 lines: the comparison is one recursive walk over request and
+//! response schemas, and its severity rules read best side by side; about a third of it is
+//! the rules' own tests.
+//!
 //! Only the configured operations are compared, with everything reachable from them, once for
 //! what the client sends (the request: path, method, `Version` header, parameters, body) and
 //! once for what it receives (the success responses). Every difference becomes a [`Change`]
@@ -14,7 +18,7 @@
 //! nullable, string enums are open (`#[non_exhaustive]` with `Unknown(String)`), and number
 //! enums are plain numbers whose allowed values the client's validation checks.
 
-use crate::schema_walk::{METHODS, SCHEMA_REF_PREFIX};
+use crate::spec::schema_walk::{METHODS, SCHEMA_REF_PREFIX};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -329,7 +333,7 @@ impl View {
     }
 
     fn required(&self) -> BTreeSet<String> {
-        crate::schema_walk::required_names(self.schema.get("required"))
+        crate::spec::schema_walk::required_names(self.schema.get("required"))
     }
 
     fn properties(&self) -> BTreeMap<String, Value> {

@@ -2,9 +2,9 @@
 //! `benches/round_trip.rs`) and sets each SDK figure beside its baseline from the same run,
 //! with the ratio and, where the project has one, the goal it must meet.
 
-use crate::criterion::{Results, results_dir};
-use crate::measure::{self, Outcome};
-use crate::table::{Format, Table};
+use crate::perf::criterion::{Results, results_dir};
+use crate::perf::measure::{self, Outcome};
+use crate::perf::table::{Format, Table};
 use crate::workspace::Workspace;
 use std::time::SystemTime;
 

@@ -1,14 +1,18 @@
 //! Turns HighLevel's published document into the one `build.rs` feeds to progenitor.
 //!
+//! Why one file of about 1,300 lines: the steps run in one fixed order over one document and
+//! share its walkers; splitting them across files would hide that order. Each step is a
+//! function with its reason in its doc comment, and about a third of the file is their tests.
+//!
 //! Every change is a named step, applied in the order of [`STEPS`]. Why each step exists is
 //! written in `openapi/overlay.toml`, the reviewed list of our divergences from upstream: a step
 //! without an entry there does not run. Each step returns notes on what it changed, so a step
 //! that changed nothing (upstream now does what the step did) can be reported as obsolete.
 //! The upstream snapshot is never edited by hand: what we need different lives here.
 
-use crate::config::Config;
-use crate::overlay::Overlay;
-use crate::schema_walk::{
+use crate::spec::config::Config;
+use crate::spec::overlay::Overlay;
+use crate::spec::schema_walk::{
     METHODS, SCHEMA_REF_PREFIX, append_description, operations, operations_mut,
     request_and_response_schemas, required_names, visit_all_schemas_mut,
 };
@@ -145,7 +149,7 @@ pub fn normalize(mut doc: Value, ctx: &mut Context) -> Result<Normalized, String
     if !unlisted.is_empty() {
         return Err(format!(
             "normalizer step(s) without an entry in {}: {}; add each with its reason before it may run",
-            crate::overlay::OVERLAY_FILE,
+            crate::spec::overlay::OVERLAY_FILE,
             unlisted.join(", ")
         ));
     }
@@ -1072,7 +1076,7 @@ fn prune_unreachable_components(doc: &mut Value, _: &mut Context) -> Result<Note
     let mut notes = Notes::new();
     let roots: Vec<Value> = vec![doc["paths"].clone()];
     let root_refs: Vec<&Value> = roots.iter().collect();
-    let keep = crate::schema_walk::reachable_schema_names(doc, &root_refs);
+    let keep = crate::spec::schema_walk::reachable_schema_names(doc, &root_refs);
     components_schemas(doc).retain(|name, _| {
         let kept = keep.contains(name);
         if !kept {

@@ -1,14 +1,27 @@
 //! `cargo xtask spec normalize` and `cargo xtask spec check`: keep the normalized document and
 //! the generated-code snapshot in step with the upstream snapshot.
 
-use crate::config::Config;
-use crate::document::{self, Upstream};
-use crate::normalize::{self, STEPS};
-use crate::overlay::Overlay;
-use crate::provenance::Provenance;
-use crate::snapshot;
-use crate::source::Source;
+pub mod config;
+pub mod diff;
+pub mod document;
+pub mod http;
+pub mod normalize;
+pub mod overlay;
+pub mod provenance;
+pub mod report;
+pub mod schema_walk;
+pub mod snapshot;
+pub mod source;
+pub mod spec_diff;
+pub mod update;
+
+use crate::spec::config::Config;
+use crate::spec::overlay::Overlay;
+use crate::spec::provenance::Provenance;
+use crate::spec::source::Source;
 use crate::workspace::{Workspace, write_file};
+use document::Upstream;
+use normalize::STEPS;
 
 /// Most lines of a diff printed in one message.
 const MAX_DIFF_LINES: usize = 400;

@@ -1,10 +1,10 @@
 //! `openapi/overlay.toml`: the reviewed list of every way the normalized document differs
 //! from HighLevel's, one entry per normalizer step, each with its reason.
 //!
-//! The overlay and [`crate::normalize::STEPS`] must name the same steps: the normalizer refuses
+//! The overlay and [`crate::spec::normalize::STEPS`] must name the same steps: the normalizer refuses
 //! to run a step without an entry, and `spec check` fails on an entry that names no step.
 
-use crate::normalize::{CONFIGURATION_STEPS, STEPS, StepOutcome};
+use crate::spec::normalize::{CONFIGURATION_STEPS, STEPS, StepOutcome};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;

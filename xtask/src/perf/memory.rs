@@ -2,8 +2,8 @@
 //! and run under `/usr/bin/time -v` without `HIGHLEVEL_TOKEN`, so that it creates the calendar
 //! in the in-process sandbox.
 
-use crate::measure::{self, Outcome};
-use crate::table::{Format, Table};
+use crate::perf::measure::{self, Outcome};
+use crate::perf::table::{Format, Table};
 use crate::workspace::Workspace;
 use std::path::PathBuf;
 use std::process::Command;

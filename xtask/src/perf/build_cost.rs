@@ -1,18 +1,22 @@
 //! `cargo xtask build-cost`: what the crate costs to build, measured in one run in a target
 //! folder of its own (`target/build-cost`, emptied first):
 //!
+//! Why one file of about 650 lines: every measurement shares the target folder, the cargo
+//! invocations and the table they fill; a quarter of it is the hand-written baseline crate it
+//! writes and the tests of the timing parsers.
+//!
 //! * a clean debug build with the default features, and with other feature sets;
 //! * the time `build.rs` takes on its own (its compiled binary run again, median of a few runs);
 //! * a rebuild after touching a hand-written source file, which must not run `build.rs` again;
 //! * the number of crates the library depends on;
-//! * the peak memory of the main job (see [`crate::memory`]).
+//! * the peak memory of the main job (see [`crate::perf::memory`]).
 //!
 //! The default clean build runs with `--timings`, so the units that take longest are listed.
 
-use crate::measure::{self, Outcome, seconds};
-use crate::memory;
-use crate::table::{Format, Table};
-use crate::timings::{self, Unit};
+use crate::perf::measure::{self, Outcome, seconds};
+use crate::perf::memory;
+use crate::perf::table::{Format, Table};
+use crate::perf::timings::{self, Unit};
 use crate::workspace::Workspace;
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -554,9 +558,9 @@ mod tests {
     #[test]
     fn the_baseline_asks_for_the_versions_the_sdk_uses() {
         let root: toml::Table =
-            toml::from_str(include_str!("../../Cargo.toml")).expect("the root manifest parses");
+            toml::from_str(include_str!("../../../Cargo.toml")).expect("the root manifest parses");
         let runtime: toml::Table =
-            toml::from_str(include_str!("../../crates/highlevel-runtime/Cargo.toml"))
+            toml::from_str(include_str!("../../../crates/highlevel-runtime/Cargo.toml"))
                 .expect("the runtime's manifest parses");
         let baseline: toml::Table = toml::from_str(BASELINE_MANIFEST).expect("the baseline parses");
         let version = |deps: &toml::Value, name: &str| -> String {
