@@ -2,8 +2,8 @@
 //! folder of its own (`target/build-cost`, emptied first):
 //!
 //! Why one file of about 650 lines: every measurement shares the target folder, the cargo
-//! invocations and the table they fill; a quarter of it is the hand-written baseline crate it
-//! writes and the tests of the timing parsers.
+//! invocations and the table they fill; it also holds the hand-written baseline crate it
+//! writes, and its last hundred lines are tests.
 //!
 //! * a clean debug build with the default features, and with other feature sets;
 //! * the time `build.rs` takes on its own (its compiled binary run again, median of a few runs);

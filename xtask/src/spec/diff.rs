@@ -1,11 +1,12 @@
 //! The semantic comparison of two normalized documents, as it matters to code using the SDK.
 //!
 //! Why one file of about 1,100 lines: the comparison is one recursive walk over request and
-//! response schemas, and its severity rules read best side by side; about a third of it is
-//! the rules' own tests.
+//! response schemas, and its severity rules, each with the sentence it reports, read best
+//! side by side (their tests, one fixture pair per kind of change, are in
+//! `xtask/tests/diff_kinds.rs`).
 //!
-//! Only the configured operations are compared, with everything reachable from them, once for
-//! what the client sends (the request: path, method, `Version` header, parameters, body) and
+//! The configured operations and every operation of the old document are compared, with
+//! everything reachable from them, once for what the client sends (the request: path, method, `Version` header, parameters, body) and
 //! once for what it receives (the success responses). Every difference becomes a [`Change`]
 //! with a [`Severity`] and a one-line reason written for SDK users:
 //!

@@ -2,7 +2,8 @@
 //!
 //! Why one file of about 1,300 lines: the steps run in one fixed order over one document and
 //! share its walkers; splitting them across files would hide that order. Each step is a
-//! function with its reason in its doc comment, and about a third of the file is their tests.
+//! function with its reason in its doc comment (tests: the end of this file and
+//! `xtask/tests/normalize_steps.rs`).
 //!
 //! Every change is a named step, applied in the order of [`STEPS`]. Why each step exists is
 //! written in `openapi/overlay.toml`, the reviewed list of our divergences from upstream: a step
