@@ -1,12 +1,12 @@
 //! Not a criterion benchmark: the program `cargo xtask instructions` runs under callgrind to
 //! count the instructions of one round trip, which unlike time do not depend on what else the
-//! machine is doing. `instructions <sdk|unvalidated|baseline> <calls>` makes that many
+//! machine is doing. `instructions <sdk|unpaced|unvalidated|baseline> <calls>` makes that many
 //! sequential create-calendar calls to the benchmarks' loopback server on one thread (client
 //! and server both counted). Without arguments (as `cargo bench` runs it) it does nothing.
 
 mod support;
 
-use highlevel_calendars::{Client, Validation};
+use highlevel_calendars::{Client, Pacing, Validation};
 use support::{Baseline, TOKEN};
 
 fn main() {
@@ -20,11 +20,12 @@ fn main() {
     };
     let calls: usize = calls.parse().expect("the number of calls");
     let (runtime, body, url) = support::setup();
-    let sdk = |validation| {
+    let sdk = |validation, pacing| {
         Client::builder()
             .token(TOKEN)
             .base_url(&url)
             .validation(validation)
+            .pacing(pacing)
             .build()
             .unwrap()
     };
@@ -36,19 +37,24 @@ fn main() {
                     baseline.create(&body).await;
                 }
             }
-            "sdk" | "unvalidated" => {
-                let validation = if mode == "sdk" {
-                    Validation::default()
-                } else {
+            "sdk" | "unvalidated" | "unpaced" => {
+                let validation = if mode == "unvalidated" {
                     Validation::off()
+                } else {
+                    Validation::default()
                 };
-                let client = sdk(validation);
+                let pacing = if mode == "unpaced" {
+                    Pacing::off()
+                } else {
+                    Pacing::default()
+                };
+                let client = sdk(validation, pacing);
                 for _ in 0..calls {
                     let created = client.create_calendar(&body).send().await.unwrap();
                     assert_eq!(created.status, 201);
                 }
             }
-            other => panic!("unknown mode {other}: sdk, unvalidated or baseline"),
+            other => panic!("unknown mode {other}: sdk, unpaced, unvalidated or baseline"),
         }
     });
 }

@@ -63,7 +63,7 @@ pub use generated::api::Client;
 pub use highlevel_runtime::{
     ApiError, ApiErrorBody, ApiErrorMessage, BuildError, DEFAULT_BASE_URL, DecodeError,
     ENV_BASE_URL, ENV_LOCATION_ID, ENV_TOKEN, EnvSettings, Error, Example, Number, Operation,
-    RateLimit, Response, RetryPolicy, Rule, SNIPPET_LIMIT, StaticToken, Token, TokenError,
+    Pacing, RateLimit, Response, RetryPolicy, Rule, SNIPPET_LIMIT, StaticToken, Token, TokenError,
     TokenFuture, TokenProvider, Validation, ValidationError, Violation, install_tls_provider,
 };
 

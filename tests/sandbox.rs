@@ -742,7 +742,12 @@ async fn past_the_interval_limit_429_then_success_after_the_window() {
         .start()
         .await
         .unwrap();
-    let client = client(&sandbox);
+    // The sandbox's 429s and the retry policy, not the client's pacing, are under test here.
+    let client = sandbox
+        .client_builder()
+        .pacing(highlevel_calendars::Pacing::off())
+        .build()
+        .unwrap();
     for name in ["one", "two"] {
         client
             .create_calendar(calendar::event("loc", name))
@@ -827,7 +832,11 @@ async fn without_a_location_the_token_is_limited() {
 #[tokio::test]
 async fn an_exhausted_daily_limit_is_not_retried() {
     let sandbox = Sandbox::builder().daily_limit(1).start().await.unwrap();
-    let client = client(&sandbox);
+    let client = sandbox
+        .client_builder()
+        .pacing(highlevel_calendars::Pacing::off())
+        .build()
+        .unwrap();
     let created = client
         .create_calendar(calendar::event("loc", "first"))
         .send()
@@ -1196,4 +1205,141 @@ async fn the_main_job_prints_status_message_and_trace_id_on_an_api_error() {
         !stderr.contains("a-wrong-token"),
         "the token is never printed: {stderr}"
     );
+}
+
+/// With pacing (the default) the client takes the sandbox's reported budget and waits for a
+/// free slot instead of spending a request on a 429; the daily allowance it has seen used up
+/// stops calls before they are sent.
+#[tokio::test]
+async fn pacing_avoids_the_429s_and_stops_at_the_daily_allowance() {
+    let sandbox = Sandbox::builder()
+        .rate_limit(3, Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let started = std::time::Instant::now();
+    for i in 0..9 {
+        client
+            .create_calendar(calendar::event("loc", format!("paced {i}")))
+            .send()
+            .await
+            .expect("paced, never limited");
+    }
+    assert_eq!(sandbox.requests_received(), 9, "no 429 was paid for");
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "three windows of three"
+    );
+
+    let daily = Sandbox::builder().daily_limit(1).start().await.unwrap();
+    let client = daily.client_builder().build().unwrap();
+    client
+        .create_calendar(calendar::event("loc", "first"))
+        .send()
+        .await
+        .unwrap();
+    let error = client
+        .create_calendar(calendar::event("loc", "second"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Throttled {
+                retry_after: None,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.nothing_sent());
+    assert_eq!(daily.requests_received(), 1, "the second was not sent");
+
+    // Failing fast instead of waiting: nothing is sent either.
+    let busy = Sandbox::builder()
+        .rate_limit(1, Duration::from_secs(5))
+        .start()
+        .await
+        .unwrap();
+    let client = busy
+        .client_builder()
+        .pacing(highlevel_calendars::Pacing::fail())
+        .build()
+        .unwrap();
+    client
+        .get_calendars()
+        .location_id("loc")
+        .send()
+        .await
+        .unwrap();
+    let error = client
+        .get_calendars()
+        .location_id("loc")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Throttled {
+                retry_after: Some(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("get-calendars: not sent"),
+        "{error}"
+    );
+    assert_eq!(busy.requests_received(), 1);
+}
+
+/// One process, sixteen tasks, one shared budget of 20 calls per second: no 429 is paid for
+/// (every request the sandbox received was a success) and the rate stays near the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixteen_tasks_share_one_budget_without_429s() {
+    const CALLS: usize = 100;
+    let sandbox = Sandbox::builder()
+        .rate_limit(20, Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    // The first answer tells the client the budget (HighLevel's default is 100 per 10 s).
+    client
+        .get_calendars()
+        .location_id("loc")
+        .send()
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let tasks: Vec<_> = (0..16)
+        .map(|task| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                for _ in (task..CALLS).step_by(16) {
+                    client.get_calendars().location_id("loc").send().await?;
+                }
+                Ok::<(), Error>(())
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().expect("every call succeeds");
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    assert_eq!(
+        sandbox.requests_received(),
+        CALLS + 1,
+        "no request was answered 429 and sent again"
+    );
+    // 101 calls in windows of 20 take at least four more seconds; 90 % of the limit is 18/s
+    // over the windows the calls needed.
+    let windows = (CALLS + 1).div_ceil(20) as f64 - 1.0;
+    assert!(elapsed >= windows * 0.95, "paced: {elapsed:.2} s");
+    let rate = CALLS as f64 / elapsed.max(windows);
+    assert!(rate >= 18.0, "{rate:.1} calls/s of 20/s ({elapsed:.2} s)");
 }

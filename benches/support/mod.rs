@@ -44,6 +44,13 @@ pub async fn start_server() -> String {
                             hyper::Response::builder()
                                 .status(201)
                                 .header("content-type", "application/json")
+                                // What HighLevel sends with every answer (limits raised so
+                                // that pacing never has to wait in a benchmark).
+                                .header("x-ratelimit-max", "1000000")
+                                .header("x-ratelimit-interval-milliseconds", "10000")
+                                .header("x-ratelimit-remaining", "999999")
+                                .header("x-ratelimit-limit-daily", "100000000")
+                                .header("x-ratelimit-daily-remaining", "99999999")
                                 .body(Full::new(Bytes::from_static(RESPONSE.as_bytes())))
                                 .unwrap(),
                         )

@@ -144,7 +144,9 @@ pub fn generate(spec_text: &str, source: &str) -> Result<String, String> {
                 request: &mut ::reqwest::Request,
                 _info: &OperationInfo,
             ) -> ::std::result::Result<(), Error<E>> {
-                ::highlevel_runtime::hooks::pre(self.inner(), request).map_err(Error::Custom)
+                ::highlevel_runtime::hooks::pre(self.inner(), request)
+                    .await
+                    .map_err(Error::Custom)
             }
 
             async fn exec(

@@ -10,6 +10,8 @@ use crate::error::{ApiErrorBody, Error};
 use crate::hooks::ResponseHead;
 use crate::operation::Operation;
 use crate::outcome;
+use crate::pacing::Refusal;
+use crate::rate_limit::RateLimit;
 use crate::response::Response;
 use crate::runtime::Runtime;
 use crate::telemetry::CallSpan;
@@ -45,6 +47,12 @@ struct Changing {
     refused: Option<ValidationError>,
     /// The provider failed to refresh a rejected token.
     token_error: Option<TokenError>,
+    /// The rate budget the call is charged to, once `pre` chose it.
+    budget_key: Option<String>,
+    /// Why pacing stopped the call, if it did.
+    throttled: Option<Refusal>,
+    /// The rate-limit headers of the last answer, once read for pacing.
+    rate_limit: Option<RateLimit>,
 }
 
 impl CallState {
@@ -96,6 +104,32 @@ impl CallState {
 
     pub(crate) fn take_refusal(&self) -> Option<ValidationError> {
         self.lock().refused.take()
+    }
+
+    pub(crate) fn set_budget_key(&self, key: String) {
+        self.lock().budget_key = Some(key);
+    }
+
+    pub(crate) fn budget_key(&self) -> Option<String> {
+        self.lock().budget_key.clone()
+    }
+
+    /// Pacing found no slot: the call stops before sending.
+    pub(crate) fn throttle(&self, refusal: Refusal) {
+        self.lock().throttled = Some(refusal);
+    }
+
+    /// Keeps the rate-limit state pacing read, so that the answer need not be read again.
+    pub(crate) fn keep_rate_limit(&self, reported: RateLimit) {
+        self.lock().rate_limit = Some(reported);
+    }
+
+    pub(crate) fn take_rate_limit(&self) -> Option<RateLimit> {
+        self.lock().rate_limit.take()
+    }
+
+    pub(crate) fn take_throttled(&self) -> Option<Refusal> {
+        self.lock().throttled.take()
     }
 
     pub(crate) fn take_token_error(&self) -> Option<TokenError> {
@@ -162,6 +196,9 @@ impl Runtime {
                 head: None,
                 refused: None,
                 token_error: None,
+                budget_key: None,
+                throttled: None,
+                rate_limit: None,
             }),
         });
         let result = CALL.scope(Arc::clone(&state), request).await;

@@ -4,6 +4,7 @@
 //! HighLevel client generated on this runtime is configured the same way.
 
 use crate::auth::{StaticToken, Token, TokenProvider, TokenSource};
+use crate::pacing::Pacing;
 use crate::retry::RetryPolicy;
 use crate::runtime::{Runtime, RuntimeInner};
 use crate::validation::Validation;
@@ -68,6 +69,7 @@ pub struct ClientBuilder<C = Runtime> {
     http: Option<reqwest::Client>,
     max_response_bytes: usize,
     validation: Validation,
+    pacing: Pacing,
     client: PhantomData<fn() -> C>,
 }
 
@@ -89,6 +91,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("retry", &self.retry)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("validation", &self.validation)
+            .field("pacing", &self.pacing)
             .finish_non_exhaustive()
     }
 }
@@ -108,6 +111,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             http: None,
             max_response_bytes: 1024 * 1024,
             validation: Validation::default(),
+            pacing: Pacing::default(),
             client: PhantomData,
         }
     }
@@ -191,6 +195,13 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
+    /// What a call does when its sub-account's rate budget has no slot free: wait for one
+    /// (up to 15 s by default), fail at once, or send anyway (see [`Pacing`]).
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<C, BuildError> {
         let provider = self.tokens.ok_or(BuildError::MissingToken)??;
@@ -230,6 +241,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             timeout_per_request,
             retry: self.retry,
             validation: self.validation,
+            pacing: self.pacing,
+            budgets: Default::default(),
         })))
     }
 }

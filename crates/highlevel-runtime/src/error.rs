@@ -76,6 +76,14 @@ pub enum Error {
     },
     /// The token provider failed; nothing was sent.
     Token(crate::TokenError),
+    /// The sub-account's rate budget had no free slot within the wait
+    /// [`Pacing`](crate::Pacing) allows (or its day's allowance is used up); nothing was sent.
+    Throttled {
+        /// The operation that was called.
+        operation: &'static Operation,
+        /// When a slot frees up; `None` when the day's allowance is used up.
+        retry_after: Option<Duration>,
+    },
 }
 
 impl Error {
@@ -117,6 +125,7 @@ impl Error {
         match self {
             Error::Connect(_) => true,
             Error::RateLimited { error, .. } => !error.rate_limit.daily_exhausted(),
+            Error::Throttled { retry_after, .. } => retry_after.is_some(),
             _ => false,
         }
     }
@@ -125,7 +134,7 @@ impl Error {
     pub fn nothing_sent(&self) -> bool {
         matches!(
             self,
-            Error::Validation(_) | Error::Connect(_) | Error::Token(_)
+            Error::Validation(_) | Error::Connect(_) | Error::Token(_) | Error::Throttled { .. }
         )
     }
 }
@@ -196,6 +205,23 @@ impl fmt::Display for Error {
                 "HighLevel's {status} response is larger than the {limit} bytes this client accepts; it was not read"
             ),
             Error::Token(e) => write!(f, "could not get an access token: {e}; nothing was sent"),
+            Error::Throttled {
+                operation,
+                retry_after: Some(wait),
+            } => write!(
+                f,
+                "{}: not sent, the sub-account's rate budget has no free slot for {} ms (longer than the pacing allows)",
+                operation.id,
+                wait.as_millis()
+            ),
+            Error::Throttled {
+                operation,
+                retry_after: None,
+            } => write!(
+                f,
+                "{}: not sent, the sub-account's daily request allowance is used up",
+                operation.id
+            ),
         }
     }
 }

@@ -9,6 +9,7 @@
 //! it remembers the response head and caps how much of the body is read.
 
 use crate::call::{CallState, current};
+use crate::pacing;
 use crate::retry::{self, Decision, Failure, Outcome};
 use crate::runtime::Runtime;
 use crate::validation::{Rule, ValidationError};
@@ -27,8 +28,9 @@ const VERSION: HeaderName = HeaderName::from_static("version");
 /// What `pre` answers when a request must not be sent; the reason is kept in the call state.
 pub const REFUSED: &str = "request refused before sending";
 
-/// Prepares `request` for sending. An `Err` stops the call before anything is sent.
-pub fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<(), String> {
+/// Prepares `request` for sending, and takes a slot of its sub-account's rate budget (see
+/// [`Pacing`](crate::Pacing)). An `Err` stops the call before anything is sent.
+pub async fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<(), String> {
     let Some(call) = current() else {
         return Err(
             "a generated client's request must be sent through its runtime (Runtime::send)".into(),
@@ -39,6 +41,15 @@ pub fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<(), Stri
         return Err(REFUSED.into());
     }
     let inner = &runtime.inner;
+    if !inner.pacing.is_off() {
+        let key = pacing::key_of(request, call.token().token.expose_secret());
+        let taken = inner.budgets.acquire(&key, &inner.pacing).await;
+        call.set_budget_key(key);
+        if let Err(refusal) = taken {
+            call.throttle(refusal);
+            return Err(REFUSED.into());
+        }
+    }
     let headers = request.headers_mut();
     headers.remove(PROGENITOR_VERSION_HEADER);
     let version = match &inner.version {
@@ -118,6 +129,11 @@ async fn send_with_retries(
                 let status = response.status();
                 call.span.response(Some(status.as_u16()), None);
                 call.record(status, response.headers());
+                if let Some(key) = call.budget_key() {
+                    let reported = crate::RateLimit::from_headers(response.headers());
+                    inner.budgets.observe(&key, &reported);
+                    call.keep_rate_limit(reported);
+                }
                 (
                     Outcome::Status(status.as_u16()),
                     (status == StatusCode::TOO_MANY_REQUESTS)
@@ -160,8 +176,15 @@ async fn send_with_retries(
         ) {
             Decision::RetryAfter(wait) => {
                 call.span.retrying(wait, &RetryReason(failure));
-                drop(result);
                 tokio::time::sleep(wait).await;
+                // The attempt after the wait takes a slot like the first one; without one the
+                // last answer stands.
+                if let Some(key) = call.budget_key()
+                    && inner.budgets.acquire(&key, &inner.pacing).await.is_err()
+                {
+                    return finish(result, inner.max_response_bytes);
+                }
+                drop(result);
                 request = next;
             }
             Decision::GiveUp => return finish(result, inner.max_response_bytes),

@@ -4,7 +4,7 @@
 //! writes from one of HighLevel's OpenAPI documents; everything that is the same for every
 //! operation lives here: configuration ([`ClientBuilder`]), tokens ([`TokenProvider`]), the
 //! call path ([`Runtime::send`] and the progenitor [`hooks`]), retries by method
-//! ([`RetryPolicy`]), rate-limit state ([`RateLimit`]), errors ([`Error`]), validation
+//! ([`RetryPolicy`]), pacing under the rate limits ([`Pacing`]), rate-limit state ([`RateLimit`]), errors ([`Error`]), validation
 //! ([`validation`]) and tracing. It knows no API of its own: what it needs of an operation
 //! comes in an [`Operation`] the generated code declares.
 //!
@@ -41,6 +41,7 @@ mod open_enum;
 mod operation;
 mod optional;
 mod outcome;
+mod pacing;
 mod rate_limit;
 mod response;
 mod retry;
@@ -60,6 +61,7 @@ pub use example::Example;
 pub use number::Number;
 pub use operation::Operation;
 pub use optional::IntoOptional;
+pub use pacing::{DEFAULT_DAILY_MAX, DEFAULT_INTERVAL, DEFAULT_INTERVAL_MAX, Pacing};
 pub use rate_limit::RateLimit;
 pub use response::Response;
 pub use retry::RetryPolicy;

@@ -4,6 +4,7 @@ use crate::call::{CallState, GeneratedResult};
 use crate::error::{ApiError, ApiErrorBody, DecodeError, Error, redact, snippet};
 use crate::hooks::{BodyTooLarge, REFUSED, ResponseHead};
 use crate::operation::Operation;
+use crate::pacing::Refusal;
 use crate::rate_limit::RateLimit;
 use crate::response::Response;
 use crate::runtime::Runtime;
@@ -43,7 +44,9 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
     match result {
         Ok(value) => {
             let status = value.status();
-            let rate_limit = RateLimit::from_headers(value.headers());
+            let rate_limit = state
+                .take_rate_limit()
+                .unwrap_or_else(|| RateLimit::from_headers(value.headers()));
             Ok(Response::new(value.into_inner(), status, rate_limit))
         }
         Err(GenError::ErrorResponse(value)) => {
@@ -85,6 +88,15 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
             Err(transport_error(e, &context))
         }
         Err(GenError::Custom(message)) if message == REFUSED => {
+            if let Some(refusal) = state.take_throttled() {
+                return Err(Error::Throttled {
+                    operation: state.operation,
+                    retry_after: match refusal {
+                        Refusal::Busy(wait) => Some(wait),
+                        Refusal::DailyExhausted => None,
+                    },
+                });
+            }
             Err(Error::Validation(state.take_refusal().unwrap_or_else(
                 || ValidationError::single("", Rule::TYPE, message),
             )))
