@@ -19,6 +19,7 @@
 //! - `api::Client`, with one method per operation named after its operationId, and
 //!   `api::requests`, one request type per operation.
 
+mod ast;
 mod enums;
 mod naming;
 mod operations;
@@ -252,11 +253,7 @@ fn run_progenitor(
 fn body_types(file: &syn::File) -> Vec<syn::Type> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
-    let builder = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, i)| i),
-        _ => None,
-    });
-    for item in builder.into_iter().flatten() {
+    for item in ast::module(file, "builder").unwrap_or_default() {
         let syn::Item::Impl(imp) = item else { continue };
         for item in &imp.items {
             let syn::ImplItem::Fn(f) = item else { continue };

@@ -6,7 +6,7 @@
 //! accepts `X`, `Some(X)`, `None`, `&str` for text and string enums, and integers for numbers.
 
 use syn::visit_mut::VisitMut;
-use syn::{GenericArgument, ImplItemFn, Item, PathArguments, Type, WherePredicate};
+use syn::{ImplItemFn, Item, Type};
 
 /// Rewrites every optional-field setter of `types::builder` in `file`.
 pub fn natural_setters(file: &mut syn::File) {
@@ -44,43 +44,14 @@ impl VisitMut for Rewriter {
 
 /// The `X` of a setter bounded by `T: TryInto<Option<X>>`.
 fn optional_target(setter: &ImplItemFn) -> Option<Type> {
-    let where_clause = setter.sig.generics.where_clause.as_ref()?;
-    where_clause.predicates.iter().find_map(|p| {
-        let WherePredicate::Type(t) = p else {
-            return None;
-        };
-        if !matches!(&t.bounded_ty, Type::Path(path) if path.path.is_ident("T")) {
-            return None;
-        }
-        t.bounds.iter().find_map(|b| {
-            let syn::TypeParamBound::Trait(tr) = b else {
-                return None;
-            };
-            let last = tr.path.segments.last()?;
-            if last.ident != "TryInto" {
-                return None;
-            }
-            let option = first_type_argument(&last.arguments)?;
-            let Type::Path(option) = option else {
-                return None;
-            };
-            let segment = option.path.segments.last()?;
-            if segment.ident != "Option" {
-                return None;
-            }
-            first_type_argument(&segment.arguments).cloned()
-        })
-    })
-}
-
-fn first_type_argument(arguments: &PathArguments) -> Option<&Type> {
-    let PathArguments::AngleBracketed(args) = arguments else {
+    let Type::Path(option) = crate::ast::try_into_target(setter, "T")? else {
         return None;
     };
-    args.args.iter().find_map(|a| match a {
-        GenericArgument::Type(t) => Some(t),
-        _ => None,
-    })
+    let segment = option.path.segments.last()?;
+    if segment.ident != "Option" {
+        return None;
+    }
+    crate::ast::first_type_argument(&segment.arguments).cloned()
 }
 
 /// Gives typify's body builders names of their own: `types::builder::CalendarCreateDto`

@@ -10,7 +10,7 @@ use crate::naming::snake_case;
 use crate::operations::Operation;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{GenericArgument, ImplItem, ImplItemFn, Item, PathArguments, ReturnType, Type};
+use syn::{ImplItem, ImplItemFn, Item, ReturnType, Type};
 
 /// What progenitor generated for one operation.
 struct Builder<'a> {
@@ -27,13 +27,7 @@ pub fn api_module(
     file: &syn::File,
     operations: &[Operation],
 ) -> Result<(TokenStream, Vec<Option<Type>>), String> {
-    let builder_mod = file
-        .items
-        .iter()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
-            _ => None,
-        })
+    let builder_mod = crate::ast::module(file, "builder")
         .ok_or("progenitor wrote no `builder` module (is the interface style Builder?)")?;
     let mut methods = Vec::new();
     let mut requests = Vec::new();
@@ -545,40 +539,10 @@ fn response_value_type(output: &ReturnType) -> Option<Type> {
 
 fn first_generic(ty: &Type) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
-    let PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
-        return None;
-    };
-    args.args.iter().find_map(|a| match a {
-        GenericArgument::Type(t) => Some(t.clone()),
-        _ => None,
-    })
+    crate::ast::first_type_argument(&p.path.segments.last()?.arguments).cloned()
 }
 
-/// The `T` of a setter's `V: TryInto<T>` bound.
+/// The `T` of a progenitor setter's `V: TryInto<T>` bound.
 pub(crate) fn setter_target(setter: &ImplItemFn) -> Option<Type> {
-    let where_clause = setter.sig.generics.where_clause.as_ref()?;
-    where_clause.predicates.iter().find_map(|p| {
-        let syn::WherePredicate::Type(t) = p else {
-            return None;
-        };
-        if !matches!(&t.bounded_ty, Type::Path(path) if path.path.is_ident("V")) {
-            return None;
-        }
-        t.bounds.iter().find_map(|b| {
-            let syn::TypeParamBound::Trait(tr) = b else {
-                return None;
-            };
-            let last = tr.path.segments.last()?;
-            if last.ident != "TryInto" {
-                return None;
-            }
-            let PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            args.args.iter().find_map(|a| match a {
-                GenericArgument::Type(t) => Some(t.clone()),
-                _ => None,
-            })
-        })
-    })
+    crate::ast::try_into_target(setter, "V")
 }

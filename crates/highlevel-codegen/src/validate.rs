@@ -41,14 +41,7 @@ pub fn validate_impls(
     open_enums: &BTreeSet<String>,
     roots: &[String],
 ) -> Result<TokenStream, String> {
-    let types = file
-        .items
-        .iter()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or("progenitor wrote no `types` module")?;
+    let types = crate::ast::module(file, "types").ok_or("progenitor wrote no `types` module")?;
     let schemas: BTreeMap<String, &Value> = spec
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -117,16 +110,7 @@ pub fn validate_impls(
 /// The types of the `types` module a request body uses: `roots` and every type their fields
 /// name, transitively.
 pub(crate) fn request_types(file: &syn::File, roots: &[String]) -> BTreeSet<String> {
-    let types = file
-        .items
-        .iter()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
-            _ => None,
-        })
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    reachable_types(types, roots)
+    reachable_types(crate::ast::module(file, "types").unwrap_or_default(), roots)
 }
 
 /// The names of `roots` and of every type of `types` their fields name, transitively.
