@@ -59,8 +59,9 @@ pub async fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<()
     headers.insert(VERSION, version);
     headers.insert(USER_AGENT, inner.user_agent.clone());
     headers.insert(AUTHORIZATION, call.authorization());
+    // A client the caller supplied may have another timeout; one the runtime built has this
+    // one already.
     if inner.timeout_per_request {
-        // The client this runtime built has the timeout already.
         *request.timeout_mut() = Some(inner.timeout);
     }
     Ok(())
