@@ -103,7 +103,8 @@ enum SpecCommand {
     Normalize,
     /// Exit non-zero with a diff when a checked-in artifact is stale: the upstream snapshot
     /// (against PROVENANCE.toml), openapi/overlay.toml (against the normalizer's steps),
-    /// openapi/calendars.json or openapi/generated.rs.snap.
+    /// openapi/calendars.json or openapi/generated.rs.snap; and when the client generated
+    /// from the normalized document does not compile (cargo check).
     Check,
     /// Take a new upstream document (its relative $refs are read next to it), print what
     /// changes for SDK users, and replace the snapshot, its provenance, the normalized
@@ -168,7 +169,9 @@ fn main() -> ExitCode {
     let ws = Workspace::current();
     let result = match cli.command {
         Command::Spec(SpecCommand::Normalize) => spec::normalize(&ws).map(print),
-        Command::Spec(SpecCommand::Check) => spec::check(&ws).map(print),
+        Command::Spec(SpecCommand::Check) => spec::check(&ws)
+            .and_then(|report| Ok(report + &spec::compiles(&ws)?))
+            .map(print),
         Command::Spec(SpecCommand::Update { from, dry_run }) => {
             update::update(&ws, &Source::parse(&from), dry_run).map(|outcome| {
                 print!("{}\n{}", outcome.report.to_text(), outcome.summary());

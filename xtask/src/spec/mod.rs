@@ -127,6 +127,35 @@ fn step_lines(artifacts: &Artifacts) -> String {
     out
 }
 
+/// The compile half of `spec check`: compiles the SDK's library (every feature that adds code) as `build.rs` makes it from the
+/// checked-in normalized document, so a document that normalizes but whose generated code,
+/// or the hand-written code around it, does not compile fails the check too (a missing
+/// dependency, a type the hand-written rules name that is gone).
+pub fn compiles(ws: &Workspace) -> Result<String, String> {
+    let output = crate::perf::measure::cargo(&ws.root)
+        .args([
+            "check",
+            "--quiet",
+            "--locked",
+            "-p",
+            "highlevel-calendars",
+            "--lib",
+            "--features",
+            "sandbox",
+            "--message-format=short",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run cargo check: {e}"))?;
+    if output.status.success() {
+        Ok("spec check: the generated client compiles (cargo check, features: sandbox)\n".into())
+    } else {
+        Err(format!(
+            "the client generated from the normalized document does not compile:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
 /// `spec check`: fails, with a unified diff, when a checked-in artifact of `ws` is stale: the
 /// upstream snapshot (against its recorded hashes), the overlay (against the steps), the
 /// normalized document or the generated-code snapshot.
