@@ -127,10 +127,11 @@ fn step_lines(artifacts: &Artifacts) -> String {
     out
 }
 
-/// The compile half of `spec check`: compiles the SDK's library (every feature that adds code) as `build.rs` makes it from the
-/// checked-in normalized document, so a document that normalizes but whose generated code,
-/// or the hand-written code around it, does not compile fails the check too (a missing
-/// dependency, a type the hand-written rules name that is gone).
+/// The compile half of `spec check`: compiles the SDK's library (every feature that adds
+/// code) as `build.rs` makes it from the checked-in normalized document, so a document that
+/// normalizes but whose generated code, or the hand-written code around it, does not compile
+/// fails the check too (a missing dependency, a type the hand-written rules name that is
+/// gone).
 pub fn compiles(ws: &Workspace) -> Result<String, String> {
     let output = crate::perf::measure::cargo(&ws.root)
         .args([
