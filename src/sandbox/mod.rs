@@ -282,6 +282,7 @@ impl Default for SandboxBuilder {
                 tokens: None,
                 limits: Limits::default(),
                 validation: Validation::stated(),
+                log: false,
             },
             faults: Vec::new(),
         }
@@ -289,6 +290,13 @@ impl Default for SandboxBuilder {
 }
 
 impl SandboxBuilder {
+    /// Logs one line per request to stderr: method, path, status and `traceId` (never a token
+    /// or a body). The `highlevel-sandbox` program turns it on.
+    pub fn log_requests(mut self, log: bool) -> Self {
+        self.settings.log = log;
+        self
+    }
+
     /// Accepts only this token (call again to accept several). By default any non-empty bearer
     /// token is accepted.
     pub fn token(mut self, token: impl Into<String>) -> Self {
@@ -366,6 +374,8 @@ struct Settings {
     tokens: Option<Vec<String>>,
     limits: Limits,
     validation: Validation,
+    /// Whether every request is logged to stderr.
+    log: bool,
 }
 
 impl fmt::Debug for Settings {

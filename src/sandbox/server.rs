@@ -85,6 +85,25 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
 }
 
 async fn handle(shared: &Shared, request: Request<Incoming>) -> Answer {
+    if !shared.settings.log {
+        return answer(shared, request).await;
+    }
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let answer = answer(shared, request).await;
+    match &answer {
+        Answer::Respond(reply) => {
+            let trace = serde_json::from_slice::<serde_json::Value>(&reply.body)
+                .ok()
+                .and_then(|body| body.get("traceId")?.as_str().map(str::to_string))
+                .unwrap_or_else(|| "-".into());
+            eprintln!("{method} {path} {} {trace}", reply.status.as_u16());
+        }
+        Answer::HangUp => eprintln!("{method} {path} dropped -"),
+    }
+    answer
+}
+
+async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
     shared.received.fetch_add(1, Ordering::SeqCst);
     let (head, body) = request.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {

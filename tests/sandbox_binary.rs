@@ -1,0 +1,82 @@
+//! The `highlevel-sandbox` program: it prints its base URL first, answers like the
+//! in-process sandbox, logs each request without the token, and stops on SIGTERM.
+#![cfg(all(feature = "sandbox", unix))]
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+#[tokio::test]
+async fn the_program_serves_logs_and_stops_on_sigterm() {
+    let token = "pit-sandbox-binary-secret";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_highlevel-sandbox"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--token",
+            token,
+            "--fault",
+            "503",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the program starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut base_url = String::new();
+    stdout.read_line(&mut base_url).unwrap(); // blocks until the server listens
+    let base_url = base_url.trim().to_string();
+    assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url}");
+
+    highlevel_calendars::install_tls_provider();
+    let http = reqwest::Client::new();
+    let post = || {
+        http.post(format!("{base_url}/calendars/"))
+            .bearer_auth(token)
+            .header("Version", "2021-04-15")
+            .json(
+                &serde_json::json!({"locationId": "loc", "name": "Demo", "calendarType": "event"}),
+            )
+            .send()
+    };
+    assert_eq!(post().await.unwrap().status(), 503, "the queued fault");
+    assert_eq!(post().await.unwrap().status(), 201);
+    let other = http
+        .get(format!("{base_url}/calendars/"))
+        .bearer_auth("another-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 401, "only the given token is accepted");
+
+    let terminated = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "a clean stop: {status}");
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(log.contains("POST /calendars/ 503"), "{log}");
+    assert!(log.contains("POST /calendars/ 201 -"), "{log}");
+    assert!(log.contains("GET /calendars/ 401 "), "{log}");
+    assert!(log.trim_end().ends_with("stopped"), "{log}");
+    assert!(!log.contains(token), "the token is never logged: {log}");
+}
+
+#[test]
+fn bad_options_are_refused_with_the_help() {
+    let out = Command::new(env!("CARGO_BIN_EXE_highlevel-sandbox"))
+        .args(["--rate-limit", "many"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("--rate-limit many"), "{text}");
+    assert!(text.contains("Usage: highlevel-sandbox"), "{text}");
+}
