@@ -8,7 +8,7 @@ use crate::pacing::Refusal;
 use crate::rate_limit::RateLimit;
 use crate::response::Response;
 use crate::runtime::Runtime;
-use crate::validation::{Rule, ValidationError, conversion_error};
+use crate::validation::{Rule, ValidationError, camel_case, conversion_error};
 use progenitor_client::Error as GenError;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -111,24 +111,14 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
 /// left unset), `conversion to `X` for body failed: no value supplied for name`.
 fn invalid_request(message: &str) -> ValidationError {
     if let Some(name) = message.strip_suffix(" was not initialized") {
-        return ValidationError::single(&wire_name(name), Rule::REQUIRED, "is required");
+        // progenitor names a parameter by its Rust name (`location_id`), the document by its
+        // wire name (`locationId`).
+        return ValidationError::single(&camel_case(name), Rule::REQUIRED, "is required");
     }
     if let Some((_, reason)) = message.split_once(" failed: ") {
         return conversion_error(reason);
     }
     ValidationError::single("", Rule::TYPE, message.to_string())
-}
-
-/// progenitor names a parameter by its Rust name (`location_id`); the document by its wire
-/// name (`locationId`).
-fn wire_name(rust_name: &str) -> String {
-    match conversion_error(&format!("no value supplied for {rust_name}"))
-        .violations()
-        .first()
-    {
-        Some(v) => v.path.clone(),
-        None => rust_name.to_string(),
-    }
 }
 
 /// A status the document does not list (5xx, 3xx, 404, an unlisted 2xx...).

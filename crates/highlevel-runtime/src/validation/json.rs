@@ -79,7 +79,7 @@ pub fn conversion_error(message: &str) -> ValidationError {
 }
 
 /// `location_id` -> `locationId`.
-fn camel_case(snake: &str) -> String {
+pub(crate) fn camel_case(snake: &str) -> String {
     let mut out = String::new();
     let mut upper = false;
     for c in snake.chars() {

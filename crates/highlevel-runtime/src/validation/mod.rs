@@ -16,6 +16,7 @@ mod parameters;
 mod rule;
 
 pub use checker::{Checker, ToF64, Validate};
+pub(crate) use json::camel_case;
 pub use json::{check_json, conversion_error};
 pub use parameters::Parameters;
 pub use rule::{Rule, RuleSource};
