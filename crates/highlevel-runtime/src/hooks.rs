@@ -42,7 +42,7 @@ pub async fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<()
     }
     let inner = &runtime.inner;
     if !inner.pacing.is_off() {
-        let key = pacing::key_of(request, call.token().token.expose_secret());
+        let key = pacing::key_of(request, || call.token().token.expose_secret().to_string());
         let taken = inner.budgets.acquire(&key, &inner.pacing).await;
         call.set_budget_key(key);
         if let Err(refusal) = taken {

@@ -27,6 +27,11 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
 /// HighLevel's published daily limit per sub-account.
 pub const DEFAULT_DAILY_MAX: u64 = 200_000;
 
+/// The most requests per interval a budget tracks, whatever a server reports.
+const MAX_WINDOW: u64 = 10_000;
+/// The longest interval a budget takes from a server.
+const MAX_INTERVAL: Duration = Duration::from_secs(3_600);
+
 /// What a call does when its sub-account's budget has no slot free.
 ///
 /// ```
@@ -203,11 +208,13 @@ impl Budgets {
         let Some(budget) = budgets.get_mut(key) else {
             return;
         };
+        // Bounded, so that a broken or hostile server's headers cannot make the window (one
+        // instant per request) grow without limit or a wait last for days.
         if let Some(max) = reported.interval_max.filter(|&m| m > 0) {
-            budget.max = max;
+            budget.max = max.min(MAX_WINDOW);
         }
         if let Some(interval) = reported.interval.filter(|i| !i.is_zero()) {
-            budget.interval = interval;
+            budget.interval = interval.min(MAX_INTERVAL);
         }
         budget.forget_old(now);
         if let Some(remaining) = reported.remaining {
@@ -228,7 +235,7 @@ impl Budgets {
 /// its query or at the top of its JSON body, else the token (a sub-account token or Private
 /// Integration Token belongs to one sub-account). The token is represented by a hash, never
 /// by itself.
-pub(crate) fn key_of(request: &reqwest::Request, token: &str) -> String {
+pub(crate) fn key_of(request: &reqwest::Request, token: impl FnOnce() -> String) -> String {
     if let Some(location) = request
         .url()
         .query_pairs()
@@ -245,7 +252,7 @@ pub(crate) fn key_of(request: &reqwest::Request, token: &str) -> String {
         return location;
     }
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(token);
+    let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(token());
     format!("token:{hash:016x}")
 }
 
@@ -299,6 +306,33 @@ mod tests {
         );
         // Another sub-account has a budget of its own.
         budgets.acquire("other", &Pacing::fail()).await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn hostile_headers_stay_bounded() {
+        let budgets = Budgets::default();
+        let reported = RateLimit {
+            interval_max: Some(u64::MAX),
+            interval: Some(Duration::from_secs(u64::MAX / 4)),
+            remaining: Some(0),
+            ..RateLimit::default()
+        };
+        budgets.observe("loc", &reported);
+        {
+            let budgets = budgets.by_key.lock().unwrap();
+            let budget = &budgets["loc"];
+            assert_eq!(budget.max, MAX_WINDOW);
+            assert_eq!(
+                budget.sent.len() as u64,
+                MAX_WINDOW,
+                "filled up to the bound only"
+            );
+            assert_eq!(budget.interval, MAX_INTERVAL);
+        }
+        assert!(matches!(
+            budgets.acquire("loc", &Pacing::fail()).await,
+            Err(Refusal::Busy(wait)) if wait <= MAX_INTERVAL + Duration::from_millis(250)
+        ));
     }
 
     #[tokio::test(start_paused = true)]
