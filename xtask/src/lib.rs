@@ -19,4 +19,5 @@
 pub mod perf;
 pub mod release;
 pub mod spec;
+pub mod testing;
 pub mod workspace;

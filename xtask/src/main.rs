@@ -10,6 +10,7 @@ use xtask::release::{msrv, public_api};
 use xtask::spec::diff::Severity;
 use xtask::spec::source::Source;
 use xtask::spec::{self, spec_diff, update};
+use xtask::testing;
 use xtask::workspace::Workspace;
 
 /// Exit status when `--fail-on` finds a change of the given severity, or when a measuring
@@ -30,6 +31,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Every test of the workspace, with the programs some of them drive (redis-server,
+    /// Schemathesis) installed first when missing: the README's test command.
+    Test {
+        /// Arguments for `cargo test`, after `--` (e.g. `-- pacing`).
+        #[arg(last = true)]
+        passthrough: Vec<String>,
+    },
     /// The OpenAPI pipeline: normalize, check, update from upstream, diff two documents.
     #[command(subcommand)]
     Spec(SpecCommand),
@@ -168,6 +176,7 @@ fn main() -> ExitCode {
     };
     let ws = Workspace::current();
     let result = match cli.command {
+        Command::Test { passthrough } => testing::run(&ws, &passthrough),
         Command::Spec(SpecCommand::Normalize) => spec::normalize(&ws).map(print),
         Command::Spec(SpecCommand::Check) => spec::check(&ws)
             .and_then(|report| Ok(report + &spec::compiles(&ws)?))

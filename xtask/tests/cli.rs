@@ -122,6 +122,7 @@ fn every_command_answers_help() {
         &["spec", "check"],
         &["spec", "update"],
         &["spec", "diff"],
+        &["test"],
         &["bench"],
         &["build-cost"],
         &["instructions"],
