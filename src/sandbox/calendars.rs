@@ -1,12 +1,54 @@
 //! The calendar operations the sandbox keeps state for: create, get, list, update and delete.
 //! Bodies reach these functions already checked by the client's own checker.
 
-use super::reply::Reply;
-use super::store::UpdateError;
-use super::{Shared, defaults, ids, schema, synth};
+use super::defaults;
+use super::store::{Store, UpdateError};
 use crate::{ApiErrorMessage, operations};
-use hyper::StatusCode;
+use highlevel_sandbox::{Call, Document, Reply, Resources, StatusCode, new_id};
 use serde_json::{Map, Value, json};
+use std::sync::{Mutex, MutexGuard};
+
+/// The calendars a sandbox keeps, answering the five calendar operations.
+#[derive(Debug, Default)]
+pub(crate) struct Calendars {
+    store: Mutex<Store>,
+}
+
+impl Calendars {
+    /// The store (a poisoned lock only means a test panicked elsewhere).
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Resources for Calendars {
+    fn answer(&self, call: &Call<'_>) -> Option<Reply> {
+        let body = || call.body().cloned().unwrap_or(Value::Null);
+        let id = call.param("calendarId");
+        let document = call.document();
+        Some(match call.operation().id {
+            CREATE => create(self, document, body()),
+            GET => get(self, id),
+            LIST => list(self, call.query()),
+            UPDATE => update(self, document, id, body()),
+            DELETE => delete(self, document, id),
+            _ => return None,
+        })
+    }
+
+    fn location_of(&self, call: &Call<'_>) -> Option<String> {
+        match call.param("calendarId") {
+            "" => None,
+            id => self.store().location_of(id),
+        }
+    }
+}
+
+const CREATE: &str = operations::CREATE_CALENDAR.id;
+const GET: &str = operations::GET_CALENDAR.id;
+const LIST: &str = operations::GET_CALENDARS.id;
+const UPDATE: &str = operations::UPDATE_CALENDAR.id;
+const DELETE: &str = operations::DELETE_CALENDAR.id;
 
 const CONFERENCE_KINDS: &[&str] = &[
     "zoom_conference",
@@ -16,11 +58,11 @@ const CONFERENCE_KINDS: &[&str] = &[
 
 /// `create-calendar`: the calendar with a new id and the server defaults, 201; a slug another
 /// calendar of the location has is refused with 422 naming `slug`.
-pub(crate) fn create(shared: &Shared, request: Value) -> Reply {
+fn create(shared: &Calendars, document: &'static Document, request: Value) -> Reply {
     let Value::Object(_) = request else {
         return Reply::error_one(StatusCode::UNPROCESSABLE_ENTITY, "body must be an object");
     };
-    let calendar = calendar_from(request);
+    let calendar = calendar_from(document, request);
     let slug = calendar["slug"].as_str().unwrap_or_default().to_string();
     let stored = shared.store().insert(calendar.clone());
     match stored {
@@ -30,7 +72,7 @@ pub(crate) fn create(shared: &Shared, request: Value) -> Reply {
 }
 
 /// `get-calendar`: 200 `{"calendar": …}`, or 404.
-pub(crate) fn get(shared: &Shared, id: &str) -> Reply {
+fn get(shared: &Calendars, id: &str) -> Reply {
     match shared.store().get(id) {
         Some(calendar) => Reply::json(StatusCode::OK, &json!({ "calendar": calendar })),
         None => not_found(id),
@@ -40,7 +82,7 @@ pub(crate) fn get(shared: &Shared, id: &str) -> Reply {
 /// `get-calendars`: 200 `{"calendars": […]}`, the location's calendars (of one group when
 /// `groupId` is given), oldest first. The sandbox makes no drafts, so `showDrafted` changes
 /// nothing.
-pub(crate) fn list(shared: &Shared, query: &[(String, String)]) -> Reply {
+fn list(shared: &Calendars, query: &[(String, String)]) -> Reply {
     let param = |name: &str| {
         query
             .iter()
@@ -60,8 +102,8 @@ pub(crate) fn list(shared: &Shared, query: &[(String, String)]) -> Reply {
 
 /// `update-calendar`: the fields of the body that an update may set, set on the stored
 /// calendar; 200 `{"calendar": …}`, 404, or 422 for a slug another calendar has.
-pub(crate) fn update(shared: &Shared, id: &str, request: Value) -> Reply {
-    let updatable = updatable_fields();
+fn update(shared: &Calendars, document: &'static Document, id: &str, request: Value) -> Reply {
+    let updatable = updatable_fields(document);
     let changes: Map<String, Value> = match request {
         Value::Object(fields) => fields
             .into_iter()
@@ -85,11 +127,11 @@ pub(crate) fn update(shared: &Shared, id: &str, request: Value) -> Reply {
 }
 
 /// `delete-calendar`: the document's delete answer (`{"success": true}`), or 404.
-pub(crate) fn delete(shared: &Shared, id: &str) -> Reply {
+fn delete(shared: &Calendars, document: &'static Document, id: &str) -> Reply {
     if shared.store().remove(id).is_none() {
         return not_found(id);
     }
-    match synth::answer(operations::DELETE_CALENDAR.id) {
+    match document.answer(DELETE) {
         Some((status, Some(body))) => Reply::json(*status, body),
         _ => Reply::json(StatusCode::OK, &json!({ "success": true })),
     }
@@ -114,10 +156,11 @@ fn slug_taken(slug: &str, existing: &str) -> Reply {
 
 /// The properties of the update body's schema: what an update may change (never `id` or
 /// `locationId`).
-fn updatable_fields() -> Vec<&'static str> {
-    schema::operation(operations::UPDATE_CALENDAR.id)
-        .and_then(schema::body_schema)
-        .map(schema::resolve)
+fn updatable_fields(document: &'static Document) -> Vec<&'static str> {
+    document
+        .operation(UPDATE)
+        .and_then(|op| document.body_schema(op))
+        .map(|schema| document.resolve(schema))
         .and_then(|body| body["properties"].as_object())
         .map(|properties| properties.keys().map(String::as_str).collect())
         .unwrap_or_default()
@@ -125,11 +168,11 @@ fn updatable_fields() -> Vec<&'static str> {
 
 /// The stored calendar: the request, the server defaults, a new id, and a `meetingId` for each
 /// conference location (HighLevel makes the meeting).
-pub(crate) fn calendar_from(mut calendar: Value) -> Value {
-    defaults::apply(&mut calendar);
+fn calendar_from(document: &'static Document, mut calendar: Value) -> Value {
+    defaults::apply(document, &mut calendar);
     assign_meeting_ids(&mut calendar);
     if let Value::Object(fields) = &mut calendar {
-        fields.insert("id".into(), Value::String(ids::calendar_id()));
+        fields.insert("id".into(), Value::String(new_id()));
     }
     calendar
 }
@@ -163,7 +206,7 @@ fn assign_meeting_ids(calendar: &mut Value) {
             .and_then(Value::as_str)
             .is_some_and(|k| CONFERENCE_KINDS.contains(&k));
         if conference && !config.contains_key("meetingId") {
-            config.insert("meetingId".into(), Value::String(ids::calendar_id()));
+            config.insert("meetingId".into(), Value::String(new_id()));
         }
     }
 }
@@ -172,14 +215,21 @@ fn assign_meeting_ids(calendar: &mut Value) {
 mod tests {
     use super::*;
 
+    fn document() -> &'static Document {
+        super::super::API.document()
+    }
+
     #[test]
     fn conference_locations_get_a_meeting_id_and_the_calendar_an_id() {
-        let calendar = calendar_from(json!({
-            "locationId": "l",
-            "name": "n",
-            "locationConfigurations": [{"kind": "zoom_conference"}, {"kind": "custom"}],
-            "teamMembers": [{"userId": "a", "locationConfigurations": [{"kind": "google_conference"}]}]
-        }));
+        let calendar = calendar_from(
+            document(),
+            json!({
+                "locationId": "l",
+                "name": "n",
+                "locationConfigurations": [{"kind": "zoom_conference"}, {"kind": "custom"}],
+                "teamMembers": [{"userId": "a", "locationConfigurations": [{"kind": "google_conference"}]}]
+            }),
+        );
         assert_eq!(calendar["id"].as_str().unwrap().len(), 20);
         assert!(calendar["locationConfigurations"][0]["meetingId"].is_string());
         assert!(
@@ -193,7 +243,7 @@ mod tests {
 
     #[test]
     fn an_update_may_not_change_the_id_or_the_location() {
-        let fields = updatable_fields();
+        let fields = updatable_fields(document());
         assert!(
             fields.contains(&"name") && fields.contains(&"slug"),
             "{fields:?}"

@@ -5,7 +5,8 @@
 //! what the server does. The sandbox reads them back from there: the defaults follow the
 //! document, with no table to keep in step.
 
-use super::schema;
+use crate::operations;
+use highlevel_sandbox::Document;
 use serde_json::Value;
 
 const MARKER: &str = "Server default: `";
@@ -19,13 +20,17 @@ pub(crate) fn stated_default(description: &str) -> Option<Value> {
 
 /// Fills every field `body` leaves out (absent, not `null`) that has a server default, at any
 /// depth: `isActive`, `slotDuration`, `teamMembers[].priority` and so on.
-pub(crate) fn apply(body: &mut Value) {
-    let root = &schema::spec()["components"]["schemas"][schema::request_component()];
-    fill(body, root);
+pub(crate) fn apply(document: &'static Document, body: &mut Value) {
+    let root = document
+        .operation(operations::CREATE_CALENDAR.id)
+        .and_then(|op| document.body_schema(op));
+    if let Some(root) = root {
+        fill(document, body, root);
+    }
 }
 
-fn fill(value: &mut Value, schema: &'static Value) {
-    let schema = schema::resolve(schema);
+fn fill(document: &'static Document, value: &mut Value, schema: &'static Value) {
+    let schema = document.resolve(schema);
     match value {
         Value::Object(fields) => {
             let Some(properties) = schema["properties"].as_object() else {
@@ -33,7 +38,7 @@ fn fill(value: &mut Value, schema: &'static Value) {
             };
             for (name, property) in properties {
                 match fields.get_mut(name) {
-                    Some(field) => fill(field, property),
+                    Some(field) => fill(document, field, property),
                     None => {
                         if let Some(default) =
                             property["description"].as_str().and_then(stated_default)
@@ -46,7 +51,7 @@ fn fill(value: &mut Value, schema: &'static Value) {
         }
         Value::Array(items) => {
             for item in items {
-                fill(item, &schema["items"]);
+                fill(document, item, &schema["items"]);
             }
         }
         _ => {}
@@ -82,7 +87,7 @@ mod tests {
             "availabilities": [{"date": "2023-09-24T00:00:00.000Z", "hours": []}],
             "notifications": [{"selectedUsers": ""}]
         });
-        apply(&mut body);
+        apply(super::super::API.document(), &mut body);
         let expected = [
             ("isActive", json!(true)),
             ("autoConfirm", json!(null)),

@@ -1,5 +1,6 @@
 //! A stand-in for HighLevel's Calendars API that runs inside your process, for tests and demos
-//! that cannot or should not touch real calendars.
+//! that cannot or should not touch real calendars. It is the workspace's generic
+//! `highlevel-sandbox` serving this crate's document, with calendars kept.
 //!
 //! [`Sandbox::start`] binds a free port on `127.0.0.1` and serves every operation of
 //! [`operations::ALL`](crate::operations::ALL), routed by method and path template (a literal
@@ -83,58 +84,62 @@
 
 mod calendars;
 mod defaults;
-mod faults;
-mod handler;
-mod ids;
-mod limits;
-mod reply;
-mod router;
-mod schema;
-mod server;
 mod store;
-mod synth;
 
-pub use faults::Fault;
-pub use schema::request_json_schema;
-pub use synth::example_request;
+pub use highlevel_sandbox::{DEFAULT_TOKEN, Fault, ReceivedRequest};
 
 use crate::validation::Validation;
-use crate::{Client, ClientBuilder};
-use faults::FaultQueue;
-use limits::{Limiter, Limits};
-use serde_json::Value;
-use std::fmt;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use crate::{ClientBuilder, Example, operations};
+use calendars::Calendars;
+use highlevel_sandbox::Api;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-use store::Store;
-use tokio::task::JoinHandle;
 
-/// The token [`Sandbox::token`] hands out when no tokens were configured (any non-empty token
-/// is accepted then).
-#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
-pub const DEFAULT_TOKEN: &str = "sandbox-token";
+/// The Calendars API as the generic sandbox serves it: this crate's normalized document, its
+/// operations and its body checker.
+const API: Api = Api::new(
+    include_str!("../../openapi/calendars.json"),
+    operations::ALL,
+    operations::check_body,
+)
+.with_example_bodies(example_body);
+
+/// Example bodies where HighLevel's calendar rules make a body made from the schema alone
+/// ambiguous (every field at once breaks them): a small event calendar, and a new name and
+/// description.
+fn example_body(operation_id: &str) -> Option<Value> {
+    match operation_id {
+        id if id == operations::CREATE_CALENDAR.id => Some(json!({
+            "locationId": "example-locationId",
+            "name": "example-name",
+            "calendarType": "event",
+        })),
+        id if id == operations::UPDATE_CALENDAR.id => Some(json!({
+            "name": "example-name",
+            "description": "example-description",
+        })),
+        _ => None,
+    }
+}
 
 /// A running sandbox. The server stops when this handle is dropped.
 ///
-/// See the [module documentation](self) for what it serves and an example.
-#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+/// It dereferences to the generic [`highlevel_sandbox::Sandbox`], whose methods (faults, the
+/// requests received, the address) apply; see the [module documentation](self) for what it
+/// serves and an example.
+#[derive(Debug)]
 pub struct Sandbox {
-    addr: SocketAddr,
-    base_url: String,
-    shared: Arc<Shared>,
-    /// `None` only after [`Sandbox::shutdown`] took it.
-    server: Option<JoinHandle<()>>,
+    inner: highlevel_sandbox::Sandbox,
+    calendars: Arc<Calendars>,
 }
 
-impl fmt::Debug for Sandbox {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sandbox")
-            .field("base_url", &self.base_url)
-            .field("settings", &self.shared.settings)
-            .field("requests_received", &self.requests_received())
-            .finish_non_exhaustive()
+impl std::ops::Deref for Sandbox {
+    type Target = highlevel_sandbox::Sandbox;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
     }
 }
 
@@ -151,97 +156,27 @@ impl Sandbox {
         SandboxBuilder::default()
     }
 
-    /// The URL to give a client as its base URL, such as `http://127.0.0.1:41234`.
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// A token the sandbox accepts: the first one configured, else [`DEFAULT_TOKEN`].
-    pub fn token(&self) -> &str {
-        self.shared
-            .settings
-            .tokens
-            .as_ref()
-            .and_then(|tokens| tokens.first())
-            .map_or(DEFAULT_TOKEN, String::as_str)
-    }
-
-    /// A client builder aimed at this sandbox with [`token`](Sandbox::token); add your own
-    /// settings (timeouts, retries) before building.
+    /// A client builder aimed at this sandbox with its [`token`](highlevel_sandbox::Sandbox::token);
+    /// add your own settings (timeouts, retries) before building.
     pub fn client_builder(&self) -> ClientBuilder {
-        Client::builder()
-            .base_url(self.base_url())
-            .token(self.token())
-    }
-
-    /// Acts out `fault` on the next request (after any faults already waiting).
-    pub fn inject(&self, fault: Fault) {
-        self.inject_times(fault, 1);
-    }
-
-    /// Acts out `fault` on each of the next `times` requests (after any faults already
-    /// waiting).
-    pub fn inject_times(&self, fault: Fault, times: usize) {
-        self.shared.faults().push(fault, times);
-    }
-
-    /// Forgets the faults no request has met yet.
-    pub fn clear_faults(&self) {
-        self.shared.faults().clear();
-    }
-
-    /// How many injected faults no request has met yet.
-    pub fn pending_faults(&self) -> usize {
-        self.shared.faults().len()
-    }
-
-    /// How many requests reached the server, whatever their answer (faults included).
-    pub fn requests_received(&self) -> usize {
-        self.shared.received.load(Ordering::SeqCst)
-    }
-
-    /// Every request that reached the server, oldest first, whatever its answer (faults
-    /// included), as it arrived: method, path with query, headers (`Authorization` included)
-    /// and body.
-    pub fn requests(&self) -> Vec<ReceivedRequest> {
-        lock(&self.shared.requests).clone()
+        self.inner.client_builder()
     }
 
     /// Every calendar the sandbox holds (created and not deleted), oldest first, as it answers
     /// Get Calendar with it (updates included).
     pub fn calendars(&self) -> Vec<Value> {
-        self.shared.store().all()
+        self.calendars.store().all()
     }
 
     /// The calendars the sandbox holds in one location (sub-account), oldest first.
     pub fn calendars_in(&self, location_id: &str) -> Vec<Value> {
-        self.shared.store().in_location(location_id)
+        self.calendars.store().in_location(location_id)
     }
-}
 
-impl Sandbox {
     /// Stops the server and waits until its port is closed, so that the next connection to it
     /// is refused. Dropping the handle stops it too, without waiting.
-    pub async fn shutdown(mut self) {
-        if let Some(server) = self.server.take() {
-            server.abort();
-            // Resolves once the task is gone, with it the listener and every connection.
-            let _ = server.await;
-        }
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        // Ends the accept loop, and with it every open connection (they are its subtasks).
-        if let Some(server) = &self.server {
-            server.abort();
-        }
+    pub async fn shutdown(self) {
+        self.inner.shutdown().await;
     }
 }
 
@@ -265,288 +200,128 @@ impl Drop for Sandbox {
 /// # Ok(())
 /// # }
 /// ```
-#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 #[derive(Debug)]
 #[must_use]
 pub struct SandboxBuilder {
-    addr: SocketAddr,
-    settings: Settings,
-    faults: Vec<Fault>,
+    inner: highlevel_sandbox::SandboxBuilder,
 }
 
 impl Default for SandboxBuilder {
     fn default() -> Self {
         SandboxBuilder {
-            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            settings: Settings {
-                tokens: None,
-                limits: Limits::default(),
-                validation: Validation::stated(),
-                log: false,
-            },
-            faults: Vec::new(),
+            inner: highlevel_sandbox::Sandbox::builder(API),
         }
     }
 }
 
 impl SandboxBuilder {
+    fn map(
+        self,
+        f: impl FnOnce(highlevel_sandbox::SandboxBuilder) -> highlevel_sandbox::SandboxBuilder,
+    ) -> Self {
+        SandboxBuilder {
+            inner: f(self.inner),
+        }
+    }
+
     /// Logs one line per request to stderr: method, path, status and `traceId` (never a token
     /// or a body). The `highlevel-sandbox` program turns it on.
-    pub fn log_requests(mut self, log: bool) -> Self {
-        self.settings.log = log;
-        self
+    pub fn log_requests(self, log: bool) -> Self {
+        self.map(|b| b.log_requests(log))
     }
 
     /// Accepts only this token (call again to accept several). By default any non-empty bearer
     /// token is accepted.
-    pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.settings
-            .tokens
-            .get_or_insert_with(Vec::new)
-            .push(token.into());
-        self
+    pub fn token(self, token: impl Into<String>) -> Self {
+        self.map(|b| b.token(token))
     }
 
     /// Allows `max` requests per `interval` per location (100 per 10 seconds by default, as
     /// HighLevel documents). A short interval lets tests provoke a 429 quickly.
-    pub fn rate_limit(mut self, max: u64, interval: Duration) -> Self {
-        self.settings.limits.interval_max = max;
-        self.settings.limits.interval = interval;
-        self
+    pub fn rate_limit(self, max: u64, interval: Duration) -> Self {
+        self.map(|b| b.rate_limit(max, interval))
     }
 
     /// Allows `max` requests per day per location (200,000 by default).
-    pub fn daily_limit(mut self, max: u64) -> Self {
-        self.settings.limits.daily = max;
-        self
+    pub fn daily_limit(self, max: u64) -> Self {
+        self.map(|b| b.daily_limit(max))
     }
 
     /// Which rules the sandbox checks bodies against, with the client's own checker
     /// ([`Validation::stated`] by default, the rules HighLevel states). Decoding (types,
     /// required fields) is checked whatever this says.
-    pub fn validation(mut self, validation: Validation) -> Self {
-        self.settings.validation = validation;
-        self
+    pub fn validation(self, validation: Validation) -> Self {
+        self.map(|b| b.validation(validation))
     }
 
-    /// Queues a fault for the first requests, as [`Sandbox::inject`] does later.
-    pub fn fault(mut self, fault: Fault) -> Self {
-        self.faults.push(fault);
-        self
+    /// Queues a fault for the first requests, as [`inject`](highlevel_sandbox::Sandbox::inject)
+    /// does later.
+    pub fn fault(self, fault: Fault) -> Self {
+        self.map(|b| b.fault(fault))
     }
 
     /// Listens on `addr` instead of a free port of `127.0.0.1`.
-    pub fn addr(mut self, addr: SocketAddr) -> Self {
-        self.addr = addr;
-        self
+    pub fn addr(self, addr: SocketAddr) -> Self {
+        self.map(|b| b.addr(addr))
     }
 
     /// Binds the address and starts serving. Must be called within a Tokio runtime.
     pub async fn start(self) -> std::io::Result<Sandbox> {
-        let listener = tokio::net::TcpListener::bind(self.addr).await?;
-        let addr = listener.local_addr()?;
-        let mut faults = FaultQueue::default();
-        for fault in self.faults {
-            faults.push(fault, 1);
-        }
-        let shared = Arc::new(Shared {
-            limiter: Mutex::new(Limiter::new(self.settings.limits)),
-            settings: self.settings,
-            store: Mutex::new(Store::default()),
-            faults: Mutex::new(faults),
-            received: AtomicUsize::new(0),
-            requests: Mutex::new(Vec::new()),
-        });
-        let server = tokio::spawn(server::serve(listener, shared.clone()));
-        Ok(Sandbox {
-            addr,
-            base_url: format!("http://{addr}"),
-            shared,
-            server: Some(server),
-        })
+        let calendars = Arc::new(Calendars::default());
+        let inner = self.inner.resources(calendars.clone()).start().await?;
+        Ok(Sandbox { inner, calendars })
     }
 }
 
-/// What a sandbox was configured with.
-#[derive(Clone)]
-struct Settings {
-    /// The accepted tokens; `None` accepts any non-empty token.
-    tokens: Option<Vec<String>>,
-    limits: Limits,
-    validation: Validation,
-    /// Whether every request is logged to stderr.
-    log: bool,
-}
-
-impl fmt::Debug for Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Test tokens are often copies of real ones; like the client, never print them.
-        let tokens = self
-            .tokens
-            .as_ref()
-            .map(|t| format!("{} redacted", t.len()));
-        f.debug_struct("Settings")
-            .field("tokens", &tokens)
-            .field("limits", &self.limits)
-            .field("validation", &self.validation)
-            .finish()
-    }
-}
-
-impl Settings {
-    fn accepts(&self, token: &str) -> bool {
-        self.tokens
-            .as_ref()
-            .is_none_or(|tokens| tokens.iter().any(|t| t == token))
-    }
-}
-
-/// The state the handle and the server share.
-struct Shared {
-    settings: Settings,
-    limiter: Mutex<Limiter>,
-    store: Mutex<Store>,
-    faults: Mutex<FaultQueue>,
-    received: AtomicUsize,
-    requests: Mutex<Vec<ReceivedRequest>>,
-}
-
-impl Shared {
-    fn limiter(&self) -> MutexGuard<'_, Limiter> {
-        lock(&self.limiter)
-    }
-
-    fn store(&self) -> MutexGuard<'_, Store> {
-        lock(&self.store)
-    }
-
-    fn faults(&self) -> MutexGuard<'_, FaultQueue> {
-        lock(&self.faults)
-    }
-
-    fn record(&self, request: ReceivedRequest) {
-        lock(&self.requests).push(request);
-    }
-}
-
-/// A poisoned lock only means a test panicked elsewhere; the data is still usable.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// A request as the sandbox received it, from [`Sandbox::requests`].
+/// An example call of `operation_id`: a value for every path parameter and every required
+/// query parameter, and, when the operation takes a body, a body that passes the client's own
+/// check ([`operations::check_body`] with [`Validation::default`]). `None` for an operation the
+/// document does not have.
 ///
-/// The `Authorization` header is kept as sent, so a test can check that its token reached the
-/// server (`request.header("authorization")`); `Debug` shows it redacted, as the client never
-/// prints a token either.
-#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ReceivedRequest {
-    /// The method, such as `POST`.
-    pub method: String,
-    /// The path with the query as sent, such as `/calendars/?locationId=loc_1`.
-    pub path: String,
-    /// Every header in the order received, names in lower case; values that are not text are
-    /// read lossily.
-    pub headers: Vec<(String, String)>,
-    /// The body as received (empty when there was none or it was too large to read).
-    pub body: Vec<u8>,
+/// Values come from the document's examples where they fit their schema, else are made up from
+/// the schema. Create Calendar gets a small event calendar (`locationId`, `name`,
+/// `calendarType: event`) and Update Calendar a new `name` and `description`, since HighLevel's
+/// calendar rules make a body with every field ambiguous. Give the example to
+/// [`__examples::call`](crate::__examples::call) to call the operation with it.
+///
+/// ```
+/// use highlevel_calendars::{operations, sandbox, Validation};
+///
+/// for operation in operations::ALL {
+///     let example = sandbox::example_request(operation.id).unwrap();
+///     if let Some(body) = &example.body {
+///         let bytes = serde_json::to_vec(body).unwrap();
+///         let checked = operations::check_body(operation.id, &bytes, &Validation::default());
+///         assert!(checked.unwrap().is_ok(), "{}", operation.id);
+///     }
+/// }
+/// let example = sandbox::example_request("get-calendar").unwrap();
+/// assert!(example.parameters["calendarId"].is_string());
+/// assert!(sandbox::example_request("no-such-operation").is_none());
+/// ```
+pub fn example_request(operation_id: &str) -> Option<Example> {
+    API.example_request(operation_id)
 }
 
-impl ReceivedRequest {
-    fn of(head: &hyper::http::request::Parts, body: bytes::Bytes) -> ReceivedRequest {
-        ReceivedRequest {
-            method: head.method.to_string(),
-            path: head
-                .uri
-                .path_and_query()
-                .map_or_else(|| head.uri.path().to_string(), |p| p.as_str().to_string()),
-            headers: head
-                .headers
-                .iter()
-                .map(|(name, value)| {
-                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                    (name.as_str().to_string(), value)
-                })
-                .collect(),
-            body: body.to_vec(),
-        }
-    }
-
-    /// The first value of the header `name` (any case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The path without the query.
-    pub fn path_only(&self) -> &str {
-        self.path
-            .split_once('?')
-            .map_or(&self.path, |(path, _)| path)
-    }
-
-    /// The query's `name=value` pairs, percent-decoded, in order.
-    pub fn query(&self) -> Vec<(String, String)> {
-        self.path
-            .split_once('?')
-            .map(|(_, query)| router::query_pairs(query))
-            .unwrap_or_default()
-    }
-
-    /// The body as JSON, when it is JSON.
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
-    }
-}
-
-impl fmt::Debug for ReceivedRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(name, value)| match name.as_str() {
-                "authorization" => (name.as_str(), "[redacted]"),
-                _ => (name.as_str(), value.as_str()),
-            })
-            .collect();
-        f.debug_struct("ReceivedRequest")
-            .field("method", &self.method)
-            .field("path", &self.path)
-            .field("headers", &headers)
-            .field("body", &String::from_utf8_lossy(&self.body))
-            .finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_received_request_reads_and_hides_the_token_when_printed() {
-        let request = hyper::Request::builder()
-            .method("GET")
-            .uri("/calendars/?locationId=l%201&groupId=g")
-            .header("Authorization", "Bearer secret-token")
-            .header("Version", "2021-04-15")
-            .body(())
-            .unwrap();
-        let (head, ()) = request.into_parts();
-        let received = ReceivedRequest::of(&head, bytes::Bytes::from_static(b"{\"a\":1}"));
-        assert_eq!(
-            received.header("AUTHORIZATION"),
-            Some("Bearer secret-token")
-        );
-        assert_eq!(received.header("version"), Some("2021-04-15"));
-        assert_eq!(received.path_only(), "/calendars/");
-        assert_eq!(received.query()[0], ("locationId".into(), "l 1".into()));
-        assert_eq!(received.json(), Some(serde_json::json!({"a": 1})));
-        let printed = format!("{received:?}");
-        assert!(!printed.contains("secret-token"), "{printed}");
-        assert!(printed.contains("2021-04-15"), "{printed}");
-    }
+/// The create-calendar request body as a JSON Schema (draft 2020-12), made from the document
+/// the client was generated from. Use it to check bodies your own code builds with any JSON
+/// Schema validator; the sandbox itself checks bodies with the client's checker.
+///
+/// ```
+/// let schema = highlevel_calendars::sandbox::request_json_schema();
+/// assert_eq!(schema["$ref"], "#/$defs/CalendarCreateDTO");
+/// assert!(schema["$defs"]["CalendarCreateDTO"]["required"].is_array());
+/// ```
+pub fn request_json_schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let document = API.document();
+        let component = document
+            .operation(operations::CREATE_CALENDAR.id)
+            .and_then(|op| document.body_schema(op))
+            .and_then(|schema| schema["$ref"].as_str())
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .unwrap_or_default();
+        highlevel_sandbox::json_schema(document.value(), component)
+    })
 }

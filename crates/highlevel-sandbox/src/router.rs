@@ -1,13 +1,12 @@
 //! Which operation a request is for: its method and path matched against the path templates of
-//! [`operations::ALL`](crate::operations::ALL), segment by segment.
+//! the API's operations, segment by segment.
 //!
 //! A `{name}` segment matches one non-empty segment; a literal segment matches itself. When
 //! several templates match (`/calendars/events` and `/calendars/{calendarId}`), literal
 //! segments win over parameters, leftmost first. A trailing `/` is not significant, as for
 //! HighLevel's server (`/calendars` is `/calendars/`).
 
-use crate::Operation;
-use std::sync::OnceLock;
+use highlevel_runtime::Operation;
 
 /// Where a request goes.
 #[derive(Debug, PartialEq)]
@@ -29,11 +28,15 @@ enum Segment {
     Param(&'static str),
 }
 
-/// The templates, split once.
-fn templates() -> &'static [(&'static Operation, Vec<Segment>)] {
-    static SPLIT: OnceLock<Vec<(&'static Operation, Vec<Segment>)>> = OnceLock::new();
-    SPLIT.get_or_init(|| {
-        crate::operations::ALL
+/// The path templates of an API's operations, split once.
+#[derive(Debug)]
+pub(crate) struct Router {
+    templates: Vec<(&'static Operation, Vec<Segment>)>,
+}
+
+impl Router {
+    pub(crate) fn new(operations: &'static [&'static Operation]) -> Router {
+        let templates = operations
             .iter()
             .map(|&operation| {
                 let segments = segments(operation.path)
@@ -47,8 +50,9 @@ fn templates() -> &'static [(&'static Operation, Vec<Segment>)] {
                     .collect();
                 (operation, segments)
             })
-            .collect()
-    })
+            .collect();
+        Router { templates }
+    }
 }
 
 /// `/calendars/abc/` -> `["calendars", "abc"]`; `/` -> `[""]`.
@@ -77,35 +81,39 @@ fn score(template: &[Segment], path: &[&str]) -> Option<Vec<bool>> {
 /// Methods in the order an `Allow` header lists them.
 const METHOD_ORDER: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
-/// The route of `method` and `path` (the path without its query).
-pub(crate) fn route(method: &str, path: &str) -> Route {
-    let path = segments(path);
-    let matching: Vec<(&'static Operation, &[Segment], Vec<bool>)> = templates()
-        .iter()
-        .filter_map(|(op, template)| Some((*op, template.as_slice(), score(template, &path)?)))
-        .collect();
-    if matching.is_empty() {
-        return Route::NotFound;
+impl Router {
+    /// The route of `method` and `path` (the path without its query).
+    pub(crate) fn route(&self, method: &str, path: &str) -> Route {
+        let path = segments(path);
+        let matching: Vec<(&'static Operation, &[Segment], Vec<bool>)> = self
+            .templates
+            .iter()
+            .filter_map(|(op, template)| Some((*op, template.as_slice(), score(template, &path)?)))
+            .collect();
+        if matching.is_empty() {
+            return Route::NotFound;
+        }
+        let best = matching
+            .iter()
+            .filter(|(op, ..)| op.method.eq_ignore_ascii_case(method))
+            .max_by(|a, b| a.2.cmp(&b.2));
+        let Some((operation, template, _)) = best else {
+            let mut allowed: Vec<&'static str> =
+                matching.iter().map(|(op, ..)| op.method).collect();
+            allowed.sort_by_key(|m| METHOD_ORDER.iter().position(|o| o == m));
+            allowed.dedup();
+            return Route::WrongMethod { allowed };
+        };
+        let params = template
+            .iter()
+            .zip(&path)
+            .filter_map(|(segment, value)| match segment {
+                Segment::Param(name) => Some((*name, percent_decode(value, false))),
+                Segment::Literal(_) => None,
+            })
+            .collect();
+        Route::Operation { operation, params }
     }
-    let best = matching
-        .iter()
-        .filter(|(op, ..)| op.method.eq_ignore_ascii_case(method))
-        .max_by(|a, b| a.2.cmp(&b.2));
-    let Some((operation, template, _)) = best else {
-        let mut allowed: Vec<&'static str> = matching.iter().map(|(op, ..)| op.method).collect();
-        allowed.sort_by_key(|m| METHOD_ORDER.iter().position(|o| o == m));
-        allowed.dedup();
-        return Route::WrongMethod { allowed };
-    };
-    let params = template
-        .iter()
-        .zip(&path)
-        .filter_map(|(segment, value)| match segment {
-            Segment::Param(name) => Some((*name, percent_decode(value, false))),
-            Segment::Literal(_) => None,
-        })
-        .collect();
-    Route::Operation { operation, params }
 }
 
 /// The query's `name=value` pairs, decoded (`+` is a space), in order.
@@ -147,7 +155,19 @@ fn percent_decode(text: &str, plus_is_space: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operations;
+    use crate::Api;
+
+    fn route(method: &str, path: &str) -> Route {
+        use std::sync::OnceLock;
+        static ROUTER: OnceLock<Router> = OnceLock::new();
+        ROUTER
+            .get_or_init(|| Router::new(calendars().operations()))
+            .route(method, path)
+    }
+
+    fn calendars() -> Api {
+        Api::from_document(include_str!("../../../openapi/calendars.json")).unwrap()
+    }
 
     fn id_of(route: Route) -> (&'static str, Vec<(&'static str, String)>) {
         match route {
@@ -159,14 +179,14 @@ mod tests {
     #[test]
     fn literals_win_over_parameters() {
         let (id, params) = id_of(route("GET", "/calendars/events"));
-        assert_eq!(id, operations::GET_CALENDAR_EVENTS.id);
+        assert_eq!(id, "get-calendar-events");
         assert!(params.is_empty());
         let (id, params) = id_of(route("GET", "/calendars/abc"));
-        assert_eq!(id, operations::GET_CALENDAR.id);
+        assert_eq!(id, "get-calendar");
         assert_eq!(params, [("calendarId", "abc".to_string())]);
         // PUT has no literal `/calendars/events` template: the parameter one takes it.
         let (id, _) = id_of(route("PUT", "/calendars/events"));
-        assert_eq!(id, operations::UPDATE_CALENDAR.id);
+        assert_eq!(id, "update-calendar");
     }
 
     #[test]
@@ -174,7 +194,7 @@ mod tests {
         assert_eq!(id_of(route("GET", "/calendars")).0, "get-calendars");
         assert_eq!(id_of(route("POST", "/calendars/")).0, "create-calendar");
         let (id, params) = id_of(route("delete", "/calendars/c%201/notifications/n%2F2/"));
-        assert_eq!(id, operations::DELETE_EVENT_NOTIFICATION.id);
+        assert_eq!(id, "delete-event-notification");
         assert_eq!(
             params,
             [
@@ -206,7 +226,7 @@ mod tests {
 
     #[test]
     fn every_template_routes_to_its_operation() {
-        for operation in operations::ALL {
+        for operation in calendars().operations() {
             let path = operation
                 .path
                 .split('/')

@@ -167,7 +167,7 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::RateLimit;
+    use highlevel_runtime::RateLimit;
 
     fn limiter(interval_max: u64, daily: u64) -> Limiter {
         Limiter::new(Limits {

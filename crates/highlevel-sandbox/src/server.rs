@@ -4,9 +4,9 @@
 //! answering, which hyper's service interface cannot express: the service signals the
 //! connection's task, which then drops the connection.
 
-use super::faults::{self, Fault};
-use super::reply::Reply;
-use super::{ReceivedRequest, Shared, handler};
+use crate::faults::{self, Fault};
+use crate::reply::Reply;
+use crate::{ReceivedRequest, Shared, handler};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;

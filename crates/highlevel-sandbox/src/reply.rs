@@ -1,18 +1,27 @@
 //! Answers in HighLevel's shapes: JSON for success, and
 //! `{"statusCode", "message", "error", "traceId"}` for every error.
 
-use super::ids;
-use super::limits::Report;
-use crate::ApiErrorMessage;
+use crate::ids;
+use crate::limits::Report;
 use bytes::Bytes;
+use highlevel_runtime::ApiErrorMessage;
 use http_body_util::Full;
 use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
-/// An answer before it becomes an HTTP response, so a fault can still spoil its body.
+/// An answer before it becomes an HTTP response (so a fault can still spoil its body), in
+/// HighLevel's shapes.
+///
+/// ```
+/// use highlevel_sandbox::Reply;
+/// use hyper::StatusCode;
+///
+/// let reply = Reply::error_one(StatusCode::NOT_FOUND, "no such thing");
+/// assert_eq!(reply.status(), StatusCode::NOT_FOUND);
+/// ```
 #[derive(Debug)]
-pub(crate) struct Reply {
+pub struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
@@ -20,7 +29,7 @@ pub(crate) struct Reply {
 
 impl Reply {
     /// A JSON answer.
-    pub(crate) fn json(status: StatusCode, value: &Value) -> Reply {
+    pub fn json(status: StatusCode, value: &Value) -> Reply {
         let mut headers = HeaderMap::new();
         headers.insert(
             CONTENT_TYPE,
@@ -34,7 +43,7 @@ impl Reply {
     }
 
     /// An answer without a body.
-    pub(crate) fn empty(status: StatusCode) -> Reply {
+    pub fn empty(status: StatusCode) -> Reply {
         Reply {
             status,
             headers: HeaderMap::new(),
@@ -43,7 +52,7 @@ impl Reply {
     }
 
     /// HighLevel's error body, with a fresh `traceId`.
-    pub(crate) fn error(status: StatusCode, message: ApiErrorMessage) -> Reply {
+    pub fn error(status: StatusCode, message: ApiErrorMessage) -> Reply {
         Reply::json(
             status,
             &json!({
@@ -56,11 +65,21 @@ impl Reply {
     }
 
     /// An error with one message.
-    pub(crate) fn error_one(status: StatusCode, message: impl Into<String>) -> Reply {
+    pub fn error_one(status: StatusCode, message: impl Into<String>) -> Reply {
         Reply::error(status, ApiErrorMessage::One(message.into()))
     }
 
     /// An HTML page, as a proxy in front of HighLevel sends.
+    /// The status answered.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The body answered.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
     pub(crate) fn html(status: StatusCode, page: String) -> Reply {
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
@@ -100,7 +119,7 @@ mod tests {
         assert_eq!(body["message"], json!(["name is required"]));
         assert_eq!(body["error"], "Unprocessable Entity");
         assert_eq!(body["traceId"].as_str().unwrap().len(), 36);
-        let body: crate::ApiErrorBody = serde_json::from_slice(&reply.body).unwrap();
+        let body: highlevel_runtime::ApiErrorBody = serde_json::from_slice(&reply.body).unwrap();
         assert!(body.trace_id.is_some(), "the client reads it");
     }
 }

@@ -1,4 +1,4 @@
-//! Identifiers the sandbox makes up: calendar ids, meeting ids and trace ids.
+//! Identifiers the sandbox makes up: resource ids and trace ids.
 //!
 //! They only need to be unique within a test run and look like HighLevel's, so the standard
 //! library's randomly keyed hasher over a counter is enough; no random-number crate is pulled in.
@@ -16,8 +16,15 @@ fn random_u64() -> u64 {
     hasher.finish()
 }
 
-/// A 20-character alphanumeric id, the shape of HighLevel's (`0TkCdp9PfvLeWKYRRvIz`).
-pub(crate) fn calendar_id() -> String {
+/// A new 20-character alphanumeric id, the shape of HighLevel's (`0TkCdp9PfvLeWKYRRvIz`),
+/// unique within the process.
+///
+/// ```
+/// let id = highlevel_sandbox::new_id();
+/// assert_eq!(id.len(), 20);
+/// assert_ne!(id, highlevel_sandbox::new_id());
+/// ```
+pub fn new_id() -> String {
     (0..20)
         .map(|_| ALPHANUMERIC[(random_u64() % ALPHANUMERIC.len() as u64) as usize] as char)
         .collect()
@@ -42,8 +49,8 @@ mod tests {
 
     #[test]
     fn calendar_ids_are_twenty_alphanumerics_and_differ() {
-        let a = calendar_id();
-        let b = calendar_id();
+        let a = new_id();
+        let b = new_id();
         assert_eq!(a.len(), 20);
         assert!(a.bytes().all(|c| c.is_ascii_alphanumeric()), "{a}");
         assert_ne!(a, b);

@@ -4,16 +4,15 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 /// A failure the sandbox acts out on one request, queued with
-/// [`Sandbox::inject`](super::Sandbox::inject) or
-/// [`SandboxBuilder::fault`](super::SandboxBuilder::fault).
+/// [`Sandbox::inject`](crate::Sandbox::inject) or
+/// [`SandboxBuilder::fault`](crate::SandboxBuilder::fault).
 ///
 /// Two kinds exist. [`Status`](Fault::Status) and [`DropConnection`](Fault::DropConnection)
 /// stand for a failure in front of HighLevel's application (a proxy, the network): the request
 /// is not handled and nothing is created. [`Delay`](Fault::Delay),
 /// [`MalformedBody`](Fault::MalformedBody) and [`TruncatedBody`](Fault::TruncatedBody) spoil
 /// the answer of a request that *was* handled: the calendar exists even though the client may
-/// not learn it, which is the case the crate's [`Error`](crate::Error) docs warn about.
-#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+/// not learn it, which is the case `highlevel_runtime::Error`'s docs warn about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {

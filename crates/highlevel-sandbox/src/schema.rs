@@ -1,21 +1,14 @@
-//! HighLevel's document as the sandbox reads it: the operations, their parameters and body
-//! schemas, and a JSON Schema rendering of the create-calendar body for anyone who wants to
-//! check bodies with a JSON Schema validator of their own.
+//! A JSON Schema rendering of a document's schemas, for anyone who wants to check bodies with
+//! a JSON Schema validator of their own.
 //!
 //! OpenAPI 3.0 schemas are close to JSON Schema but not quite: `nullable` is not a JSON Schema
 //! keyword, references point into `#/components/schemas`, and `x-…`, `example`, `readOnly` and
 //! friends mean nothing to a validator. [`json_schema`] rewrites the schema of one component and
 //! everything it references into a draft 2020-12 document with a `$defs` section. The sandbox
-//! itself does not check requests with it: it runs the client's own checker
-//! ([`operations::check_body`](crate::operations::check_body)).
+//! itself does not check requests with it: it runs the client's own checker.
 
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::OnceLock;
-
-/// The document the client was generated from, so the sandbox answers by the same schemas the
-/// client's types come from.
-const SPEC: &str = include_str!("../../openapi/calendars.json");
+use std::collections::{BTreeMap, BTreeSet};
 
 const COMPONENTS: &str = "#/components/schemas/";
 
@@ -30,89 +23,22 @@ const OPENAPI_ONLY: &[&str] = &[
     "xml",
 ];
 
-/// The normalized document, parsed once.
-pub(crate) fn spec() -> &'static Value {
-    static PARSED: OnceLock<Value> = OnceLock::new();
-    PARSED.get_or_init(|| {
-        serde_json::from_str(SPEC).expect("build.rs already parsed openapi/calendars.json")
-    })
-}
-
-/// The operation object of `operation_id` in the document (`parameters`, `requestBody`,
-/// `responses`).
-pub(crate) fn operation(operation_id: &str) -> Option<&'static Value> {
-    static BY_ID: OnceLock<HashMap<&'static str, &'static Value>> = OnceLock::new();
-    BY_ID
-        .get_or_init(|| {
-            let items = spec()["paths"]
-                .as_object()
-                .into_iter()
-                .flat_map(|p| p.values());
-            items
-                .filter_map(Value::as_object)
-                .flat_map(|item| item.values())
-                .filter_map(|op| Some((op["operationId"].as_str()?, op)))
-                .collect()
-        })
-        .get(operation_id)
-        .copied()
-}
-
-/// The JSON schema of an operation's request body, when it takes one.
-pub(crate) fn body_schema(operation: &'static Value) -> Option<&'static Value> {
-    let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
-    (!schema.is_null()).then_some(schema)
-}
-
-/// The parameters of an operation (path and query), references followed.
-pub(crate) fn parameters(operation: &'static Value) -> impl Iterator<Item = &'static Value> {
-    operation["parameters"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|p| match p["$ref"].as_str() {
-            Some(target) => pointer(target),
-            None => p,
-        })
-}
-
-/// What a local reference (`#/components/...`) points at; `null` when nothing.
-pub(crate) fn pointer(reference: &str) -> &'static Value {
-    static NULL: Value = Value::Null;
-    reference
-        .strip_prefix('#')
-        .and_then(|p| spec().pointer(p))
-        .unwrap_or(&NULL)
-}
-
-/// The name of the component that is create-calendar's request body (`CalendarCreateDTO`).
-pub(crate) fn request_component() -> &'static str {
-    static NAME: OnceLock<String> = OnceLock::new();
-    NAME.get_or_init(|| {
-        operation(crate::operations::CREATE_CALENDAR.id)
-            .and_then(body_schema)
-            .and_then(|schema| schema["$ref"].as_str())
-            .and_then(|r| r.strip_prefix(COMPONENTS))
-            .expect("create-calendar's body is a component reference")
-            .to_string()
-    })
-}
-
-/// A component schema of the document, following `$ref` and single-element `allOf`.
-pub(crate) fn resolve(mut schema: &'static Value) -> &'static Value {
-    loop {
-        if let Some(target) = schema["$ref"].as_str() {
-            schema = pointer(target);
-        } else if let Some([only]) = schema["allOf"].as_array().map(Vec::as_slice) {
-            schema = only;
-        } else {
-            return schema;
-        }
-    }
-}
-
-/// The JSON Schema (draft 2020-12) of component `root` of an OpenAPI 3.0 document.
-pub(crate) fn json_schema(document: &Value, root: &str) -> Value {
+/// The JSON Schema (draft 2020-12) of component `root` of an OpenAPI 3.0 document, with
+/// every component it references under `$defs`: for checking bodies with any JSON Schema
+/// validator.
+///
+/// ```
+/// use serde_json::json;
+///
+/// let document = json!({"components": {"schemas": {
+///     "Thing": {"type": "object", "required": ["name"],
+///               "properties": {"name": {"type": "string", "nullable": true}}}
+/// }}});
+/// let schema = highlevel_sandbox::json_schema(&document, "Thing");
+/// assert_eq!(schema["$ref"], "#/$defs/Thing");
+/// assert_eq!(schema["$defs"]["Thing"]["properties"]["name"]["type"], json!(["string", "null"]));
+/// ```
+pub fn json_schema(document: &Value, root: &str) -> Value {
     let components = &document["components"]["schemas"];
     let mut defs = BTreeMap::new();
     let mut pending = vec![root.to_string()];
@@ -201,20 +127,6 @@ fn allow_null(schema: &mut Map<String, Value>) {
         "anyOf".into(),
         json!([Value::Object(rest), {"type": "null"}]),
     );
-}
-
-/// The create-calendar request body as a JSON Schema (draft 2020-12), made from the document
-/// the client was generated from. Use it to check bodies your own code builds with any JSON
-/// Schema validator; the sandbox itself checks bodies with the client's checker.
-///
-/// ```
-/// let schema = highlevel_calendars::sandbox::request_json_schema();
-/// assert_eq!(schema["$ref"], "#/$defs/CalendarCreateDTO");
-/// assert!(schema["$defs"]["CalendarCreateDTO"]["required"].is_array());
-/// ```
-pub fn request_json_schema() -> &'static Value {
-    static SCHEMA: OnceLock<Value> = OnceLock::new();
-    SCHEMA.get_or_init(|| json_schema(spec(), request_component()))
 }
 
 #[cfg(test)]

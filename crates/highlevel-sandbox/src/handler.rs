@@ -1,12 +1,13 @@
 //! What the sandbox answers a request, in HighLevel's order: route, token, rate limit,
-//! `Version` header, required query parameters, JSON body and the client's checks, then the
-//! operation itself (stateful for calendars, made from the document for the rest).
+//! `Version` header, required query parameters, JSON body and its check, then the operation
+//! itself (by the client's [`Resources`](crate::Resources), else made from the document).
 
-use super::limits::Verdict;
-use super::reply::Reply;
-use super::router::{self, Route};
-use super::{Shared, calendars, schema, synth};
-use crate::{ApiErrorMessage, Operation, operations};
+use crate::Shared;
+use crate::limits::Verdict;
+use crate::reply::Reply;
+use crate::resources::Call;
+use crate::router::{self, Route};
+use highlevel_runtime::ApiErrorMessage;
 use hyper::StatusCode;
 use hyper::header::{ALLOW, AUTHORIZATION, HeaderMap, HeaderValue};
 use hyper::http::request;
@@ -16,37 +17,14 @@ use std::time::Instant;
 /// HighLevel's answer to a missing, unknown or expired token.
 pub(crate) const INVALID_TOKEN: &str = "Invalid token: access token is invalid";
 
-const CREATE_CALENDAR: &str = operations::CREATE_CALENDAR.id;
-const GET_CALENDAR: &str = operations::GET_CALENDAR.id;
-const GET_CALENDARS: &str = operations::GET_CALENDARS.id;
-const UPDATE_CALENDAR: &str = operations::UPDATE_CALENDAR.id;
-const DELETE_CALENDAR: &str = operations::DELETE_CALENDAR.id;
-
-/// One routed request.
-struct Call<'a> {
-    operation: &'static Operation,
-    params: Vec<(&'static str, String)>,
-    query: Vec<(String, String)>,
-    head: &'a request::Parts,
-    body: &'a [u8],
-}
-
-impl Call<'_> {
-    fn param(&self, name: &str) -> &str {
-        self.params
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or("", |(_, v)| v.as_str())
-    }
-}
-
 /// The rate-limit key of a request: its sub-account (the body's `locationId`, else the query's,
-/// else the location of the calendar the path names), else its token.
+/// else the location of what the path names, as the client's resources know it), else its
+/// token.
 pub(crate) fn limit_key(
     headers: &HeaderMap,
     query: &[(String, String)],
     body: &[u8],
-    calendar_location: Option<String>,
+    path_location: Option<String>,
 ) -> String {
     let from_body = serde_json::from_slice::<Value>(body)
         .ok()
@@ -61,7 +39,7 @@ pub(crate) fn limit_key(
         .filter(|l| !l.trim().is_empty())
         .or_else(from_query)
         .filter(|l| !l.trim().is_empty())
-        .or(calendar_location);
+        .or(path_location);
     match location {
         Some(location) => format!("location:{location}"),
         None => format!("token:{}", bearer(headers).unwrap_or_default()),
@@ -88,7 +66,7 @@ pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8]) -> Rep
     let now = Instant::now();
     let path = head.uri.path();
     let query = router::query_pairs(head.uri.query().unwrap_or_default());
-    let (operation, params) = match router::route(head.method.as_str(), path) {
+    let (operation, params) = match shared.router.route(head.method.as_str(), path) {
         Route::Operation { operation, params } => (operation, params),
         Route::NotFound => {
             let report = shared
@@ -114,18 +92,17 @@ pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8]) -> Rep
             return reply;
         }
     };
-    let call = Call {
+    let mut call = Call {
+        document: shared.api.document(),
         operation,
         params,
         query,
         head,
-        body,
+        raw_body: body,
+        body: None,
     };
-    let calendar_location = match call.param("calendarId") {
-        "" => None,
-        id => shared.store().location_of(id),
-    };
-    let key = limit_key(&head.headers, &call.query, body, calendar_location);
+    let path_location = shared.resources.location_of(&call);
+    let key = limit_key(&head.headers, &call.query, body, path_location);
     if !bearer(&head.headers).is_some_and(|token| shared.settings.accepts(token)) {
         let report = shared.limiter().peek(&key, now);
         return Reply::error_one(StatusCode::UNAUTHORIZED, INVALID_TOKEN).with_limits(&report);
@@ -147,11 +124,11 @@ pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8]) -> Rep
     if let Some(message) = refusal {
         return Reply::error_one(StatusCode::TOO_MANY_REQUESTS, message).with_limits(&report);
     }
-    checked(shared, &call).with_limits(&report)
+    checked(shared, &mut call).with_limits(&report)
 }
 
 /// The operation's own checks (`Version`, query, body), then its answer.
-fn checked(shared: &Shared, call: &Call<'_>) -> Reply {
+fn checked(shared: &Shared, call: &mut Call<'_>) -> Reply {
     let version = call.operation.version;
     let bad_request = |message: String| Reply::error_one(StatusCode::BAD_REQUEST, message);
     match call.head.headers.get("version").map(|v| v.to_str()) {
@@ -168,10 +145,11 @@ fn checked(shared: &Shared, call: &Call<'_>) -> Reply {
             ));
         }
     }
-    let document = schema::operation(call.operation.id);
-    let missing: Vec<String> = document
+    let document = call.document;
+    let operation = document.operation(call.operation.id);
+    let missing: Vec<String> = operation
         .into_iter()
-        .flat_map(schema::parameters)
+        .flat_map(|op| document.parameters(op))
         .filter(|p| p["in"] == "query" && p["required"] == true)
         .filter_map(|p| p["name"].as_str())
         .filter(|name| {
@@ -188,56 +166,45 @@ fn checked(shared: &Shared, call: &Call<'_>) -> Reply {
             ApiErrorMessage::Many(missing),
         );
     }
-    let body = match document.and_then(schema::body_schema) {
-        None => None,
-        Some(_) => match body_of(shared, call) {
-            Ok(body) => Some(body),
+    if operation.and_then(|op| document.body_schema(op)).is_some() {
+        match body_of(shared, call) {
+            Ok(body) => call.body = Some(body),
             Err(refusal) => return *refusal,
-        },
-    };
-    respond(shared, call, body)
+        }
+    }
+    respond(shared, call)
 }
 
 /// The request body, parsed and checked as the client checks it before sending.
 fn body_of(shared: &Shared, call: &Call<'_>) -> Result<Value, Box<Reply>> {
-    let request: Value = serde_json::from_slice(call.body).map_err(|e| {
+    let request: Value = serde_json::from_slice(call.raw_body).map_err(|e| {
         Box::new(Reply::error_one(
             StatusCode::BAD_REQUEST,
             format!("the body is not valid JSON: {e}"),
         ))
     })?;
-    let checked = operations::check_body(call.operation.id, call.body, &shared.settings.validation);
-    if let Some(Err(error)) = checked {
-        let problems = error
-            .violations()
-            .iter()
-            .map(|v| match v.path.as_str() {
-                "" => format!("body {}", v.message),
-                path => format!("{path} {}", v.message),
-            })
-            .collect();
-        return Err(Box::new(Reply::error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ApiErrorMessage::Many(problems),
-        )));
-    }
+    shared
+        .api
+        .check(call.operation, call.raw_body, &shared.settings.validation)
+        .map_err(|problems| {
+            Box::new(Reply::error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ApiErrorMessage::Many(problems),
+            ))
+        })?;
     Ok(request)
 }
 
 /// The answer of an authorized, well-formed request.
-fn respond(shared: &Shared, call: &Call<'_>, body: Option<Value>) -> Reply {
-    let body = body.unwrap_or(Value::Null);
-    match call.operation.id {
-        CREATE_CALENDAR => calendars::create(shared, body),
-        GET_CALENDAR => calendars::get(shared, call.param("calendarId")),
-        GET_CALENDARS => calendars::list(shared, &call.query),
-        UPDATE_CALENDAR => calendars::update(shared, call.param("calendarId"), body),
-        DELETE_CALENDAR => calendars::delete(shared, call.param("calendarId")),
-        id => match synth::answer(id) {
-            Some((status, Some(value))) => Reply::json(*status, value),
-            Some((status, None)) => Reply::empty(*status),
-            None => Reply::error_one(StatusCode::NOT_FOUND, format!("no operation {id}")),
-        },
+fn respond(shared: &Shared, call: &Call<'_>) -> Reply {
+    if let Some(reply) = shared.resources.answer(call) {
+        return reply;
+    }
+    let id = call.operation.id;
+    match call.document.answer(id) {
+        Some((status, Some(value))) => Reply::json(*status, value),
+        Some((status, None)) => Reply::empty(*status),
+        None => Reply::error_one(StatusCode::NOT_FOUND, format!("no operation {id}")),
     }
 }
 

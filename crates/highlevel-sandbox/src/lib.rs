@@ -1,0 +1,524 @@
+//! A stand-in for a HighLevel API on a loopback port, made from the API's normalized OpenAPI
+//! document, for testing clients generated on `highlevel-runtime` and the code that uses them.
+//!
+//! [`SandboxBuilder::start`] binds a free port on `127.0.0.1` and serves every operation of an
+//! [`Api`], routed by method and path template (a literal segment wins over a parameter:
+//! `/calendars/events` is not calendar `events`). Every request goes through HighLevel's
+//! checks, in this order:
+//!
+//! 1. An unknown path is a 404; a known path with another method a 405 with an `Allow` header.
+//! 2. `Authorization: Bearer <token>` is required (any non-empty token, or only those given to
+//!    [`SandboxBuilder::token`]); otherwise 401.
+//! 3. Past 100 requests in 10 seconds (or the configured limits) per sub-account, or past the
+//!    daily limit, the answer is 429 with `Retry-After`.
+//! 4. The `Version` header must be the operation's; otherwise 400.
+//! 5. Every required query parameter must be given; otherwise 422 naming each.
+//! 6. A body must be JSON (else 400) and pass the client's own check (or, for an API given by
+//!    its document only, its schema); every problem is listed in a 422, each message starting
+//!    with the field path.
+//!
+//! Then the operation answers: a client's [`Resources`] answer the operations they keep state
+//! for; every other operation answers its documented success status with a body made from its
+//! response schema (the document's examples where they fit). Every answer carries HighLevel's
+//! five `X-RateLimit-*` headers, every error body HighLevel's shape with a `traceId`.
+//! [`Fault`]s make it misbehave on purpose: delays, 5xx, dropped connections, broken bodies.
+//! [`Sandbox::requests`] shows what reached it, and [`Api::example_request`] gives valid
+//! arguments for any operation.
+//!
+//! ```
+//! use highlevel_sandbox::{Api, Sandbox};
+//!
+//! const DOCUMENT: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+//!   "paths": {"/things/": {"get": {"operationId": "get-things",
+//!     "x-highlevel-version": "2021-07-28",
+//!     "responses": {"200": {"description": "ok", "content": {"application/json":
+//!       {"schema": {"type": "object", "properties": {"count": {"type": "integer"}}}}}}}}}}}"#;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = Sandbox::builder(Api::from_document(DOCUMENT)?).start().await?;
+//! assert!(sandbox.base_url().starts_with("http://127.0.0.1:"));
+//! assert_eq!(sandbox.requests_received(), 0);
+//! # Ok(())
+//! # }
+//! ```
+
+mod api;
+mod faults;
+mod handler;
+mod ids;
+mod limits;
+mod reply;
+mod resources;
+mod router;
+mod schema;
+mod server;
+mod synth;
+
+pub use api::{Api, CheckBody, Document, ExampleBody};
+pub use faults::Fault;
+/// The status type of [`Reply`] (hyper's).
+pub use hyper::StatusCode;
+pub use ids::new_id;
+pub use reply::Reply;
+pub use resources::{Call, Resources, Stateless};
+pub use schema::json_schema;
+
+use faults::FaultQueue;
+use highlevel_runtime::{ClientBuilder, GeneratedClient, Validation};
+use limits::{Limiter, Limits};
+use router::Router;
+use serde_json::Value;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// The token [`Sandbox::token`] hands out when no tokens were configured (any non-empty token
+/// is accepted then).
+pub const DEFAULT_TOKEN: &str = "sandbox-token";
+
+/// A running sandbox. The server stops when this handle is dropped.
+///
+/// See the [module documentation](self) for what it serves and an example.
+pub struct Sandbox {
+    addr: SocketAddr,
+    base_url: String,
+    shared: Arc<Shared>,
+    /// `None` only after [`Sandbox::shutdown`] took it.
+    server: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .field("settings", &self.shared.settings)
+            .field("requests_received", &self.requests_received())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts configuring a sandbox serving `api`.
+    pub fn builder(api: Api) -> SandboxBuilder {
+        SandboxBuilder::new(api)
+    }
+
+    /// The API served.
+    pub fn api(&self) -> &Api {
+        &self.shared.api
+    }
+
+    /// The URL to give a client as its base URL, such as `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A token the sandbox accepts: the first one configured, else [`DEFAULT_TOKEN`].
+    pub fn token(&self) -> &str {
+        self.shared
+            .settings
+            .tokens
+            .as_ref()
+            .and_then(|tokens| tokens.first())
+            .map_or(DEFAULT_TOKEN, String::as_str)
+    }
+
+    /// A client builder aimed at this sandbox with [`token`](Sandbox::token); add your own
+    /// settings (timeouts, retries) before building.
+    pub fn client_builder<C: GeneratedClient>(&self) -> ClientBuilder<C> {
+        ClientBuilder::new()
+            .base_url(self.base_url())
+            .token(self.token())
+    }
+
+    /// Acts out `fault` on the next request (after any faults already waiting).
+    pub fn inject(&self, fault: Fault) {
+        self.inject_times(fault, 1);
+    }
+
+    /// Acts out `fault` on each of the next `times` requests (after any faults already
+    /// waiting).
+    pub fn inject_times(&self, fault: Fault, times: usize) {
+        self.shared.faults().push(fault, times);
+    }
+
+    /// Forgets the faults no request has met yet.
+    pub fn clear_faults(&self) {
+        self.shared.faults().clear();
+    }
+
+    /// How many injected faults no request has met yet.
+    pub fn pending_faults(&self) -> usize {
+        self.shared.faults().len()
+    }
+
+    /// How many requests reached the server, whatever their answer (faults included).
+    pub fn requests_received(&self) -> usize {
+        self.shared.received.load(Ordering::SeqCst)
+    }
+
+    /// Every request that reached the server, oldest first, whatever its answer (faults
+    /// included), as it arrived: method, path with query, headers (`Authorization` included)
+    /// and body.
+    pub fn requests(&self) -> Vec<ReceivedRequest> {
+        lock(&self.shared.requests).clone()
+    }
+}
+
+impl Sandbox {
+    /// Stops the server and waits until its port is closed, so that the next connection to it
+    /// is refused. Dropping the handle stops it too, without waiting.
+    pub async fn shutdown(mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+            // Resolves once the task is gone, with it the listener and every connection.
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // Ends the accept loop, and with it every open connection (they are its subtasks).
+        if let Some(server) = &self.server {
+            server.abort();
+        }
+    }
+}
+
+/// Configures a [`Sandbox`]. Start with [`Sandbox::builder`].
+///
+/// ```
+/// use highlevel_sandbox::{Api, Fault, Sandbox};
+/// use std::time::Duration;
+///
+/// # const DOCUMENT: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+/// #   "paths": {"/things/": {"get": {"operationId": "get-things",
+/// #     "responses": {"200": {"description": "ok"}}}}}}"#;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let sandbox = Sandbox::builder(Api::from_document(DOCUMENT)?)
+///     .token("pit-only-this-one")
+///     .rate_limit(5, Duration::from_millis(500))
+///     .daily_limit(1_000)
+///     .fault(Fault::Status(502))
+///     .start()
+///     .await?;
+/// assert_eq!(sandbox.token(), "pit-only-this-one");
+/// assert_eq!(sandbox.pending_faults(), 1);
+/// # Ok(())
+/// # }
+/// ```
+#[must_use]
+pub struct SandboxBuilder {
+    api: Api,
+    resources: Arc<dyn Resources>,
+    addr: SocketAddr,
+    settings: Settings,
+    faults: Vec<Fault>,
+}
+
+impl fmt::Debug for SandboxBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxBuilder")
+            .field("api", &self.api)
+            .field("addr", &self.addr)
+            .field("settings", &self.settings)
+            .field("faults", &self.faults)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SandboxBuilder {
+    fn new(api: Api) -> Self {
+        SandboxBuilder {
+            api,
+            resources: Arc::new(Stateless),
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            settings: Settings {
+                tokens: None,
+                limits: Limits::default(),
+                validation: Validation::stated(),
+                log: false,
+            },
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// Answers the operations `resources` keeps state for with it (by default every
+    /// operation is answered from the document).
+    pub fn resources(mut self, resources: Arc<dyn Resources>) -> Self {
+        self.resources = resources;
+        self
+    }
+
+    /// Logs one line per request to stderr: method, path, status and `traceId` (never a token
+    /// or a body). The `highlevel-sandbox` program turns it on.
+    pub fn log_requests(mut self, log: bool) -> Self {
+        self.settings.log = log;
+        self
+    }
+
+    /// Accepts only this token (call again to accept several). By default any non-empty bearer
+    /// token is accepted.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.settings
+            .tokens
+            .get_or_insert_with(Vec::new)
+            .push(token.into());
+        self
+    }
+
+    /// Allows `max` requests per `interval` per location (100 per 10 seconds by default, as
+    /// HighLevel documents). A short interval lets tests provoke a 429 quickly.
+    pub fn rate_limit(mut self, max: u64, interval: Duration) -> Self {
+        self.settings.limits.interval_max = max;
+        self.settings.limits.interval = interval;
+        self
+    }
+
+    /// Allows `max` requests per day per location (200,000 by default).
+    pub fn daily_limit(mut self, max: u64) -> Self {
+        self.settings.limits.daily = max;
+        self
+    }
+
+    /// Which rules the sandbox checks bodies against, with the client's own checker
+    /// (`Validation::stated()` by default, the rules HighLevel states). Decoding (types,
+    /// required fields) is checked whatever this says.
+    pub fn validation(mut self, validation: Validation) -> Self {
+        self.settings.validation = validation;
+        self
+    }
+
+    /// Queues a fault for the first requests, as [`Sandbox::inject`] does later.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Listens on `addr` instead of a free port of `127.0.0.1`.
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Binds the address and starts serving. Must be called within a Tokio runtime.
+    pub async fn start(self) -> std::io::Result<Sandbox> {
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let mut faults = FaultQueue::default();
+        for fault in self.faults {
+            faults.push(fault, 1);
+        }
+        let shared = Arc::new(Shared {
+            router: Router::new(self.api.operations()),
+            api: self.api,
+            resources: self.resources,
+            limiter: Mutex::new(Limiter::new(self.settings.limits)),
+            settings: self.settings,
+            faults: Mutex::new(faults),
+            received: AtomicUsize::new(0),
+            requests: Mutex::new(Vec::new()),
+        });
+        let server = tokio::spawn(server::serve(listener, shared.clone()));
+        Ok(Sandbox {
+            addr,
+            base_url: format!("http://{addr}"),
+            shared,
+            server: Some(server),
+        })
+    }
+}
+
+/// What a sandbox was configured with.
+#[derive(Clone)]
+struct Settings {
+    /// The accepted tokens; `None` accepts any non-empty token.
+    tokens: Option<Vec<String>>,
+    limits: Limits,
+    validation: Validation,
+    /// Whether every request is logged to stderr.
+    log: bool,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Test tokens are often copies of real ones; like the client, never print them.
+        let tokens = self
+            .tokens
+            .as_ref()
+            .map(|t| format!("{} redacted", t.len()));
+        f.debug_struct("Settings")
+            .field("tokens", &tokens)
+            .field("limits", &self.limits)
+            .field("validation", &self.validation)
+            .finish()
+    }
+}
+
+impl Settings {
+    fn accepts(&self, token: &str) -> bool {
+        self.tokens
+            .as_ref()
+            .is_none_or(|tokens| tokens.iter().any(|t| t == token))
+    }
+}
+
+/// The state the handle and the server share.
+struct Shared {
+    api: Api,
+    router: Router,
+    resources: Arc<dyn Resources>,
+    settings: Settings,
+    limiter: Mutex<Limiter>,
+    faults: Mutex<FaultQueue>,
+    received: AtomicUsize,
+    requests: Mutex<Vec<ReceivedRequest>>,
+}
+
+impl Shared {
+    fn limiter(&self) -> MutexGuard<'_, Limiter> {
+        lock(&self.limiter)
+    }
+
+    fn faults(&self) -> MutexGuard<'_, FaultQueue> {
+        lock(&self.faults)
+    }
+
+    fn record(&self, request: ReceivedRequest) {
+        lock(&self.requests).push(request);
+    }
+}
+
+/// A poisoned lock only means a test panicked elsewhere; the data is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A request as the sandbox received it, from [`Sandbox::requests`].
+///
+/// The `Authorization` header is kept as sent, so a test can check that its token reached the
+/// server (`request.header("authorization")`); `Debug` shows it redacted, as the client never
+/// prints a token either.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReceivedRequest {
+    /// The method, such as `POST`.
+    pub method: String,
+    /// The path with the query as sent, such as `/calendars/?locationId=loc_1`.
+    pub path: String,
+    /// Every header in the order received, names in lower case; values that are not text are
+    /// read lossily.
+    pub headers: Vec<(String, String)>,
+    /// The body as received (empty when there was none or it was too large to read).
+    pub body: Vec<u8>,
+}
+
+impl ReceivedRequest {
+    fn of(head: &hyper::http::request::Parts, body: bytes::Bytes) -> ReceivedRequest {
+        ReceivedRequest {
+            method: head.method.to_string(),
+            path: head
+                .uri
+                .path_and_query()
+                .map_or_else(|| head.uri.path().to_string(), |p| p.as_str().to_string()),
+            headers: head
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                    (name.as_str().to_string(), value)
+                })
+                .collect(),
+            body: body.to_vec(),
+        }
+    }
+
+    /// The first value of the header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The path without the query.
+    pub fn path_only(&self) -> &str {
+        self.path
+            .split_once('?')
+            .map_or(&self.path, |(path, _)| path)
+    }
+
+    /// The query's `name=value` pairs, percent-decoded, in order.
+    pub fn query(&self) -> Vec<(String, String)> {
+        self.path
+            .split_once('?')
+            .map(|(_, query)| router::query_pairs(query))
+            .unwrap_or_default()
+    }
+
+    /// The body as JSON, when it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+impl fmt::Debug for ReceivedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| match name.as_str() {
+                "authorization" => (name.as_str(), "[redacted]"),
+                _ => (name.as_str(), value.as_str()),
+            })
+            .collect();
+        f.debug_struct("ReceivedRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_received_request_reads_and_hides_the_token_when_printed() {
+        let request = hyper::Request::builder()
+            .method("GET")
+            .uri("/calendars/?locationId=l%201&groupId=g")
+            .header("Authorization", "Bearer secret-token")
+            .header("Version", "2021-04-15")
+            .body(())
+            .unwrap();
+        let (head, ()) = request.into_parts();
+        let received = ReceivedRequest::of(&head, bytes::Bytes::from_static(b"{\"a\":1}"));
+        assert_eq!(
+            received.header("AUTHORIZATION"),
+            Some("Bearer secret-token")
+        );
+        assert_eq!(received.header("version"), Some("2021-04-15"));
+        assert_eq!(received.path_only(), "/calendars/");
+        assert_eq!(received.query()[0], ("locationId".into(), "l 1".into()));
+        assert_eq!(received.json(), Some(serde_json::json!({"a": 1})));
+        let printed = format!("{received:?}");
+        assert!(!printed.contains("secret-token"), "{printed}");
+        assert!(printed.contains("2021-04-15"), "{printed}");
+    }
+}
