@@ -2,7 +2,9 @@
 //! every command answers `--help`.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use xtask::new_client;
 use xtask::perf::measure::Outcome;
 use xtask::perf::table::Format;
 use xtask::perf::{bench, build_cost, instructions, memory};
@@ -39,8 +41,30 @@ enum Command {
         passthrough: Vec<String>,
     },
     /// The OpenAPI pipeline: normalize, check, update from upstream, diff two documents.
-    #[command(subcommand)]
-    Spec(SpecCommand),
+    Spec {
+        /// The folder holding `openapi/pipeline.toml` (a crate made by `new-client`); by
+        /// default this workspace.
+        #[arg(long, global = true, value_name = "DIR")]
+        root: Option<PathBuf>,
+        #[command(subcommand)]
+        command: SpecCommand,
+    },
+    /// Write a client crate for another HighLevel API document into a new folder: the
+    /// upstream snapshot, pipeline.toml, the normalized document, a build.rs of one call,
+    /// re-exports, and a test calling every operation against the schema-driven sandbox.
+    NewClient {
+        /// The new crate's folder (missing or empty).
+        dir: PathBuf,
+        /// The HighLevel document: a path or an http(s) URL.
+        #[arg(long, value_name = "PATH|URL")]
+        from: String,
+        /// Keep only these operationIds (comma-separated); by default every operation.
+        #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+        operations: Option<Vec<String>>,
+        /// The package name; by default `highlevel-<document name>`.
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Run the criterion benchmarks (`benches/codec.rs`, `benches/round_trip.rs`) and print
     /// each SDK figure beside its baseline from the same run, with the ratio and goal.
     Bench {
@@ -177,22 +201,24 @@ fn main() -> ExitCode {
     let ws = Workspace::current();
     let result = match cli.command {
         Command::Test { passthrough } => testing::run(&ws, &passthrough),
-        Command::Spec(SpecCommand::Normalize) => spec::normalize(&ws).map(print),
-        Command::Spec(SpecCommand::Check) => spec::check(&ws)
-            .and_then(|report| Ok(report + &spec::compiles(&ws)?))
-            .map(print),
-        Command::Spec(SpecCommand::Update { from, dry_run }) => {
-            update::update(&ws, &Source::parse(&from), dry_run).map(|outcome| {
-                print!("{}\n{}", outcome.report.to_text(), outcome.summary());
-                ExitCode::SUCCESS
-            })
+        Command::NewClient {
+            dir,
+            from,
+            operations,
+            name,
+        } => {
+            let request = new_client::Request {
+                dir,
+                from: Source::parse(&from),
+                operations,
+                name,
+            };
+            new_client::run(&ws, &request).map(|made| print(made.report))
         }
-        Command::Spec(SpecCommand::Diff {
-            old,
-            new,
-            format,
-            fail_on,
-        }) => diff_command(&ws, &old, &new, format, fail_on),
+        Command::Spec { root, command } => {
+            let ws = root.map_or(ws.clone(), Workspace::at);
+            spec_command(&ws, command)
+        }
         Command::Bench {
             format,
             report_only,
@@ -239,6 +265,27 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A `spec` subcommand on the pipeline rooted at `ws`.
+fn spec_command(ws: &Workspace, command: SpecCommand) -> Result<ExitCode, String> {
+    match command {
+        SpecCommand::Normalize => spec::normalize(ws).map(print),
+        SpecCommand::Check => spec::check(ws)
+            .and_then(|report| Ok(report + &spec::compiles(ws)?))
+            .map(print),
+        SpecCommand::Update { from, dry_run } => update::update(ws, &Source::parse(&from), dry_run)
+            .map(|outcome| {
+                print!("{}\n{}", outcome.report.to_text(), outcome.summary());
+                ExitCode::SUCCESS
+            }),
+        SpecCommand::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        } => diff_command(ws, &old, &new, format, fail_on),
     }
 }
 

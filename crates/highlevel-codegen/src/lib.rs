@@ -38,15 +38,44 @@ use std::path::Path;
 /// Where the generated module lives in the crate that includes it.
 pub const GENERATED_MODULE: &str = "crate::generated";
 
+/// What a generated crate wants beyond the document.
+///
+/// ```
+/// let options = highlevel_codegen::Options::default().examples_always(true);
+/// assert!(options.examples_always);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Compiles `api::__examples` (the caller a generated test calls every operation through)
+    /// always, rather than only with the crate's `sandbox` feature.
+    pub examples_always: bool,
+}
+
+impl Options {
+    /// Sets [`examples_always`](Options::examples_always).
+    pub fn examples_always(mut self, always: bool) -> Options {
+        self.examples_always = always;
+        self
+    }
+}
+
 /// Runs as a build script: generates the client from the document at `spec_path` (relative
 /// to the package root) into `$OUT_DIR/codegen.rs`, or stops the build with a message that
 /// says what is wrong.
 pub fn build_script(spec_path: &str) {
+    build_script_with(spec_path, &Options::default());
+}
+
+/// [`build_script`] with [`Options`].
+pub fn build_script_with(spec_path: &str, options: &Options) {
     println!("cargo:rerun-if-changed={spec_path}");
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let code = std::fs::read_to_string(Path::new(&manifest_dir).join(spec_path))
         .map_err(|e| format!("cannot read {spec_path}: {e}"))
-        .and_then(|text| generate(&text, spec_path).map_err(|e| format!("{spec_path}: {e}")));
+        .and_then(|text| {
+            generate_with(&text, spec_path, options).map_err(|e| format!("{spec_path}: {e}"))
+        });
     let message = match code {
         Ok(code) => {
             let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
@@ -68,6 +97,11 @@ pub fn build_script(spec_path: &str) {
 /// Generates the formatted Rust source of the client from the normalized document's text.
 /// `source` names the document in the file's header.
 pub fn generate(spec_text: &str, source: &str) -> Result<String, String> {
+    generate_with(spec_text, source, &Options::default())
+}
+
+/// [`generate`] with [`Options`].
+pub fn generate_with(spec_text: &str, source: &str, options: &Options) -> Result<String, String> {
     let json: serde_json::Value =
         serde_json::from_str(spec_text).map_err(|e| format!("not valid JSON: {e}"))?;
     let spec: openapiv3::OpenAPI = serde_json::from_value(json.clone())
@@ -105,7 +139,7 @@ pub fn generate(spec_text: &str, source: &str) -> Result<String, String> {
     setters::numbers(&mut file);
     setters::plain_docs(&mut file);
     let open_enums: BTreeSet<String> = enums.iter().map(|e| e.name.clone()).collect();
-    let (api, bodies) = surface::api_module(&file, &operations)?;
+    let (api, bodies) = surface::api_module(&file, &operations, options)?;
     // Every name in the body types (`Vec<types::X>` names `X`); the validator keeps those that
     // are types of the document.
     let roots: Vec<String> = bodies

@@ -13,6 +13,22 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
+/// The Rust name progenitor gives a parameter: its snake case, with `_` after a keyword
+/// (`type` -> `type_`).
+pub fn parameter_name(name: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else",
+        "enum", "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match",
+        "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
+        "true", "try", "type", "unsafe", "use", "where", "while", "yield",
+    ];
+    let mut out = snake_case(name);
+    if KEYWORDS.contains(&out.as_str()) {
+        out.push('_');
+    }
+    out
+}
+
 /// `create-calendar` -> `CREATE_CALENDAR`.
 pub fn screaming_snake_case(name: &str) -> String {
     snake_case(name).to_ascii_uppercase()

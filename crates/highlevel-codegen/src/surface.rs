@@ -6,7 +6,7 @@
 //! request type accepts too; path parameters and the body become arguments of the `Client`
 //! method instead.
 
-use crate::naming::snake_case;
+use crate::naming::parameter_name;
 use crate::operations::Operation;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -26,7 +26,15 @@ struct Builder<'a> {
 pub fn api_module(
     file: &syn::File,
     operations: &[Operation],
+    options: &crate::Options,
 ) -> Result<(TokenStream, Vec<Option<Type>>), String> {
+    // A crate with a `sandbox` feature compiles the example caller only with it; a crate made
+    // by `new-client`, whose own test needs it, always.
+    let examples_cfg = if options.examples_always {
+        quote!()
+    } else {
+        quote!(#[cfg(feature = "sandbox")])
+    };
     let builder_mod = crate::ast::module(file, "builder")
         .ok_or("progenitor wrote no `builder` module (is the interface style Builder?)")?;
     let mut methods = Vec::new();
@@ -120,7 +128,7 @@ pub fn api_module(
             /// calls every operation against a sandbox (feature `sandbox`). Not part of the
             /// stable API.
             #[doc(hidden)]
-            #[cfg(feature = "sandbox")]
+            #examples_cfg
             pub mod __examples {
                 use super::super::types;
                 use super::Client;
@@ -219,7 +227,7 @@ fn operation_surface(
     let mut assignments = Vec::new();
     let mut path_setters = Vec::new();
     for name in &op.path_parameters {
-        let setter_name = snake_case(name);
+        let setter_name = parameter_name(name);
         let setter = builder
             .setters
             .iter()
@@ -247,7 +255,7 @@ fn operation_surface(
             let range = op
                 .parameter_ranges
                 .iter()
-                .find(|(name, _, _)| f.sig.ident == snake_case(name));
+                .find(|(name, _, _)| f.sig.ident == parameter_name(name));
             forward_setter(f, range)
         })
         .collect::<Vec<_>>();
@@ -372,7 +380,7 @@ fn example_call(
     let method = format_ident!("{}", op.method_name());
     let function = format_ident!("call_{}", op.method_name());
     let typed = |name: &str| -> Result<(syn::Ident, Type), String> {
-        let setter_name = snake_case(name);
+        let setter_name = parameter_name(name);
         let setter = builder
             .setters
             .iter()

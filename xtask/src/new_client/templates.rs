@@ -1,0 +1,211 @@
+//! The files of a crate made by `new-client`, other than the pipeline's.
+
+use super::DependencyPaths;
+
+/// The versions the workspace's own client uses; a new crate starts from the same.
+const PROGENITOR_CLIENT: &str = "0.15.1";
+
+/// `openapi/pipeline.toml`: every operation listed, so that dropping one later is a one-line
+/// change.
+pub fn pipeline_toml(upstream: &str, output: &str, operations: &[String]) -> String {
+    let listed: String = operations
+        .iter()
+        .map(|id| format!("    \"{id}\",\n"))
+        .collect();
+    format!(
+        r#"# What the generation pipeline produces (see the workspace README, "How the client is made").
+# Read by every `cargo xtask spec` command; build.rs reads only the normalized document, `output`.
+
+# HighLevel's document as published, relative to this file, inside upstream/ (with PROVENANCE.toml).
+upstream = "{upstream}"
+
+# The normalized document, relative to this file.
+output = "{output}"
+
+# operationIds to keep; every other operation is dropped.
+operations = [
+{listed}]
+
+# Names of the Rust enums made from inline string enums, keyed by "Schema.property". Unlisted
+# enums are named after their property; two different enums that would get the same name are
+# named after schema and property instead (`spec normalize` lists them): name them here.
+[enum_names]
+"#
+    )
+}
+
+/// `Cargo.toml`, with this workspace's crates as path dependencies and a workspace of its own.
+pub fn cargo_toml(name: &str, title: &str, paths: &DependencyPaths) -> String {
+    let crates = &paths.crates;
+    format!(
+        r#"[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2024"
+rust-version = "1.88"
+description = "Typed async client for HighLevel's {title}, generated from HighLevel's OpenAPI document"
+license = "MIT OR Apache-2.0"
+publish = false
+
+# A workspace of its own, wherever the folder is.
+[workspace]
+
+[dependencies]
+bytes = "1"
+highlevel-runtime = {{ path = "{crates}/highlevel-runtime" }}
+progenitor-client = "{PROGENITOR_CLIENT}"
+# typify checks string `pattern`s with regress in the types it generates.
+regress = "0.12"
+reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "stream"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+
+[build-dependencies]
+highlevel-codegen = {{ path = "{crates}/highlevel-codegen" }}
+
+[dev-dependencies]
+highlevel-sandbox = {{ path = "{crates}/highlevel-sandbox" }}
+tokio = {{ version = "1", features = ["macros", "rt"] }}
+"#
+    )
+}
+
+/// `build.rs`: the generator, with the example caller the crate's test needs compiled in.
+pub fn build_rs(stem: &str) -> String {
+    format!(
+        r#"//! Generates the client from the normalized document (see `highlevel-codegen`).
+
+fn main() {{
+    let options = highlevel_codegen::Options::default().examples_always(true);
+    highlevel_codegen::build_script_with("openapi/{stem}.json", &options);
+}}
+"#
+    )
+}
+
+/// `src/lib.rs`: the generated code and re-exports of the runtime; nothing hand-written runs.
+pub fn lib_rs(title: &str) -> String {
+    format!(
+        r#"//! Typed async client for HighLevel's {title}, generated from HighLevel's OpenAPI document
+//! (`openapi/`) on `highlevel-runtime`: every call takes its sub-account's rate budget, sends
+//! the operation's `Version` header, retries what is safe to retry and returns
+//! `highlevel_runtime::Error` with HighLevel's message and `traceId`.
+#![forbid(unsafe_code)]
+
+/// The client progenitor generates (see `build.rs`); never edited by hand.
+mod generated {{
+    #![allow(
+        missing_docs,
+        unused_imports,
+        private_interfaces,
+        clippy::all,
+        clippy::pedantic
+    )]
+    include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+}}
+
+#[doc(hidden)]
+pub use generated::api::__examples;
+pub use generated::api::Client;
+pub use highlevel_runtime::{{
+    ApiError, DecodeError, Error, Number, Operation, Pacing, RateLimit, Response, RetryPolicy,
+    Validation, ValidationError,
+}};
+
+/// Configures a [`Client`]: `Client::builder()`, or `highlevel_runtime::EnvSettings`.
+pub type ClientBuilder = highlevel_runtime::ClientBuilder<Client>;
+
+/// One request type per operation.
+pub mod requests {{
+    pub use crate::generated::api::requests::*;
+}}
+
+/// The document's schemas as Rust types.
+pub mod types {{
+    pub use crate::generated::types::*;
+}}
+
+/// The document's string enums, open to values added later.
+pub mod enums {{
+    pub use crate::generated::enums::*;
+}}
+
+/// Each operation's id, method, path, `Version` and scopes, and the body checker.
+pub mod operations {{
+    pub use crate::generated::operations::*;
+}}
+"#
+    )
+}
+
+/// `tests/every_operation.rs`: every operation through the client against the sandbox.
+pub fn every_operation_test(name: &str, stem: &str) -> String {
+    let krate = name.replace('-', "_");
+    format!(
+        r#"//! Every operation of the document, called through this crate's `Client` with example
+//! arguments made from the document, against the schema-driven sandbox serving the same
+//! document: each call must be sent as the document describes and its answer must decode.
+
+use highlevel_sandbox::{{Api, Sandbox}};
+use std::time::Duration;
+use {krate}::{{__examples, Client, operations}};
+
+const API: Api = Api::new(
+    include_str!("../openapi/{stem}.json"),
+    operations::ALL,
+    operations::check_body,
+);
+
+#[tokio::test]
+async fn every_operation_succeeds_against_the_sandbox() {{
+    let sandbox = Sandbox::builder(API)
+        .rate_limit(100_000, Duration::from_secs(10))
+        .start()
+        .await
+        .expect("the sandbox starts");
+    let client: Client = sandbox.client_builder().build().expect("a client");
+    let mut failures = Vec::new();
+    for operation in operations::ALL {{
+        let Some(example) = API.example_request(operation.id) else {{
+            failures.push(format!("{{}}: no example request", operation.id));
+            continue;
+        }};
+        match __examples::call(&client, operation.id, &example).await {{
+            Some(Ok(())) => {{}}
+            Some(Err(error)) => failures.push(format!("{{}}: {{error}}", operation.id)),
+            None => failures.push(format!("{{}}: the client has no such operation", operation.id)),
+        }}
+    }}
+    assert!(
+        failures.is_empty(),
+        "{{}} of {{}} operations failed:\n{{}}",
+        failures.len(),
+        operations::ALL.len(),
+        failures.join("\n")
+    );
+    assert_eq!(sandbox.requests_received(), operations::ALL.len(), "one request each");
+    for (request, operation) in sandbox.requests().iter().zip(operations::ALL) {{
+        assert_eq!(request.method, operation.method, "{{}}", operation.id);
+        assert_eq!(request.header("version"), Some(operation.version), "{{}}", operation.id);
+    }}
+}}
+"#
+    )
+}
+
+/// `README.md`.
+pub fn readme(name: &str, title: &str, from: &str, operations: usize) -> String {
+    format!(
+        r#"# {name}
+
+Typed async client for HighLevel's {title} ({operations} operations), generated by
+`cargo xtask new-client` from `{from}`.
+
+- `openapi/upstream/`: the document as published, with `PROVENANCE.toml`.
+- `openapi/pipeline.toml`: which operations, enum names. After a change, run the workspace's
+  `cargo xtask spec normalize` for this folder.
+- `build.rs` generates the client from the normalized document; `src/lib.rs` only re-exports.
+- `cargo test` calls every operation against the schema-driven sandbox.
+"#
+    )
+}
