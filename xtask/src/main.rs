@@ -40,6 +40,15 @@ enum Command {
         #[arg(last = true)]
         passthrough: Vec<String>,
     },
+    /// `new-client` for every document of a folder (its `apps/` when it has one), each crate
+    /// built and tested, with a table of how far each document got.
+    EveryDocument {
+        /// The folder of HighLevel documents.
+        folder: PathBuf,
+        /// Where the crates go (one folder each, and a shared target folder).
+        #[arg(long, default_value = "target/every-document")]
+        out: PathBuf,
+    },
     /// The OpenAPI pipeline: normalize, check, update from upstream, diff two documents.
     Spec {
         /// The folder holding `openapi/pipeline.toml` (a crate made by `new-client`); by
@@ -214,6 +223,24 @@ fn main() -> ExitCode {
                 name,
             };
             new_client::run(&ws, &request).map(|made| print(made.report))
+        }
+        Command::EveryDocument { folder, out } => {
+            new_client::every_document::every_document(&ws, &folder, &out).map(|rows| {
+                let passed = rows.iter().filter(|r| r.passed()).count();
+                println!("{}", new_client::every_document::HEADER);
+                for row in &rows {
+                    println!("{}", new_client::every_document::markdown_row(row));
+                }
+                println!(
+                    "\n{passed} of {} documents generated, built and tested",
+                    rows.len()
+                );
+                if passed == rows.len() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            })
         }
         Command::Spec { root, command } => {
             let ws = root.map_or(ws.clone(), Workspace::at);

@@ -123,6 +123,8 @@ fn every_command_answers_help() {
         &["spec", "update"],
         &["spec", "diff"],
         &["test"],
+        &["new-client"],
+        &["every-document"],
         &["bench"],
         &["build-cost"],
         &["instructions"],

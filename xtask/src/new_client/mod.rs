@@ -4,6 +4,7 @@
 //! operations, the normalized document, a `build.rs` of one call, a `src/lib.rs` of
 //! re-exports, and a test that calls every operation against the schema-driven sandbox.
 
+pub mod every_document;
 mod templates;
 
 use crate::spec::diff::operation_ids;
