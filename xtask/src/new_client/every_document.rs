@@ -108,12 +108,17 @@ fn cargo(dir: &Path, target: &Path, args: &[&str]) -> Result<(), String> {
         String::from_utf8_lossy(&output.stderr),
         String::from_utf8_lossy(&output.stdout)
     );
-    let first = text
-        .lines()
-        .find(|l| l.starts_with("error") || l.contains("panicked") || l.contains("failed:"))
-        .unwrap_or("failed")
-        .to_string();
-    Err(first)
+    // The generated test lists its failures after this line; the first says most.
+    let lines: Vec<&str> = text.lines().collect();
+    if let Some(at) = lines.iter().position(|l| l.contains("operations failed:")) {
+        let first = lines.get(at + 1).unwrap_or(&"");
+        return Err(format!("{} {first}", lines[at].trim()));
+    }
+    let first = lines
+        .iter()
+        .find(|l| l.starts_with("error") || l.contains("panicked"))
+        .unwrap_or(&"failed");
+    Err(first.to_string())
 }
 
 /// The table's header, in Markdown.

@@ -82,6 +82,10 @@ pub const STEPS: &[Step] = &[
         apply: bundle_external_refs,
     },
     Step {
+        name: "repair_parameters",
+        apply: crate::spec::repairs::repair_parameters,
+    },
+    Step {
         name: "declare_path_parameters",
         apply: declare_path_parameters,
     },
@@ -135,6 +139,10 @@ pub const STEPS: &[Step] = &[
 /// (the configuration keeps every operation upstream has) does not make them obsolete: an
 /// operation upstream adds later must still be left out until it is configured.
 pub const CONFIGURATION_STEPS: &[&str] = &["keep_configured_operations", "attach_rules"];
+
+/// Steps that repair what other HighLevel documents get wrong (`repairs.rs`). The pipeline
+/// serves every document, so one finding nothing to do in one of them is not obsolete.
+pub const OTHER_DOCUMENT_STEPS: &[&str] = &["repair_parameters"];
 
 /// Runs every step on `doc`, returning the normalized document and what each step did.
 ///

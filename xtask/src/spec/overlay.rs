@@ -4,7 +4,7 @@
 //! The overlay and [`crate::spec::normalize::STEPS`] must name the same steps: the normalizer refuses
 //! to run a step without an entry, and `spec check` fails on an entry that names no step.
 
-use crate::spec::normalize::{CONFIGURATION_STEPS, STEPS, StepOutcome};
+use crate::spec::normalize::{CONFIGURATION_STEPS, OTHER_DOCUMENT_STEPS, STEPS, StepOutcome};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -71,11 +71,16 @@ impl Overlay {
     }
 
     /// The entries whose step changed nothing on a document: upstream no longer needs them.
-    /// Steps that carry out the configuration ([`CONFIGURATION_STEPS`]) are never obsolete.
+    /// Steps that carry out the configuration ([`CONFIGURATION_STEPS`]) and repairs of other
+    /// documents ([`OTHER_DOCUMENT_STEPS`]) are never obsolete.
     pub fn obsolete(&self, outcomes: &[StepOutcome]) -> Vec<ObsoleteEntry> {
         outcomes
             .iter()
-            .filter(|o| !o.changed && !CONFIGURATION_STEPS.contains(&o.name))
+            .filter(|o| {
+                !o.changed
+                    && !CONFIGURATION_STEPS.contains(&o.name)
+                    && !OTHER_DOCUMENT_STEPS.contains(&o.name)
+            })
             .map(|o| ObsoleteEntry {
                 step: o.name.to_string(),
                 message: self

@@ -1,0 +1,201 @@
+//! Normalizer steps that repair what other HighLevel documents get wrong and the Calendars
+//! document does not (found by `cargo xtask every-document`). Like every step, each is listed
+//! in [`STEPS`](crate::spec::normalize::STEPS) and explained in `openapi/overlay.toml`.
+
+use crate::spec::normalize::{Context, Notes};
+use crate::spec::schema_walk::operations_mut;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// Keywords a parameter object may have (OpenAPI 3.0); anything else upstream puts there
+/// (`anyOf` beside `schema`) is not read by any tool and stops openapiv3's parser.
+const PARAMETER_KEYWORDS: &[&str] = &[
+    "name",
+    "in",
+    "description",
+    "required",
+    "deprecated",
+    "allowEmptyValue",
+    "style",
+    "explode",
+    "allowReserved",
+    "schema",
+    "example",
+    "examples",
+    "content",
+    "$ref",
+];
+
+/// JSON Schema types OpenAPI 3.0 knows.
+const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
+
+/// `repair_parameters`: every path parameter required; a query parameter that repeats a path
+/// parameter's name dropped (the path carries the value); keywords a parameter cannot have
+/// dropped; a parameter or response header without a schema, or with a type OpenAPI does not
+/// have (`any`), typed as a string (a query value or a header is text).
+pub fn repair_parameters(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
+    for op in operations_mut(doc) {
+        let id = op["operationId"]
+            .as_str()
+            .unwrap_or("(no operationId)")
+            .to_string();
+        repair_response_headers(op, &id, &mut notes);
+        let Some(Value::Array(params)) = op.get_mut("parameters") else {
+            continue;
+        };
+        let in_path: BTreeSet<String> = params
+            .iter()
+            .filter(|p| p["in"] == "path")
+            .filter_map(|p| p["name"].as_str().map(str::to_string))
+            .collect();
+        params.retain(|p| {
+            let repeated =
+                p["in"] == "query" && p["name"].as_str().is_some_and(|n| in_path.contains(n));
+            if repeated {
+                notes.push(format!(
+                    "{id}: dropped the query parameter `{}`, which repeats a path parameter",
+                    p["name"].as_str().unwrap_or_default()
+                ));
+            }
+            !repeated
+        });
+        for param in params.iter_mut() {
+            let Value::Object(fields) = param else {
+                continue;
+            };
+            if fields.contains_key("$ref") {
+                continue;
+            }
+            let name = fields
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if fields.get("in").and_then(Value::as_str) == Some("path")
+                && fields.get("required") != Some(&Value::Bool(true))
+            {
+                fields.insert("required".into(), Value::Bool(true));
+                notes.push(format!("{id}: the path parameter `{name}` is required"));
+            }
+            let foreign: Vec<String> = fields
+                .keys()
+                .filter(|k| !PARAMETER_KEYWORDS.contains(&k.as_str()) && !k.starts_with("x-"))
+                .cloned()
+                .collect();
+            for key in foreign {
+                fields.remove(&key);
+                notes.push(format!("{id}: dropped `{key}` from the parameter `{name}`"));
+            }
+            if type_as_string(fields) {
+                notes.push(format!("{id}: the parameter `{name}` is typed as a string"));
+            }
+        }
+    }
+    Ok(notes)
+}
+
+/// Gives each response header without a usable schema a string one.
+fn repair_response_headers(op: &mut Value, id: &str, notes: &mut Notes) {
+    let Some(Value::Object(responses)) = op.get_mut("responses") else {
+        return;
+    };
+    for (status, response) in responses.iter_mut() {
+        let Some(Value::Object(headers)) = response.get_mut("headers") else {
+            continue;
+        };
+        for (name, header) in headers.iter_mut() {
+            if let Value::Object(fields) = header
+                && !fields.contains_key("$ref")
+                && type_as_string(fields)
+            {
+                notes.push(format!(
+                    "{id}: the {status} header `{name}` is typed as a string"
+                ));
+            }
+        }
+    }
+}
+
+/// Types a parameter or header object as a string when it has no schema (nor `content`) or a
+/// schema with a type OpenAPI does not have; whether it did.
+fn type_as_string(fields: &mut serde_json::Map<String, Value>) -> bool {
+    if fields.contains_key("content") {
+        return false;
+    }
+    let schema = fields.entry("schema").or_insert_with(|| json!({}));
+    let typed = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| TYPES.contains(&t));
+    let composed = ["$ref", "allOf", "oneOf", "anyOf", "enum"]
+        .iter()
+        .any(|k| schema.get(*k).is_some());
+    if typed || composed {
+        return false;
+    }
+    if let Value::Object(schema) = schema {
+        schema.insert("type".into(), json!("string"));
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::config::Config;
+    use crate::spec::overlay::Overlay;
+
+    struct NoFiles;
+
+    impl crate::spec::normalize::Loader for NoFiles {
+        fn load(&mut self, relative: &str) -> Result<Value, String> {
+            Err(format!("no file {relative}"))
+        }
+    }
+
+    #[test]
+    fn parameters_are_repaired_and_each_repair_noted() {
+        let mut doc = json!({"paths": {"/groups/{groupId}/items/{key}": {"get": {
+            "operationId": "get-item",
+            "parameters": [
+                {"name": "groupId", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "key", "in": "path", "schema": {"type": "string"}},
+                {"name": "groupId", "in": "query", "schema": {"type": "string"}},
+                {"name": "after", "in": "query", "anyOf": [{"type": "number"}],
+                 "schema": {"type": "any", "example": 1}},
+                {"name": "limit", "in": "query"}
+            ],
+            "responses": {"200": {"description": "ok", "headers": {"Content-Type": {"description": "audio/x-wav"}}}}
+        }}}});
+        let config = Config::parse(
+            "upstream = \"u\"\noutput = \"o\"\noperations = [\"get-item\"]",
+            "t",
+        )
+        .unwrap();
+        let overlay = Overlay::default();
+        let mut loader = NoFiles;
+        let mut ctx = Context {
+            config: &config,
+            loader: &mut loader,
+            overlay: &overlay,
+        };
+        let notes = repair_parameters(&mut doc, &mut ctx).unwrap();
+        let params = &doc["paths"]["/groups/{groupId}/items/{key}"]["get"]["parameters"];
+        assert_eq!(
+            params.as_array().unwrap().len(),
+            4,
+            "the repeated groupId went"
+        );
+        assert_eq!(params[1]["required"], true);
+        assert!(params[2].get("anyOf").is_none());
+        assert_eq!(params[2]["schema"], json!({"type": "string", "example": 1}));
+        assert_eq!(params[3]["schema"], json!({"type": "string"}));
+        let header = &doc["paths"]["/groups/{groupId}/items/{key}"]["get"]["responses"]["200"]["headers"]
+            ["Content-Type"];
+        assert_eq!(header["schema"], json!({"type": "string"}));
+        assert_eq!(notes.len(), 6, "{notes:?}");
+        // Run again: nothing left to do.
+        assert!(repair_parameters(&mut doc, &mut ctx).unwrap().is_empty());
+    }
+}
