@@ -18,6 +18,9 @@ struct Builder<'a> {
     setters: Vec<&'a ImplItemFn>,
     /// The request body type, when the operation has one.
     body: Option<Type>,
+    /// Whether the body is raw bytes (`reqwest::Body`), such as a multipart upload, rather
+    /// than a type of the document.
+    raw_body: bool,
     /// The success type inside `ResponseValue<...>`.
     success: Type,
 }
@@ -47,7 +50,8 @@ pub fn api_module(
         let (method, request) = operation_surface(op, &builder)?;
         methods.push(method);
         requests.push(request);
-        bodies.push(builder.body.clone());
+        // A raw body has no document type to check or decode.
+        bodies.push(builder.body.clone().filter(|_| !builder.raw_body));
         let (arm, example) = example_call(op, &builder)?;
         arms.push(arm);
         examples.push(example);
@@ -193,11 +197,15 @@ fn find_builder<'a>(
         .ok_or_else(|| format!("{}: progenitor's builder has no `send`", op.id))?;
     let success = response_value_type(&send.sig.output)
         .ok_or_else(|| format!("{}: cannot read the success type of `send`", op.id))?;
-    let body = methods
-        .iter()
-        .find(|f| f.sig.ident == "body")
-        .map(|f| setter_target(f).ok_or_else(|| format!("{}: cannot read the body type", op.id)))
-        .transpose()?;
+    let body_setter = methods.iter().find(|f| f.sig.ident == "body");
+    let raw_body = body_setter.is_some_and(|f| is_raw_body_setter(f));
+    let body = match body_setter {
+        None => None,
+        Some(_) if raw_body => Some(syn::parse_quote!(::reqwest::Body)),
+        Some(f) => {
+            Some(setter_target(f).ok_or_else(|| format!("{}: cannot read the body type", op.id))?)
+        }
+    };
     let setters = methods
         .into_iter()
         .filter(|f| {
@@ -209,8 +217,20 @@ fn find_builder<'a>(
         name,
         setters,
         body,
+        raw_body,
         success,
     })
+}
+
+/// Whether progenitor's `body` setter takes raw bytes (`B: TryInto<reqwest::Body>`), as it
+/// writes for an `application/octet-stream` body.
+fn is_raw_body_setter(setter: &ImplItemFn) -> bool {
+    let generics = &setter.sig.generics;
+    let bounds = &generics.where_clause;
+    quote!(#generics #bounds)
+        .to_string()
+        .replace(' ', "")
+        .contains("reqwest::Body")
 }
 
 fn operation_surface(
@@ -261,6 +281,16 @@ fn operation_surface(
         .collect::<Vec<_>>();
 
     let (body_field, body_init, body_send) = match &builder.body {
+        // Raw bytes: nothing of the document to check; a `Multipart` carries its own
+        // content type, which the runtime sets when it sends it.
+        Some(_) if builder.raw_body => {
+            arguments.push(quote!(body: impl ::std::convert::Into<::reqwest::Body>));
+            (
+                quote!(pub(super) body: ::reqwest::Body,),
+                quote!(body: body.into(),),
+                quote!(let request = ::std::boxed::Box::pin(self.builder.body(self.body).send());),
+            )
+        }
         Some(body) => {
             arguments.push(quote! {
                 body: impl ::std::convert::TryInto<#body, Error: ::std::fmt::Display>
@@ -395,8 +425,13 @@ fn example_call(
         let (_, ty) = typed(name)?;
         arguments.push(quote!(example.value::<#ty>(#name)?));
     }
-    if let Some(body) = &builder.body {
-        arguments.push(quote!(example.body_as::<#body>()?));
+    match &builder.body {
+        // The document says nothing a raw body must hold: an empty one.
+        Some(_) if builder.raw_body => {
+            arguments.push(quote!(::reqwest::Body::from(::std::vec::Vec::<u8>::new())));
+        }
+        Some(body) => arguments.push(quote!(example.body_as::<#body>()?)),
+        None => {}
     }
     let mut optional = Vec::new();
     for name in &op.query_parameters {

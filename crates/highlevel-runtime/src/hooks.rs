@@ -59,6 +59,17 @@ pub async fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<()
     headers.insert(VERSION, version);
     headers.insert(USER_AGENT, inner.user_agent.clone());
     headers.insert(AUTHORIZATION, call.authorization());
+    // A raw body made by `Multipart` goes out as the form it is.
+    let form = request
+        .body()
+        .and_then(reqwest::Body::as_bytes)
+        .and_then(crate::multipart::content_type_of)
+        .and_then(|t| reqwest::header::HeaderValue::from_str(&t).ok());
+    if let Some(content_type) = form {
+        request
+            .headers_mut()
+            .insert(reqwest::header::CONTENT_TYPE, content_type);
+    }
     // A client the caller supplied may have another timeout; one the runtime built has this
     // one already.
     if inner.timeout_per_request {

@@ -36,6 +36,7 @@ mod config;
 mod error;
 mod example;
 pub mod hooks;
+mod multipart;
 mod number;
 mod open_enum;
 mod operation;
@@ -58,6 +59,7 @@ pub use config::{
 };
 pub use error::{ApiError, ApiErrorBody, ApiErrorMessage, DecodeError, Error, SNIPPET_LIMIT};
 pub use example::Example;
+pub use multipart::Multipart;
 pub use number::Number;
 pub use operation::Operation;
 pub use optional::IntoOptional;

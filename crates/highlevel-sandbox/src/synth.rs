@@ -241,7 +241,9 @@ pub(crate) fn fits(doc: &'static Document, value: &Value, schema: &Value) -> boo
                 && s.get("maxItems")
                     .and_then(Value::as_u64)
                     .is_none_or(|max| count <= max)
-                && items.iter().all(|item| fits(doc, item, &s["items"]))
+                && items
+                    .iter()
+                    .all(|item| fits(doc, item, s.get("items").unwrap_or(&Value::Null)))
         }),
         Some("object") => object_fits(doc, value, &s),
         None if s.contains_key("properties") => object_fits(doc, value, &s),
@@ -372,7 +374,13 @@ fn synthesize(
                 .unwrap_or(u64::MAX);
             let wanted = if depth >= MAX_DEPTH { min } else { min.max(1) };
             let count = wanted.min(max) as usize;
-            let item = synthesize(doc, &s["items"], name, mode, depth + 1);
+            let item = synthesize(
+                doc,
+                s.get("items").unwrap_or(&Value::Null),
+                name,
+                mode,
+                depth + 1,
+            );
             Value::Array(vec![item; count])
         }
         Some("string") => Value::String(string_value(name, &s)),
@@ -417,6 +425,12 @@ fn object(doc: &'static Document, s: &Map<String, Value>, mode: Mode, depth: usi
         && depth < MAX_DEPTH
     {
         out.insert("key".into(), synthesize(doc, extra, "key", mode, depth + 1));
+    }
+    // A required name the schema declares no property for (upstream forgets some): any
+    // value will do, and a client's type requires it.
+    for name in required {
+        out.entry(name.to_string())
+            .or_insert_with(|| Value::String(format!("example-{name}")));
     }
     Value::Object(out)
 }
@@ -533,6 +547,21 @@ mod tests {
             synthesize(doc, &schema, "value", MINIMAL_REQUEST, 0),
             json!({"id": "example-id"})
         );
+    }
+
+    #[test]
+    fn a_required_name_without_a_property_still_gets_a_value() {
+        let schema = json!({"type": "object", "required": ["name"], "properties": {}});
+        let value = synthesize(doc(), &schema, "value", ANSWER, 0);
+        assert_eq!(value, json!({"name": "example-name"}));
+    }
+
+    #[test]
+    fn an_array_without_items_takes_any_item() {
+        let doc = doc();
+        let schema = json!({"type": "array"});
+        assert!(fits(doc, &json!([1, "a"]), &schema));
+        assert_eq!(synthesize(doc, &schema, "list", ANSWER, 0), json!([{}]));
     }
 
     #[test]

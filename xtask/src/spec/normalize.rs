@@ -86,6 +86,10 @@ pub const STEPS: &[Step] = &[
         apply: crate::spec::repairs::repair_parameters,
     },
     Step {
+        name: "raw_multipart_bodies",
+        apply: crate::spec::repairs::raw_multipart_bodies,
+    },
+    Step {
         name: "declare_path_parameters",
         apply: declare_path_parameters,
     },
@@ -142,7 +146,7 @@ pub const CONFIGURATION_STEPS: &[&str] = &["keep_configured_operations", "attach
 
 /// Steps that repair what other HighLevel documents get wrong (`repairs.rs`). The pipeline
 /// serves every document, so one finding nothing to do in one of them is not obsolete.
-pub const OTHER_DOCUMENT_STEPS: &[&str] = &["repair_parameters"];
+pub const OTHER_DOCUMENT_STEPS: &[&str] = &["repair_parameters", "raw_multipart_bodies"];
 
 /// Runs every step on `doc`, returning the normalized document and what each step did.
 ///

@@ -140,6 +140,60 @@ fn type_as_string(fields: &mut serde_json::Map<String, Value>) -> bool {
     true
 }
 
+/// The media type a raw body goes out as; the runtime gives a `Multipart` body its own
+/// `multipart/form-data; boundary=…` when it is sent.
+const RAW_MEDIA_TYPE: &str = "application/octet-stream";
+
+/// `raw_multipart_bodies`: a request body offered only as `multipart/form-data` (which
+/// progenitor cannot generate) becomes a raw body, `application/octet-stream`, that callers
+/// fill with `highlevel_runtime::Multipart`; the parts upstream describes stay in the
+/// operation's description.
+pub fn raw_multipart_bodies(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
+    for op in operations_mut(doc) {
+        let id = op["operationId"]
+            .as_str()
+            .unwrap_or("(no operationId)")
+            .to_string();
+        let Some(Value::Object(content)) = op.pointer_mut("/requestBody/content") else {
+            continue;
+        };
+        if content.contains_key("application/json") || !content.contains_key("multipart/form-data")
+        {
+            continue;
+        }
+        let parts: Vec<String> = content["multipart/form-data"]
+            .pointer("/schema/properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        content.clear();
+        content.insert(
+            RAW_MEDIA_TYPE.into(),
+            json!({"schema": {"type": "string", "format": "binary"}}),
+        );
+        let sentence = if parts.is_empty() {
+            "The body is `multipart/form-data`: build it with `highlevel_runtime::Multipart`."
+                .to_string()
+        } else {
+            format!(
+                "The body is `multipart/form-data` with the parts {}: build it with `highlevel_runtime::Multipart`.",
+                parts
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        crate::spec::schema_walk::append_description(op, &sentence);
+        notes.push(format!(
+            "{}{id}: its multipart/form-data body is a raw body (highlevel_runtime::Multipart)",
+            crate::spec::normalize::ATTENTION
+        ));
+    }
+    Ok(notes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
