@@ -263,6 +263,17 @@ fn run_progenitor(
     settings: &progenitor::GenerationSettings,
     spec: &openapiv3::OpenAPI,
 ) -> Result<proc_macro2::TokenStream, String> {
+    match progenitor_once(settings, spec) {
+        Ok(tokens) => Ok(tokens),
+        Err(whole) => Err(culprits(settings, spec).unwrap_or(whole)),
+    }
+}
+
+/// One run of progenitor, its panics caught.
+fn progenitor_once(
+    settings: &progenitor::GenerationSettings,
+    spec: &openapiv3::OpenAPI,
+) -> Result<proc_macro2::TokenStream, String> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -281,6 +292,86 @@ fn run_progenitor(
             Err(format!("progenitor panicked: {message}"))
         }
     }
+}
+
+/// When progenitor fails on the document, which operations it fails on, each with its cause
+/// and the normalizer step that handles the cause when there is one (`None` when each
+/// operation goes through alone).
+fn culprits(
+    settings: &progenitor::GenerationSettings,
+    spec: &openapiv3::OpenAPI,
+) -> Option<String> {
+    let mut failures = Vec::new();
+    for (path, item) in &spec.paths.paths {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, operation) in item.iter() {
+            let mut alone = item.clone();
+            for (other, slot) in [
+                ("get", &mut alone.get),
+                ("put", &mut alone.put),
+                ("post", &mut alone.post),
+                ("delete", &mut alone.delete),
+                ("options", &mut alone.options),
+                ("head", &mut alone.head),
+                ("patch", &mut alone.patch),
+                ("trace", &mut alone.trace),
+            ] {
+                if other != method {
+                    *slot = None;
+                }
+            }
+            let mut single = spec.clone();
+            single.paths.paths = [(path.clone(), openapiv3::ReferenceOr::Item(alone))]
+                .into_iter()
+                .collect();
+            if let Err(cause) = progenitor_once(settings, &single) {
+                let id = operation.operation_id.as_deref().unwrap_or(path);
+                let hint = remedy(&cause)
+                    .map(|step| format!(" ({step})"))
+                    .unwrap_or_default();
+                failures.push(format!("{id} ({method} {path}): {cause}{hint}"));
+            }
+        }
+    }
+    (!failures.is_empty()).then(|| {
+        format!(
+            "progenitor cannot generate {} operation(s):\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        )
+    })
+}
+
+/// The normalizer step that handles a known progenitor failure.
+fn remedy(cause: &str) -> Option<&'static str> {
+    const REMEDIES: &[(&str, &str)] = &[
+        (
+            "missing path name mapping",
+            "normalizer steps declare_path_parameters and repair_parameters declare each path parameter once",
+        ),
+        (
+            "parameter_data.required",
+            "normalizer step repair_parameters makes path parameters required",
+        ),
+        (
+            "response_types.len() <= 1",
+            "normalizer step shared_error_schema gives every error one body",
+        ),
+        (
+            "multipart/form-data",
+            "normalizer step raw_multipart_bodies makes the body raw",
+        ),
+        (
+            "No schema specified for request body",
+            "normalizer step raw_multipart_bodies makes the body raw",
+        ),
+    ];
+    REMEDIES
+        .iter()
+        .find(|(symptom, _)| cause.contains(symptom))
+        .map(|(_, step)| *step)
 }
 
 /// The request body types of the builders (`types::X`), each once.
@@ -336,5 +427,13 @@ mod tests {
         )
         .unwrap_err();
         assert!(undeclared.contains("progenitor"), "{undeclared}");
+        assert!(
+            undeclared.contains("get-note (get /notes/{noteId})"),
+            "names the operation: {undeclared}"
+        );
+        assert!(
+            undeclared.contains("declare_path_parameters"),
+            "{undeclared}"
+        );
     }
 }
