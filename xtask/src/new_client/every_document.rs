@@ -48,6 +48,11 @@ pub fn every_document(
         .filter(|path| path.extension().is_some_and(|e| e == "json"))
         .collect();
     documents.sort();
+    // Absolute: cargo runs in each crate's folder, and reads a relative target folder from
+    // there.
+    let out = &std::env::current_dir()
+        .map_err(|e| format!("no current folder: {e}"))?
+        .join(out);
     let target = out.join("target");
     let mut rows = Vec::new();
     for path in documents {
