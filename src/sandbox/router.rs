@@ -3,8 +3,9 @@
 //!
 //! A `{name}` segment matches one non-empty segment; a literal segment matches itself. When
 //! several templates match (`/calendars/events` and `/calendars/{calendarId}`), literal
-//! segments win over parameters, leftmost first. A trailing `/` is not significant, as for
-//! HighLevel's server (`/calendars` is `/calendars/`).
+//! segments win over parameters, leftmost first, and the path is that template's alone: other
+//! methods are refused with the methods it has, not served by a less literal one. A trailing
+//! `/` is not significant, as for HighLevel's server (`/calendars` is `/calendars/`).
 
 use crate::Operation;
 use std::sync::OnceLock;
@@ -80,17 +81,20 @@ const METHOD_ORDER: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
 /// The route of `method` and `path` (the path without its query).
 pub(crate) fn route(method: &str, path: &str) -> Route {
     let path = segments(path);
-    let matching: Vec<(&'static Operation, &[Segment], Vec<bool>)> = templates()
+    let mut matching: Vec<(&'static Operation, &[Segment], Vec<bool>)> = templates()
         .iter()
         .filter_map(|(op, template)| Some((*op, template.as_slice(), score(template, &path)?)))
         .collect();
-    if matching.is_empty() {
+    // The path belongs to its most literal template alone, so that `Allow` lists exactly
+    // the methods documented for it: `PUT /calendars/events` is a 405, not an update of
+    // calendar `events`.
+    let Some(most_literal) = matching.iter().map(|(.., score)| score).max().cloned() else {
         return Route::NotFound;
-    }
+    };
+    matching.retain(|(.., score)| *score == most_literal);
     let best = matching
         .iter()
-        .filter(|(op, ..)| op.method.eq_ignore_ascii_case(method))
-        .max_by(|a, b| a.2.cmp(&b.2));
+        .find(|(op, ..)| op.method.eq_ignore_ascii_case(method));
     let Some((operation, template, _)) = best else {
         let mut allowed: Vec<&'static str> = matching.iter().map(|(op, ..)| op.method).collect();
         allowed.sort_by_key(|m| METHOD_ORDER.iter().position(|o| o == m));
@@ -164,9 +168,14 @@ mod tests {
         let (id, params) = id_of(route("GET", "/calendars/abc"));
         assert_eq!(id, operations::GET_CALENDAR.id);
         assert_eq!(params, [("calendarId", "abc".to_string())]);
-        // PUT has no literal `/calendars/events` template: the parameter one takes it.
-        let (id, _) = id_of(route("PUT", "/calendars/events"));
-        assert_eq!(id, operations::UPDATE_CALENDAR.id);
+        // `/calendars/events` is a resource of its own: no PUT there, even though
+        // `/calendars/{calendarId}` has one.
+        assert_eq!(
+            route("PUT", "/calendars/events"),
+            Route::WrongMethod {
+                allowed: vec!["GET"]
+            }
+        );
     }
 
     #[test]
@@ -195,11 +204,17 @@ mod tests {
                 allowed: vec!["GET", "PUT", "DELETE"]
             }
         );
-        // Both `/calendars/events` (GET) and `/calendars/{calendarId}` match the path.
+        // Only the literal template's methods, though `/calendars/{calendarId}` matches too.
         assert_eq!(
             route("POST", "/calendars/events"),
             Route::WrongMethod {
-                allowed: vec!["GET", "PUT", "DELETE"]
+                allowed: vec!["GET"]
+            }
+        );
+        assert_eq!(
+            route("OPTIONS", "/calendars/groups"),
+            Route::WrongMethod {
+                allowed: vec!["GET", "POST"]
             }
         );
     }
