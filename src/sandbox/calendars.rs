@@ -15,14 +15,14 @@ const CONFERENCE_KINDS: &[&str] = &[
 ];
 
 /// `create-calendar`: the calendar with a new id and the server defaults, 201; a slug another
-/// calendar of the location has is refused with 422 naming `slug`.
+/// calendar of the location has is refused with 409 Conflict naming `slug`.
 pub(crate) fn create(shared: &Shared, request: Value) -> Reply {
     let Value::Object(_) = request else {
         return Reply::error_one(StatusCode::UNPROCESSABLE_ENTITY, "body must be an object");
     };
     let calendar = calendar_from(request);
     let slug = calendar["slug"].as_str().unwrap_or_default().to_string();
-    let stored = shared.store().insert(calendar.clone());
+    let stored = shared.change(|store| store.insert(calendar.clone()));
     match stored {
         Ok(()) => Reply::json(StatusCode::CREATED, &json!({ "calendar": calendar })),
         Err(existing) => slug_taken(&slug, &existing),
@@ -59,7 +59,7 @@ pub(crate) fn list(shared: &Shared, query: &[(String, String)]) -> Reply {
 }
 
 /// `update-calendar`: the fields of the body that an update may set, set on the stored
-/// calendar; 200 `{"calendar": …}`, 404, or 422 for a slug another calendar has.
+/// calendar; 200 `{"calendar": …}`, 404, or 409 for a slug another calendar has.
 pub(crate) fn update(shared: &Shared, id: &str, request: Value) -> Reply {
     let updatable = updatable_fields();
     let changes: Map<String, Value> = match request {
@@ -76,7 +76,7 @@ pub(crate) fn update(shared: &Shared, id: &str, request: Value) -> Reply {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let updated = shared.store().update(id, changes, assign_meeting_ids);
+    let updated = shared.change(|store| store.update(id, changes, assign_meeting_ids));
     match updated {
         Ok(calendar) => Reply::json(StatusCode::OK, &json!({ "calendar": calendar })),
         Err(UpdateError::NotFound) => not_found(id),
@@ -86,7 +86,7 @@ pub(crate) fn update(shared: &Shared, id: &str, request: Value) -> Reply {
 
 /// `delete-calendar`: the document's delete answer (`{"success": true}`), or 404.
 pub(crate) fn delete(shared: &Shared, id: &str) -> Reply {
-    if shared.store().remove(id).is_none() {
+    if shared.change(|store| store.remove(id).ok_or(())).is_err() {
         return not_found(id);
     }
     match synth::answer(operations::DELETE_CALENDAR.id) {
@@ -103,9 +103,12 @@ fn not_found(id: &str) -> Reply {
     )
 }
 
+/// A slug is unique per location. HighLevel does not document its answer; the request is
+/// well-formed and only clashes with the server's state, which is what 409 means (and what the
+/// normalized document declares for create and update).
 fn slug_taken(slug: &str, existing: &str) -> Reply {
     Reply::error(
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
         ApiErrorMessage::Many(vec![format!(
             "slug {slug:?} is already used in this location by calendar {existing}"
         )]),

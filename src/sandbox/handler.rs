@@ -1,11 +1,12 @@
 //! What the sandbox answers a request, in HighLevel's order: route, token, rate limit,
-//! `Version` header, required query parameters, JSON body and the client's checks, then the
+//! `Version` header, path and query parameters, JSON body and the client's checks, then the
 //! operation itself (stateful for calendars, made from the document for the rest).
 
 use super::limits::Verdict;
 use super::reply::Reply;
 use super::router::{self, Route};
-use super::{Shared, calendars, schema, synth};
+use super::{Shared, calendars, kinds, params, schema, synth};
+use crate::validation::Rule;
 use crate::{ApiErrorMessage, Operation, operations};
 use hyper::StatusCode;
 use hyper::header::{ALLOW, AUTHORIZATION, HeaderMap, HeaderValue};
@@ -169,28 +170,19 @@ fn checked(shared: &Shared, call: &Call<'_>) -> Reply {
         }
     }
     let document = schema::operation(call.operation.id);
-    let missing: Vec<String> = document
-        .into_iter()
-        .flat_map(schema::parameters)
-        .filter(|p| p["in"] == "query" && p["required"] == true)
-        .filter_map(|p| p["name"].as_str())
-        .filter(|name| {
-            !call
-                .query
-                .iter()
-                .any(|(n, value)| n == name && !value.is_empty())
-        })
-        .map(|name| format!("{name} is a required query parameter and must not be empty"))
-        .collect();
-    if !missing.is_empty() {
+    let blank_is_missing = shared.settings.validation.checks(Rule::REQUIRED);
+    let problems = document
+        .map(|op| params::problems(op, &call.params, &call.query, blank_is_missing))
+        .unwrap_or_default();
+    if !problems.is_empty() {
         return Reply::error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            ApiErrorMessage::Many(missing),
+            ApiErrorMessage::Many(problems),
         );
     }
     let body = match document.and_then(schema::body_schema) {
         None => None,
-        Some(_) => match body_of(shared, call) {
+        Some(declared) => match body_of(shared, call, declared) {
             Ok(body) => Some(body),
             Err(refusal) => return *refusal,
         },
@@ -199,29 +191,32 @@ fn checked(shared: &Shared, call: &Call<'_>) -> Reply {
 }
 
 /// The request body, parsed and checked as the client checks it before sending.
-fn body_of(shared: &Shared, call: &Call<'_>) -> Result<Value, Box<Reply>> {
+fn body_of(
+    shared: &Shared,
+    call: &Call<'_>,
+    declared: &'static Value,
+) -> Result<Value, Box<Reply>> {
     let request: Value = serde_json::from_slice(call.body).map_err(|e| {
         Box::new(Reply::error_one(
             StatusCode::BAD_REQUEST,
             format!("the body is not valid JSON: {e}"),
         ))
     })?;
+    let mut problems = kinds::problems(declared, &request);
     let checked = operations::check_body(call.operation.id, call.body, &shared.settings.validation);
     if let Some(Err(error)) = checked {
-        let problems = error
-            .violations()
-            .iter()
-            .map(|v| match v.path.as_str() {
-                "" => format!("body {}", v.message),
-                path => format!("{path} {}", v.message),
-            })
-            .collect();
-        return Err(Box::new(Reply::error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ApiErrorMessage::Many(problems),
-        )));
+        problems.extend(error.violations().iter().map(|v| match v.path.as_str() {
+            "" => format!("body {}", v.message),
+            path => format!("{path} {}", v.message),
+        }));
     }
-    Ok(request)
+    if problems.is_empty() {
+        return Ok(request);
+    }
+    Err(Box::new(Reply::error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ApiErrorMessage::Many(problems),
+    )))
 }
 
 /// The answer of an authorized, well-formed request.

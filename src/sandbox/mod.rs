@@ -13,18 +13,22 @@
 //!    daily limit, the answer is 429 with `Retry-After`.
 //! 4. The `Version` header must be the operation's
 //!    ([`Operation::version`](crate::Operation)); otherwise 400.
-//! 5. Every required query parameter must be given; otherwise 422 naming each.
+//! 5. Path and query parameters must match the document: required ones given (not empty),
+//!    each of its type, within its `enum` and bounds; otherwise 422 naming each.
 //! 6. A body must be JSON (else 400) and pass the very check the client runs before sending
 //!    ([`operations::check_body`](crate::operations::check_body), with [`Validation::stated`]
 //!    unless configured otherwise); every problem is listed in a 422, each message starting
-//!    with the field path, like [`Violation::path`](crate::Violation).
+//!    with the field path, like [`Violation::path`](crate::Violation). So is a value of another
+//!    JSON kind than the document declares, or a `null` where it does not say `nullable`
+//!    (serde, more lenient, reads `null` as absent and an array as a struct).
 //!
 //! Then the operation answers. Calendars are kept: Create Calendar gives a 20-character id and
 //! the server defaults the document states and answers 201 (a second calendar with the same
-//! `slug` in a location is refused with a 422 naming `slug`); Get, Get Calendars (per
-//! location), Update (merges the body's fields) and Delete act on what was created, and an
-//! unknown or deleted id is a 404. Every other operation answers its documented success status
-//! with a body made from its response schema (the document's examples where they fit). Every
+//! `slug` in a location is refused with a 409 Conflict naming `slug`; HighLevel does not
+//! document its answer); Get, Get Calendars (per location), Update (merges the body's fields)
+//! and Delete act on what was created, and an unknown or deleted id is a 404. Every other
+//! operation answers its documented success status with a body made from its response schema
+//! (the document's examples where they fit). Every
 //! answer carries the five `X-RateLimit-*` headers, every error body HighLevel's shape with a
 //! `traceId`. [`Fault`]s make it misbehave on purpose: delays, 5xx, dropped connections,
 //! broken bodies. [`Sandbox::requests`] shows what reached it, and [`example_request`] gives
@@ -65,9 +69,9 @@
 //! let fetched = client.get_calendar(id.as_str()).send().await?;
 //! assert_eq!(fetched.calendar.name, "Office hours");
 //!
-//! // The same slug again is refused, as HighLevel does.
+//! // The same slug again is refused: a conflict with the calendar that has it.
 //! let again = book_office_hours(&client).await.unwrap_err();
-//! assert_eq!(again.status().map(|s| s.as_u16()), Some(422));
+//! assert_eq!(again.status().map(|s| s.as_u16()), Some(409));
 //!
 //! // And how does the code cope with an outage?
 //! sandbox.inject(Fault::Status(503));
@@ -86,11 +90,14 @@ mod defaults;
 mod faults;
 mod handler;
 mod ids;
+mod kinds;
 mod limits;
+mod params;
 mod reply;
 mod router;
 mod schema;
 mod server;
+mod state;
 mod store;
 mod synth;
 
@@ -105,6 +112,7 @@ use limits::{Limiter, Limits};
 use serde_json::Value;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -283,6 +291,7 @@ impl Default for SandboxBuilder {
                 limits: Limits::default(),
                 validation: Validation::stated(),
                 log: false,
+                state_file: None,
             },
             faults: Vec::new(),
         }
@@ -335,6 +344,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// Keeps the calendars in `path` between runs: read when the sandbox starts (no file yet is
+    /// no calendar), and written after every create, update and delete that succeeds, through a
+    /// temporary file renamed over it, so that a server stopped at any moment (even killed)
+    /// leaves a whole file. Without it nothing is written to disk.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.settings.state_file = Some(path.into());
+        self
+    }
+
     /// Listens on `addr` instead of a free port of `127.0.0.1`.
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
@@ -343,6 +361,13 @@ impl SandboxBuilder {
 
     /// Binds the address and starts serving. Must be called within a Tokio runtime.
     pub async fn start(self) -> std::io::Result<Sandbox> {
+        let mut store = Store::default();
+        if let Some(path) = &self.settings.state_file {
+            for calendar in state::load(path)? {
+                // A slug saved twice (a hand-edited file) keeps its first calendar.
+                let _ = store.insert(calendar);
+            }
+        }
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         let mut faults = FaultQueue::default();
@@ -352,7 +377,7 @@ impl SandboxBuilder {
         let shared = Arc::new(Shared {
             limiter: Mutex::new(Limiter::new(self.settings.limits)),
             settings: self.settings,
-            store: Mutex::new(Store::default()),
+            store: Mutex::new(store),
             faults: Mutex::new(faults),
             received: AtomicUsize::new(0),
             requests: Mutex::new(Vec::new()),
@@ -376,6 +401,8 @@ struct Settings {
     validation: Validation,
     /// Whether every request is logged to stderr.
     log: bool,
+    /// Where calendars are kept between runs, if anywhere.
+    state_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for Settings {
@@ -389,6 +416,7 @@ impl fmt::Debug for Settings {
             .field("tokens", &tokens)
             .field("limits", &self.limits)
             .field("validation", &self.validation)
+            .field("state_file", &self.state_file)
             .finish()
     }
 }
@@ -422,6 +450,23 @@ impl Shared {
 
     fn faults(&self) -> MutexGuard<'_, FaultQueue> {
         lock(&self.faults)
+    }
+
+    /// Makes a change to the calendars and, when it succeeds and a state file is configured,
+    /// writes them all to it before the lock is released (so writes follow changes in order).
+    fn change<T, E>(&self, make: impl FnOnce(&mut Store) -> Result<T, E>) -> Result<T, E> {
+        let mut store = self.store();
+        let changed = make(&mut store)?;
+        if let Some(path) = &self.settings.state_file
+            && let Err(e) = state::save(path, &store.all())
+        {
+            // The request did its work; only keeping it failed. Say so where the operator looks.
+            eprintln!(
+                "sandbox: cannot write the state file {}: {e}",
+                path.display()
+            );
+        }
+        Ok(changed)
     }
 
     fn record(&self, request: ReceivedRequest) {
