@@ -61,7 +61,12 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async {
-        let sandbox = match builder.log_requests(true).start().await {
+        let sandbox = match builder
+            .log_requests(true)
+            .record_requests(false)
+            .start()
+            .await
+        {
             Ok(sandbox) => sandbox,
             Err(e) => {
                 eprintln!("error: cannot start: {e}");

@@ -292,6 +292,7 @@ impl Default for SandboxBuilder {
                 validation: Validation::stated(),
                 log: false,
                 state_file: None,
+                record: true,
             },
             faults: Vec::new(),
         }
@@ -341,6 +342,14 @@ impl SandboxBuilder {
     /// Queues a fault for the first requests, as [`Sandbox::inject`] does later.
     pub fn fault(mut self, fault: Fault) -> Self {
         self.faults.push(fault);
+        self
+    }
+
+    /// Whether every request is kept for [`Sandbox::requests`] (yes by default). A server
+    /// that runs long, like the `highlevel-sandbox` program, turns it off: nobody reads them
+    /// there, and they would fill its memory. [`Sandbox::requests_received`] counts anyway.
+    pub fn record_requests(mut self, record: bool) -> Self {
+        self.settings.record = record;
         self
     }
 
@@ -403,6 +412,8 @@ struct Settings {
     log: bool,
     /// Where calendars are kept between runs, if anywhere.
     state_file: Option<PathBuf>,
+    /// Whether [`Sandbox::requests`] keeps what arrives.
+    record: bool,
 }
 
 impl fmt::Debug for Settings {
@@ -469,8 +480,10 @@ impl Shared {
         Ok(changed)
     }
 
-    fn record(&self, request: ReceivedRequest) {
-        lock(&self.requests).push(request);
+    fn record(&self, request: impl FnOnce() -> ReceivedRequest) {
+        if self.settings.record {
+            lock(&self.requests).push(request());
+        }
     }
 }
 
