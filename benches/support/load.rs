@@ -148,7 +148,7 @@ impl Tally {
             errors.1.get_or_insert_with(|| e.to_string());
         }
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        if done % SAMPLE_EVERY == 0 {
+        if done.is_multiple_of(SAMPLE_EVERY) {
             let rss = status_kib("self", "VmRSS:");
             self.rss.lock().unwrap().push((done, rss));
         }
