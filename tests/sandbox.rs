@@ -582,7 +582,7 @@ async fn an_update_cannot_take_another_calendars_slug() {
         .await
         .unwrap_err();
     let api = error.api_error().expect("an API error");
-    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(api.status, StatusCode::CONFLICT);
     assert!(api.messages[0].starts_with("slug "), "{api:?}");
     assert!(api.messages[0].contains(&first.calendar.id), "{api:?}");
     assert_eq!(sandbox.calendars()[1]["slug"], "two", "unchanged");
@@ -877,7 +877,7 @@ async fn a_slug_is_unique_per_location() {
         Error::Api(api) => api,
         other => panic!("expected Api, got {other:?}"),
     };
-    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(api.status, StatusCode::CONFLICT);
     assert!(api.messages[0].starts_with("slug "), "{api:?}");
     assert!(api.messages[0].contains(&first.calendar.id), "{api:?}");
 

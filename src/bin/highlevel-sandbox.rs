@@ -8,6 +8,8 @@
 //! ```
 
 use highlevel_calendars::sandbox::{Fault, Sandbox};
+use highlevel_calendars::validation::Rule;
+use highlevel_calendars::{Validation, rules};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -23,6 +25,13 @@ Options:
   --daily-limit N       daily limit per sub-account (default 200000)
   --fault FAULT         queue a fault for the next request (repeat for more): a status
                         (503), drop, malformed, truncated or delay:MILLISECONDS
+  --validation LEVEL    the rules requests are held to: stated (default: the document's
+                        and those HighLevel states in words), document (what the
+                        document says in JSON Schema terms: no words-only rules, no
+                        x-allowed-values, blank text is text; for API testers such as
+                        Schemathesis), strict, or off
+  --state FILE          keep calendars in FILE between runs: read at start, written
+                        after every change (default: in memory only)
   -h, --help            print this help
 
 The first line of standard output is the base URL; each request is logged to standard error.
@@ -52,10 +61,15 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async {
-        let sandbox = match builder.log_requests(true).start().await {
+        let sandbox = match builder
+            .log_requests(true)
+            .record_requests(false)
+            .start()
+            .await
+        {
             Ok(sandbox) => sandbox,
             Err(e) => {
-                eprintln!("error: cannot listen: {e}");
+                eprintln!("error: cannot start: {e}");
                 return ExitCode::FAILURE;
             }
         };
@@ -102,6 +116,13 @@ fn options(args: &[String]) -> Result<highlevel_calendars::sandbox::SandboxBuild
                 builder
                     .fault(fault(value).ok_or_else(|| format!("--fault {value}: unknown fault"))?)
             }
+            "--state" => builder.state_file(value()?.as_str()),
+            "--validation" => {
+                let value = value()?;
+                builder.validation(validation(value).ok_or_else(|| {
+                    format!("--validation {value}: expected stated, document, strict or off")
+                })?)
+            }
             other => return Err(format!("unknown option `{other}`")),
         };
     }
@@ -129,6 +150,25 @@ fn fault(text: &str) -> Option<Fault> {
             Some(ms) => Fault::Delay(Duration::from_millis(ms.parse().ok()?)),
             None => Fault::Status(text.parse().ok().filter(|s| (100..600).contains(s))?),
         },
+    })
+}
+
+/// `document` keeps what the document says in JSON Schema terms: the decoding (types, required
+/// fields) and the document's ranges, lengths and string enums. It leaves out what an API
+/// tester driven by the document cannot know: "required" read as "not blank", the allowed
+/// numbers kept in the `x-allowed-values` extension (typify cannot take number enums), and the
+/// rules HighLevel states only in words.
+fn validation(text: &str) -> Option<Validation> {
+    Some(match text {
+        "stated" => Validation::stated(),
+        "strict" => Validation::strict(),
+        "off" => Validation::off(),
+        "document" => rules::ALL
+            .iter()
+            .fold(Validation::stated(), |v, rule| v.skip(*rule))
+            .skip(Rule::REQUIRED)
+            .skip(Rule::ALLOWED_NUMBER),
+        _ => return None,
     })
 }
 

@@ -1,23 +1,58 @@
 //! The calendar operations the sandbox keeps state for: create, get, list, update and delete.
 //! Bodies reach these functions already checked by the client's own checker.
 
-use super::defaults;
 use super::store::{Store, UpdateError};
+use super::{defaults, state};
 use crate::{ApiErrorMessage, operations};
 use highlevel_sandbox::{Call, Document, Reply, Resources, StatusCode, new_id};
 use serde_json::{Map, Value, json};
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 /// The calendars a sandbox keeps, answering the five calendar operations.
 #[derive(Debug, Default)]
 pub(crate) struct Calendars {
     store: Mutex<Store>,
+    /// Where calendars are kept between runs, if anywhere.
+    state_file: Option<PathBuf>,
 }
 
 impl Calendars {
+    /// The calendars of `state_file` (none without one, or before it exists).
+    pub(crate) fn new(state_file: Option<PathBuf>) -> std::io::Result<Calendars> {
+        let mut store = Store::default();
+        if let Some(path) = &state_file {
+            for calendar in state::load(path)? {
+                // A slug saved twice (a hand-edited file) keeps its first calendar.
+                let _ = store.insert(calendar);
+            }
+        }
+        Ok(Calendars {
+            store: Mutex::new(store),
+            state_file,
+        })
+    }
+
     /// The store (a poisoned lock only means a test panicked elsewhere).
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Makes a change to the calendars and, when it succeeds and a state file is configured,
+    /// writes them all to it before the lock is released (so writes follow changes in order).
+    fn change<T, E>(&self, make: impl FnOnce(&mut Store) -> Result<T, E>) -> Result<T, E> {
+        let mut store = self.store();
+        let changed = make(&mut store)?;
+        if let Some(path) = &self.state_file
+            && let Err(e) = state::save(path, &store.all())
+        {
+            // The request did its work; only keeping it failed. Say so where the operator looks.
+            eprintln!(
+                "sandbox: cannot write the state file {}: {e}",
+                path.display()
+            );
+        }
+        Ok(changed)
     }
 }
 
@@ -57,14 +92,14 @@ const CONFERENCE_KINDS: &[&str] = &[
 ];
 
 /// `create-calendar`: the calendar with a new id and the server defaults, 201; a slug another
-/// calendar of the location has is refused with 422 naming `slug`.
+/// calendar of the location has is refused with 409 Conflict naming `slug`.
 fn create(shared: &Calendars, document: &'static Document, request: Value) -> Reply {
     let Value::Object(_) = request else {
         return Reply::error_one(StatusCode::UNPROCESSABLE_ENTITY, "body must be an object");
     };
     let calendar = calendar_from(document, request);
     let slug = calendar["slug"].as_str().unwrap_or_default().to_string();
-    let stored = shared.store().insert(calendar.clone());
+    let stored = shared.change(|store| store.insert(calendar.clone()));
     match stored {
         Ok(()) => Reply::json(StatusCode::CREATED, &json!({ "calendar": calendar })),
         Err(existing) => slug_taken(&slug, &existing),
@@ -101,7 +136,7 @@ fn list(shared: &Calendars, query: &[(String, String)]) -> Reply {
 }
 
 /// `update-calendar`: the fields of the body that an update may set, set on the stored
-/// calendar; 200 `{"calendar": …}`, 404, or 422 for a slug another calendar has.
+/// calendar; 200 `{"calendar": …}`, 404, or 409 for a slug another calendar has.
 fn update(shared: &Calendars, document: &'static Document, id: &str, request: Value) -> Reply {
     let updatable = updatable_fields(document);
     let changes: Map<String, Value> = match request {
@@ -118,7 +153,7 @@ fn update(shared: &Calendars, document: &'static Document, id: &str, request: Va
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let updated = shared.store().update(id, changes, assign_meeting_ids);
+    let updated = shared.change(|store| store.update(id, changes, assign_meeting_ids));
     match updated {
         Ok(calendar) => Reply::json(StatusCode::OK, &json!({ "calendar": calendar })),
         Err(UpdateError::NotFound) => not_found(id),
@@ -128,7 +163,7 @@ fn update(shared: &Calendars, document: &'static Document, id: &str, request: Va
 
 /// `delete-calendar`: the document's delete answer (`{"success": true}`), or 404.
 fn delete(shared: &Calendars, document: &'static Document, id: &str) -> Reply {
-    if shared.store().remove(id).is_none() {
+    if shared.change(|store| store.remove(id).ok_or(())).is_err() {
         return not_found(id);
     }
     match document.answer(DELETE) {
@@ -145,9 +180,12 @@ fn not_found(id: &str) -> Reply {
     )
 }
 
+/// A slug is unique per location. HighLevel does not document its answer; the request is
+/// well-formed and only clashes with the server's state, which is what 409 means (and what the
+/// normalized document declares for create and update).
 fn slug_taken(slug: &str, existing: &str) -> Reply {
     Reply::error(
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
         ApiErrorMessage::Many(vec![format!(
             "slug {slug:?} is already used in this location by calendar {existing}"
         )]),

@@ -14,18 +14,22 @@
 //!    daily limit, the answer is 429 with `Retry-After`.
 //! 4. The `Version` header must be the operation's
 //!    ([`Operation::version`](crate::Operation)); otherwise 400.
-//! 5. Every required query parameter must be given; otherwise 422 naming each.
+//! 5. Path and query parameters must match the document: required ones given (not empty),
+//!    each of its type, within its `enum` and bounds; otherwise 422 naming each.
 //! 6. A body must be JSON (else 400) and pass the very check the client runs before sending
 //!    ([`operations::check_body`](crate::operations::check_body), with [`Validation::stated`]
 //!    unless configured otherwise); every problem is listed in a 422, each message starting
-//!    with the field path, like [`Violation::path`](crate::Violation).
+//!    with the field path, like [`Violation::path`](crate::Violation). So is a value of another
+//!    JSON kind than the document declares, or a `null` where it does not say `nullable`
+//!    (serde, more lenient, reads `null` as absent and an array as a struct).
 //!
 //! Then the operation answers. Calendars are kept: Create Calendar gives a 20-character id and
 //! the server defaults the document states and answers 201 (a second calendar with the same
-//! `slug` in a location is refused with a 422 naming `slug`); Get, Get Calendars (per
-//! location), Update (merges the body's fields) and Delete act on what was created, and an
-//! unknown or deleted id is a 404. Every other operation answers its documented success status
-//! with a body made from its response schema (the document's examples where they fit). Every
+//! `slug` in a location is refused with a 409 Conflict naming `slug`; HighLevel does not
+//! document its answer); Get, Get Calendars (per location), Update (merges the body's fields)
+//! and Delete act on what was created, and an unknown or deleted id is a 404. Every other
+//! operation answers its documented success status with a body made from its response schema
+//! (the document's examples where they fit). Every
 //! answer carries the five `X-RateLimit-*` headers, every error body HighLevel's shape with a
 //! `traceId`. [`Fault`]s make it misbehave on purpose: delays, 5xx, dropped connections,
 //! broken bodies. [`Sandbox::requests`] shows what reached it, and [`example_request`] gives
@@ -66,9 +70,9 @@
 //! let fetched = client.get_calendar(id.as_str()).send().await?;
 //! assert_eq!(fetched.calendar.name, "Office hours");
 //!
-//! // The same slug again is refused, as HighLevel does.
+//! // The same slug again is refused: a conflict with the calendar that has it.
 //! let again = book_office_hours(&client).await.unwrap_err();
-//! assert_eq!(again.status().map(|s| s.as_u16()), Some(422));
+//! assert_eq!(again.status().map(|s| s.as_u16()), Some(409));
 //!
 //! // And how does the code cope with an outage?
 //! sandbox.inject(Fault::Status(503));
@@ -84,6 +88,7 @@
 
 mod calendars;
 mod defaults;
+mod state;
 mod store;
 
 pub use highlevel_sandbox::{DEFAULT_TOKEN, Fault, ReceivedRequest};
@@ -94,6 +99,7 @@ use calendars::Calendars;
 use highlevel_sandbox::Api;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -204,12 +210,14 @@ impl Sandbox {
 #[must_use]
 pub struct SandboxBuilder {
     inner: highlevel_sandbox::SandboxBuilder,
+    state_file: Option<PathBuf>,
 }
 
 impl Default for SandboxBuilder {
     fn default() -> Self {
         SandboxBuilder {
             inner: highlevel_sandbox::Sandbox::builder(API),
+            state_file: None,
         }
     }
 }
@@ -221,6 +229,7 @@ impl SandboxBuilder {
     ) -> Self {
         SandboxBuilder {
             inner: f(self.inner),
+            state_file: self.state_file,
         }
     }
 
@@ -260,6 +269,23 @@ impl SandboxBuilder {
         self.map(|b| b.fault(fault))
     }
 
+    /// Whether every request is kept for
+    /// [`requests`](highlevel_sandbox::Sandbox::requests) (yes by default). A server that runs
+    /// long, like the `highlevel-sandbox` program, turns it off: nobody reads them there, and
+    /// they would fill its memory. The count of requests received is kept anyway.
+    pub fn record_requests(self, record: bool) -> Self {
+        self.map(|b| b.record_requests(record))
+    }
+
+    /// Keeps the calendars in `path` between runs: read when the sandbox starts (no file yet is
+    /// no calendar), and written after every create, update and delete that succeeds, through a
+    /// temporary file renamed over it, so that a server stopped at any moment (even killed)
+    /// leaves a whole file. Without it nothing is written to disk.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
     /// Listens on `addr` instead of a free port of `127.0.0.1`.
     pub fn addr(self, addr: SocketAddr) -> Self {
         self.map(|b| b.addr(addr))
@@ -267,7 +293,7 @@ impl SandboxBuilder {
 
     /// Binds the address and starts serving. Must be called within a Tokio runtime.
     pub async fn start(self) -> std::io::Result<Sandbox> {
-        let calendars = Arc::new(Calendars::default());
+        let calendars = Arc::new(Calendars::new(self.state_file)?);
         let inner = self.inner.resources(calendars.clone()).start().await?;
         Ok(Sandbox { inner, calendars })
     }

@@ -1,5 +1,5 @@
 //! What the sandbox answers a request, in HighLevel's order: route, token, rate limit,
-//! `Version` header, required query parameters, JSON body and its check, then the operation
+//! `Version` header, path and query parameters, JSON body and its check, then the operation
 //! itself (by the client's [`Resources`](crate::Resources), else made from the document).
 
 use crate::Shared;
@@ -7,7 +7,9 @@ use crate::limits::Verdict;
 use crate::reply::Reply;
 use crate::resources::Call;
 use crate::router::{self, Route};
+use crate::{kinds, params};
 use highlevel_runtime::ApiErrorMessage;
+use highlevel_runtime::validation::Rule;
 use hyper::StatusCode;
 use hyper::header::{ALLOW, AUTHORIZATION, HeaderMap, HeaderValue};
 use hyper::http::request;
@@ -147,27 +149,18 @@ fn checked(shared: &Shared, call: &mut Call<'_>) -> Reply {
     }
     let document = call.document;
     let operation = document.operation(call.operation.id);
-    let missing: Vec<String> = operation
-        .into_iter()
-        .flat_map(|op| document.parameters(op))
-        .filter(|p| p["in"] == "query" && p["required"] == true)
-        .filter_map(|p| p["name"].as_str())
-        .filter(|name| {
-            !call
-                .query
-                .iter()
-                .any(|(n, value)| n == name && !value.is_empty())
-        })
-        .map(|name| format!("{name} is a required query parameter and must not be empty"))
-        .collect();
-    if !missing.is_empty() {
+    let blank_is_missing = shared.settings.validation.checks(Rule::REQUIRED);
+    let problems = operation
+        .map(|op| params::problems(document, op, &call.params, &call.query, blank_is_missing))
+        .unwrap_or_default();
+    if !problems.is_empty() {
         return Reply::error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            ApiErrorMessage::Many(missing),
+            ApiErrorMessage::Many(problems),
         );
     }
-    if operation.and_then(|op| document.body_schema(op)).is_some() {
-        match body_of(shared, call) {
+    if let Some(declared) = operation.and_then(|op| document.body_schema(op)) {
+        match body_of(shared, call, declared) {
             Ok(body) => call.body = Some(body),
             Err(refusal) => return *refusal,
         }
@@ -176,23 +169,32 @@ fn checked(shared: &Shared, call: &mut Call<'_>) -> Reply {
 }
 
 /// The request body, parsed and checked as the client checks it before sending.
-fn body_of(shared: &Shared, call: &Call<'_>) -> Result<Value, Box<Reply>> {
+fn body_of(
+    shared: &Shared,
+    call: &Call<'_>,
+    declared: &'static Value,
+) -> Result<Value, Box<Reply>> {
     let request: Value = serde_json::from_slice(call.raw_body).map_err(|e| {
         Box::new(Reply::error_one(
             StatusCode::BAD_REQUEST,
             format!("the body is not valid JSON: {e}"),
         ))
     })?;
-    shared
-        .api
-        .check(call.operation, call.raw_body, &shared.settings.validation)
-        .map_err(|problems| {
-            Box::new(Reply::error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ApiErrorMessage::Many(problems),
-            ))
-        })?;
-    Ok(request)
+    let mut problems = kinds::problems(call.document, declared, &request);
+    if let Err(checked) =
+        shared
+            .api
+            .check(call.operation, call.raw_body, &shared.settings.validation)
+    {
+        problems.extend(checked);
+    }
+    if problems.is_empty() {
+        return Ok(request);
+    }
+    Err(Box::new(Reply::error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ApiErrorMessage::Many(problems),
+    )))
 }
 
 /// The answer of an authorized, well-formed request.

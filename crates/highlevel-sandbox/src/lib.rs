@@ -12,10 +12,13 @@
 //! 3. Past 100 requests in 10 seconds (or the configured limits) per sub-account, or past the
 //!    daily limit, the answer is 429 with `Retry-After`.
 //! 4. The `Version` header must be the operation's; otherwise 400.
-//! 5. Every required query parameter must be given; otherwise 422 naming each.
+//! 5. Path and query parameters must match the document: required ones given (not empty),
+//!    each of its type, within its `enum` and bounds; otherwise 422 naming each.
 //! 6. A body must be JSON (else 400) and pass the client's own check (or, for an API given by
 //!    its document only, its schema); every problem is listed in a 422, each message starting
-//!    with the field path.
+//!    with the field path. So is a value of another JSON kind than the document declares, or
+//!    a `null` where it does not say `nullable` (serde, more lenient, reads `null` as absent
+//!    and an array as a struct).
 //!
 //! Then the operation answers: a client's [`Resources`] answer the operations they keep state
 //! for; every other operation answers its documented success status with a body made from its
@@ -47,7 +50,9 @@ mod api;
 mod faults;
 mod handler;
 mod ids;
+mod kinds;
 mod limits;
+mod params;
 mod reply;
 mod resources;
 mod router;
@@ -249,6 +254,7 @@ impl SandboxBuilder {
                 limits: Limits::default(),
                 validation: Validation::stated(),
                 log: false,
+                record: true,
             },
             faults: Vec::new(),
         }
@@ -267,6 +273,14 @@ impl SandboxBuilder {
     /// or a body). The `highlevel-sandbox` program turns it on.
     pub fn log_requests(mut self, log: bool) -> Self {
         self.settings.log = log;
+        self
+    }
+
+    /// Whether every request is kept for [`Sandbox::requests`] (yes by default). A server
+    /// that runs long, like the `highlevel-sandbox` program, turns it off: nobody reads them
+    /// there, and they would fill its memory. [`Sandbox::requests_received`] counts anyway.
+    pub fn record_requests(mut self, record: bool) -> Self {
+        self.settings.record = record;
         self
     }
 
@@ -351,6 +365,8 @@ struct Settings {
     validation: Validation,
     /// Whether every request is logged to stderr.
     log: bool,
+    /// Whether [`Sandbox::requests`] keeps what arrives.
+    record: bool,
 }
 
 impl fmt::Debug for Settings {
@@ -397,8 +413,10 @@ impl Shared {
         lock(&self.faults)
     }
 
-    fn record(&self, request: ReceivedRequest) {
-        lock(&self.requests).push(request);
+    fn record(&self, request: impl FnOnce() -> ReceivedRequest) {
+        if self.settings.record {
+            lock(&self.requests).push(request());
+        }
     }
 }
 

@@ -3,8 +3,9 @@
 //!
 //! A `{name}` segment matches one non-empty segment; a literal segment matches itself. When
 //! several templates match (`/calendars/events` and `/calendars/{calendarId}`), literal
-//! segments win over parameters, leftmost first. A trailing `/` is not significant, as for
-//! HighLevel's server (`/calendars` is `/calendars/`).
+//! segments win over parameters, leftmost first, and the path is that template's alone: other
+//! methods are refused with the methods it has, not served by a less literal one. A trailing
+//! `/` is not significant, as for HighLevel's server (`/calendars` is `/calendars/`).
 
 use highlevel_runtime::Operation;
 
@@ -85,18 +86,21 @@ impl Router {
     /// The route of `method` and `path` (the path without its query).
     pub(crate) fn route(&self, method: &str, path: &str) -> Route {
         let path = segments(path);
-        let matching: Vec<(&'static Operation, &[Segment], Vec<bool>)> = self
+        let mut matching: Vec<(&'static Operation, &[Segment], Vec<bool>)> = self
             .templates
             .iter()
             .filter_map(|(op, template)| Some((*op, template.as_slice(), score(template, &path)?)))
             .collect();
-        if matching.is_empty() {
+        // The path belongs to its most literal template alone, so that `Allow` lists exactly
+        // the methods documented for it: `PUT /calendars/events` is a 405, not an update of
+        // calendar `events`.
+        let Some(most_literal) = matching.iter().map(|(.., score)| score).max().cloned() else {
             return Route::NotFound;
-        }
+        };
+        matching.retain(|(.., score)| *score == most_literal);
         let best = matching
             .iter()
-            .filter(|(op, ..)| op.method.eq_ignore_ascii_case(method))
-            .max_by(|a, b| a.2.cmp(&b.2));
+            .find(|(op, ..)| op.method.eq_ignore_ascii_case(method));
         let Some((operation, template, _)) = best else {
             let mut allowed: Vec<&'static str> =
                 matching.iter().map(|(op, ..)| op.method).collect();
@@ -184,9 +188,14 @@ mod tests {
         let (id, params) = id_of(route("GET", "/calendars/abc"));
         assert_eq!(id, "get-calendar");
         assert_eq!(params, [("calendarId", "abc".to_string())]);
-        // PUT has no literal `/calendars/events` template: the parameter one takes it.
-        let (id, _) = id_of(route("PUT", "/calendars/events"));
-        assert_eq!(id, "update-calendar");
+        // `/calendars/events` is a resource of its own: no PUT there, even though
+        // `/calendars/{calendarId}` has one.
+        assert_eq!(
+            route("PUT", "/calendars/events"),
+            Route::WrongMethod {
+                allowed: vec!["GET"]
+            }
+        );
     }
 
     #[test]
@@ -215,11 +224,17 @@ mod tests {
                 allowed: vec!["GET", "PUT", "DELETE"]
             }
         );
-        // Both `/calendars/events` (GET) and `/calendars/{calendarId}` match the path.
+        // Only the literal template's methods, though `/calendars/{calendarId}` matches too.
         assert_eq!(
             route("POST", "/calendars/events"),
             Route::WrongMethod {
-                allowed: vec!["GET", "PUT", "DELETE"]
+                allowed: vec!["GET"]
+            }
+        );
+        assert_eq!(
+            route("OPTIONS", "/calendars/groups"),
+            Route::WrongMethod {
+                allowed: vec!["GET", "POST"]
             }
         );
     }

@@ -109,7 +109,7 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            shared.record(ReceivedRequest::of(&head, Bytes::new()));
+            shared.record(|| ReceivedRequest::of(&head, Bytes::new()));
             let message = format!("request entity too large: at most {MAX_BODY} bytes");
             let key = handler::early_key(&head, b"");
             let report = shared.limiter().peek(&key, Instant::now());
@@ -120,7 +120,7 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
         // The client went away mid-body: there is no one to answer.
         Err(_) => return Answer::HangUp,
     };
-    shared.record(ReceivedRequest::of(&head, body.clone()));
+    shared.record(|| ReceivedRequest::of(&head, body.clone()));
     let fault = shared.faults().next();
     match fault {
         Some(Fault::DropConnection) => return Answer::HangUp,

@@ -94,12 +94,20 @@ pub const STEPS: &[Step] = &[
         apply: declare_path_parameters,
     },
     Step {
+        name: "declare_calendar_statuses",
+        apply: declare_calendar_statuses,
+    },
+    Step {
         name: "shared_error_schema",
         apply: shared_error_schema,
     },
     Step {
         name: "declare_created_status",
         apply: declare_created_status,
+    },
+    Step {
+        name: "link_calendar_operations",
+        apply: link_calendar_operations,
     },
     Step {
         name: "version_header_to_extension",
@@ -472,6 +480,58 @@ pub const ERROR_SCHEMA: &str = "ApiErrorBody";
 /// Name of the `message` schema of the error body (a string or a list of strings).
 pub const ERROR_MESSAGE_SCHEMA: &str = "ApiErrorMessage";
 
+/// The statuses [`declare_calendar_statuses`] adds: (operationId, status, description).
+const CALENDAR_STATUSES: &[(&str, &str, &str)] = &[
+    (
+        "get-calendar",
+        "404",
+        "Not Found: no calendar has the id, or it was deleted (not listed upstream)",
+    ),
+    (
+        "update-calendar",
+        "404",
+        "Not Found: no calendar has the id, or it was deleted (not listed upstream)",
+    ),
+    (
+        "delete-calendar",
+        "404",
+        "Not Found: no calendar has the id, or it was deleted (not listed upstream)",
+    ),
+    (
+        "create-calendar",
+        "409",
+        "Conflict: another calendar of the location has the slug (not listed upstream)",
+    ),
+    (
+        "update-calendar",
+        "409",
+        "Conflict: another calendar of the location has the slug (not listed upstream)",
+    ),
+];
+
+/// `declare_calendar_statuses`: declares 404 on get, update and delete calendar (an unknown or
+/// deleted id) and 409 on create and update calendar (a slug another calendar of the location
+/// has). Runs before [`shared_error_schema`], which gives them the error body.
+///
+/// A status the document leaves out is one a conformance tester (Schemathesis) reports as
+/// undocumented, and that users of the document cannot plan for.
+fn declare_calendar_statuses(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
+    for op in operations_mut(doc) {
+        let id = operation_id(op);
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (_, status, description) in CALENDAR_STATUSES.iter().filter(|(o, ..)| *o == id) {
+            if !responses.contains_key(*status) {
+                responses.insert((*status).into(), json!({ "description": description }));
+                notes.push(format!("{id}: declared {status}"));
+            }
+        }
+    }
+    Ok(notes)
+}
+
 /// `shared_error_schema`: gives every error response (each 4xx and 5xx status, ranges such as
 /// `4XX` included, documented with its own schema, with none, or added here) the one body
 /// schema [`ERROR_SCHEMA`], and declares 422 and 429 where they are missing.
@@ -573,6 +633,53 @@ fn declare_created_status(doc: &mut Value, _: &mut Context) -> Result<Notes, Str
             );
             responses.insert("201".into(), created);
             notes.push(format!("{id}: declared 201 like 200"));
+        }
+    }
+    Ok(notes)
+}
+
+/// `link_calendar_operations`: links create-calendar's 201 answer to get, update and delete
+/// calendar, whose `calendarId` is the created `calendar.id` (OpenAPI `links`).
+///
+/// Stateful API testers (Schemathesis) follow links to chain calls; without them they guess,
+/// and the calendar operations mostly meet unknown ids. Code generation ignores links.
+fn link_calendar_operations(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    const TARGETS: &[(&str, &str)] = &[
+        ("GetCalendar", "get-calendar"),
+        ("UpdateCalendar", "update-calendar"),
+        ("DeleteCalendar", "delete-calendar"),
+    ];
+    let kept: BTreeSet<String> = operations(doc)
+        .into_iter()
+        .map(|(_, _, op)| operation_id(op))
+        .collect();
+    let mut notes = Notes::new();
+    for op in operations_mut(doc) {
+        if operation_id(op) != "create-calendar" {
+            continue;
+        }
+        let Some(created) = op
+            .pointer_mut("/responses/201")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let links = created
+            .entry("links")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .ok_or("create-calendar's 201 `links` is not an object")?;
+        for (name, target) in TARGETS.iter().filter(|(_, t)| kept.contains(*t)) {
+            if !links.contains_key(*name) {
+                links.insert(
+                    (*name).into(),
+                    json!({
+                        "operationId": target,
+                        "parameters": {"calendarId": "$response.body#/calendar/id"}
+                    }),
+                );
+                notes.push(format!("create-calendar: linked to {target}"));
+            }
         }
     }
     Ok(notes)

@@ -1,0 +1,266 @@
+//! Sustained load through the SDK against the `highlevel-sandbox` program running as a process
+//! of its own: `calls` calls with `in_flight` at a time, each task going round create, get,
+//! update and delete of one calendar (so the server's store stays small and every call does
+//! real work). Shared by `benches/load.rs` (100,000 calls) and `tests/load.rs` (10,000).
+//!
+//! Memory and descriptors are read from `/proc`: Linux only.
+
+use highlevel_calendars::types::CalendarUpdateDto;
+use highlevel_calendars::{Client, Pacing, calendar};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// RSS samples are taken every this many calls.
+const SAMPLE_EVERY: usize = 1_000;
+/// The windows whose RSS is compared: the first and the last this many calls.
+pub const WINDOW: usize = 10_000;
+
+/// What one run measured.
+#[derive(Debug)]
+pub struct Figures {
+    pub calls: usize,
+    pub in_flight: usize,
+    pub errors: usize,
+    pub first_error: Option<String>,
+    pub elapsed: Duration,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub client_peak_rss_kib: u64,
+    pub server_peak_rss_kib: u64,
+    pub fds_before: usize,
+    pub fds_during: usize,
+    pub fds_after: usize,
+    /// Mean client RSS over the first and the last [`WINDOW`] calls.
+    pub rss_first_window_kib: u64,
+    pub rss_last_window_kib: u64,
+}
+
+impl std::fmt::Display for Figures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rate = self.calls as f64 / self.elapsed.as_secs_f64();
+        let drift = self.rss_last_window_kib as f64 / self.rss_first_window_kib.max(1) as f64;
+        writeln!(f, "| measure | value |\n| --- | --- |")?;
+        writeln!(
+            f,
+            "| calls, in flight | {} at {} ({:.1} s, {rate:.0} calls/s) |",
+            self.calls,
+            self.in_flight,
+            self.elapsed.as_secs_f64()
+        )?;
+        writeln!(f, "| errors | {} |", self.errors)?;
+        writeln!(
+            f,
+            "| latency p50, p99 | {:.2?}, {:.2?} |",
+            self.p50, self.p99
+        )?;
+        writeln!(
+            f,
+            "| peak RSS, client / server | {:.1} MiB / {:.1} MiB |",
+            self.client_peak_rss_kib as f64 / 1024.0,
+            self.server_peak_rss_kib as f64 / 1024.0
+        )?;
+        writeln!(
+            f,
+            "| client RSS, first / last {WINDOW} calls (mean) | {:.1} MiB / {:.1} MiB ({:+.1} %) |",
+            self.rss_first_window_kib as f64 / 1024.0,
+            self.rss_last_window_kib as f64 / 1024.0,
+            (drift - 1.0) * 100.0
+        )?;
+        write!(
+            f,
+            "| client file descriptors, before / at the end / client dropped | {} / {} / {} |",
+            self.fds_before, self.fds_during, self.fds_after
+        )
+    }
+}
+
+/// Open descriptors of this process.
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").map_or(0, |dir| dir.count())
+}
+
+/// A `Vm…:` figure (kiB) of `/proc/<pid>/status`.
+fn status_kib(pid: &str, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The sandbox program with limits lifted, stopped with SIGTERM when dropped.
+struct Server(Child);
+
+impl Server {
+    fn start() -> (Server, String) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_highlevel-sandbox"))
+            .args([
+                "--rate-limit",
+                "1000000000/1s",
+                "--daily-limit",
+                "1000000000000",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()) // a line per request, unread
+            .spawn()
+            .expect("the sandbox program starts");
+        let mut url = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut url)
+            .unwrap(); // returns once it listens
+        (Server(child), url.trim().to_string())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+/// Shared by the tasks of one run.
+struct Tally {
+    tickets: AtomicUsize,
+    done: AtomicUsize,
+    calls: usize,
+    errors: Mutex<(usize, Option<String>)>,
+    rss: Mutex<Vec<(usize, u64)>>,
+}
+
+impl Tally {
+    /// Takes a ticket for one more call, if any is left.
+    fn ticket(&self) -> bool {
+        self.tickets.fetch_add(1, Ordering::Relaxed) < self.calls
+    }
+
+    fn finished<T, E: std::fmt::Display>(&self, result: &Result<T, E>) {
+        if let Err(e) = result {
+            let mut errors = self.errors.lock().unwrap();
+            errors.0 += 1;
+            errors.1.get_or_insert_with(|| e.to_string());
+        }
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if done.is_multiple_of(SAMPLE_EVERY) {
+            let rss = status_kib("self", "VmRSS:");
+            self.rss.lock().unwrap().push((done, rss));
+        }
+    }
+}
+
+/// One task: create, get, update, delete, again, while tickets last; returns its latencies.
+async fn task(client: Client, tally: Arc<Tally>, n: usize) -> Vec<Duration> {
+    let mut latencies = Vec::new();
+    let rename: CalendarUpdateDto = serde_json::from_str(r#"{"name": "renamed"}"#).unwrap();
+    'rounds: for round in 0.. {
+        macro_rules! timed {
+            ($call:expr) => {{
+                if !tally.ticket() {
+                    break 'rounds;
+                }
+                let started = Instant::now();
+                let result = $call.await;
+                latencies.push(started.elapsed());
+                tally.finished(&result);
+                result
+            }};
+        }
+        let body = calendar::event("load", format!("task {n} round {round}"));
+        let Ok(created) = timed!(client.create_calendar(body).send()) else {
+            continue;
+        };
+        let id = created.calendar.id.clone();
+        let _ = timed!(client.get_calendar(id.as_str()).send());
+        let _ = timed!(client.update_calendar(id.as_str(), rename.clone()).send());
+        let _ = timed!(client.delete_calendar(id.as_str()).send());
+    }
+    latencies
+}
+
+fn mean_kib(samples: &[(usize, u64)], window: impl Fn(usize) -> bool) -> u64 {
+    let picked: Vec<u64> = samples
+        .iter()
+        .filter(|(n, _)| window(*n))
+        .map(|(_, kib)| *kib)
+        .collect();
+    picked.iter().sum::<u64>() / picked.len().max(1) as u64
+}
+
+/// Runs `calls` calls with `in_flight` at a time and measures them.
+pub fn run(calls: usize, in_flight: usize) -> Figures {
+    highlevel_calendars::install_tls_provider();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (server, url) = Server::start();
+    let fds_before = open_fds();
+    let tally = Arc::new(Tally {
+        tickets: AtomicUsize::new(0),
+        done: AtomicUsize::new(0),
+        calls,
+        errors: Mutex::new((0, None)),
+        rss: Mutex::new(Vec::new()),
+    });
+    let started = Instant::now();
+    let (mut latencies, fds_during) = runtime.block_on(async {
+        let client = Client::builder()
+            .base_url(&url)
+            .token("pit-load-token")
+            .pacing(Pacing::off())
+            .build()
+            .unwrap();
+        let tasks: Vec<_> = (0..in_flight)
+            .map(|n| tokio::spawn(task(client.clone(), tally.clone(), n)))
+            .collect();
+        let mut latencies = Vec::with_capacity(calls);
+        for t in tasks {
+            latencies.extend(t.await.unwrap());
+        }
+        let fds_during = open_fds();
+        drop(client);
+        // The pool's connections close as their tasks notice the client is gone: give them
+        // a bounded number of turns rather than a fixed wait.
+        for _ in 0..200 {
+            if open_fds() <= fds_before {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        (latencies, fds_during)
+    });
+    let elapsed = started.elapsed();
+    drop(runtime);
+    let fds_after = open_fds();
+    let server_peak_rss_kib = status_kib(&server.0.id().to_string(), "VmHWM:");
+    drop(server);
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    let samples = tally.rss.lock().unwrap().clone();
+    let done = tally.done.load(Ordering::Relaxed);
+    let (errors, first_error) = tally.errors.lock().unwrap().clone();
+    Figures {
+        calls: done,
+        in_flight,
+        errors,
+        first_error,
+        elapsed,
+        p50: at(0.50),
+        p99: at(0.99),
+        client_peak_rss_kib: status_kib("self", "VmHWM:"),
+        server_peak_rss_kib,
+        fds_before,
+        fds_during,
+        fds_after,
+        rss_first_window_kib: mean_kib(&samples, |n| n <= WINDOW),
+        rss_last_window_kib: mean_kib(&samples, |n| n > done.saturating_sub(WINDOW)),
+    }
+}

@@ -1,0 +1,208 @@
+//! Schemathesis, an OpenAPI tester no one here wrote, against the `highlevel-sandbox` program:
+//! every operation of the normalized document, every check, examples, coverage, fuzzing and
+//! stateful runs along the document's links. Zero failures allowed.
+//!
+//! Schemathesis comes from PyPI. `cargo xtask test` installs the pinned version into a virtual
+//! environment under `target/` and names its `st` in `HIGHLEVEL_TEST_SCHEMATHESIS`; without
+//! that variable the test looks for `st` or `schemathesis` on `PATH`, and fails (never skips)
+//! when there is none.
+#![cfg(all(feature = "sandbox", unix))]
+
+use highlevel_calendars::operations;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The version `cargo xtask test` installs; another one may judge differently.
+const PINNED: &str = "4.32.5";
+/// Cases per operation and phase: about a minute in a debug build on two cores.
+const MAX_EXAMPLES: &str = "25";
+/// A fixed seed, so that a failure is found again by the same command.
+const SEED: &str = "20261128";
+const TOKEN: &str = "pit-schemathesis-token";
+
+/// The Schemathesis executable, or why there is none.
+fn schemathesis() -> PathBuf {
+    if let Some(path) = std::env::var_os("HIGHLEVEL_TEST_SCHEMATHESIS") {
+        return PathBuf::from(path);
+    }
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|dir| [dir.join("st"), dir.join("schemathesis")])
+        .find(|candidate| candidate.is_file());
+    on_path.unwrap_or_else(|| {
+        panic!(
+            "Schemathesis is not installed: run `cargo xtask test`, which installs \
+             schemathesis=={PINNED} under target/ and runs the tests with it, or set \
+             HIGHLEVEL_TEST_SCHEMATHESIS to an `st` executable"
+        )
+    })
+}
+
+/// The sandbox program, stopped with SIGTERM when dropped (also when the test fails).
+struct Server {
+    child: Child,
+    base_url: String,
+    log: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_highlevel-sandbox"))
+            .args(["--token", TOKEN, "--validation", "document"])
+            // Schemathesis sends thousands of requests per sub-account; the limits would turn
+            // most into 429s and leave the operations untested.
+            .args(["--rate-limit", "1000000/1s", "--daily-limit", "1000000000"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the sandbox program starts");
+        let mut base_url = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut base_url)
+            .unwrap(); // returns once the server listens
+        // One line per request: read it as it comes, or the pipe fills and the server stalls.
+        let mut stderr = child.stderr.take().unwrap();
+        let log = std::thread::spawn(move || {
+            let mut log = String::new();
+            let _ = stderr.read_to_string(&mut log);
+            log
+        });
+        Server {
+            child,
+            base_url: base_url.trim().to_string(),
+            log: Some(log),
+        }
+    }
+
+    /// Stops the server and returns its log.
+    fn stop(mut self) -> String {
+        self.terminate();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "the sandbox stopped with {status}");
+        self.log.take().unwrap().join().unwrap()
+    }
+
+    fn terminate(&self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.log.is_some() {
+            self.terminate();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// What the run's event stream (`--report ndjson`) says about the checks.
+#[derive(Debug, Default)]
+struct Checks {
+    run: usize,
+    failed: usize,
+    names: BTreeSet<String>,
+}
+
+fn checks_in(report_dir: &Path) -> Checks {
+    let mut checks = Checks::default();
+    let reports = std::fs::read_dir(report_dir).expect("Schemathesis wrote its reports");
+    for entry in reports.flatten() {
+        if entry.path().extension().is_none_or(|e| e != "ndjson") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        for line in text.lines() {
+            let event: serde_json::Value = serde_json::from_str(line).unwrap();
+            let Some(recorder) = event.pointer("/ScenarioFinished/recorder") else {
+                continue;
+            };
+            let results = recorder["checks"]
+                .as_object()
+                .into_iter()
+                .flat_map(|c| c.values());
+            for result in results.filter_map(|r| r.as_array()).flatten() {
+                checks.run += 1;
+                checks.failed += usize::from(result["status"] == "failure");
+                if let Some(name) = result["name"].as_str() {
+                    checks.names.insert(name.to_string());
+                }
+            }
+        }
+    }
+    checks
+}
+
+/// The `Version` header the operations want: one for all, or the `-H` below would be wrong.
+fn version() -> &'static str {
+    let versions: BTreeSet<&str> = operations::ALL.iter().map(|op| op.version).collect();
+    assert_eq!(versions.len(), 1, "one Version for all: {versions:?}");
+    versions.first().unwrap()
+}
+
+#[test]
+fn schemathesis_finds_no_failure_in_any_operation() {
+    let st = schemathesis();
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("schemathesis");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let installed = Command::new(&st).arg("--version").output();
+    let installed = installed.unwrap_or_else(|e| panic!("{}: {e}", st.display()));
+    let installed = String::from_utf8_lossy(&installed.stdout)
+        .trim()
+        .to_string();
+    if !installed.ends_with(PINNED) {
+        eprintln!("note: {installed}; `cargo xtask test` pins {PINNED}");
+    }
+
+    let server = Server::start();
+    let document = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/calendars.json");
+    let output = Command::new(&st)
+        .current_dir(&work)
+        .arg("run")
+        .arg(&document)
+        .args(["--url", &server.base_url])
+        .args(["--header", &format!("Authorization: Bearer {TOKEN}")])
+        .args(["--header", &format!("Version: {}", version())])
+        .args(["--checks", "all"])
+        .args(["--phases", "examples,coverage,fuzzing,stateful"])
+        .args(["--max-examples", MAX_EXAMPLES, "--seed", SEED])
+        .args(["--generation-database", "none", "--no-color"])
+        .args(["--report", "ndjson", "--report-dir"])
+        .arg(work.join("reports"))
+        .output()
+        .expect("Schemathesis runs");
+    let log = server.stop();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let summary = text.find("=== SUMMARY ===").map_or(text.as_ref(), |at| {
+        &text[text[..at].rfind('\n').unwrap_or(0)..]
+    });
+
+    if !output.status.success() {
+        // Everything: the failures, their curl commands and `st replay` ids.
+        println!("{text}\n{}", String::from_utf8_lossy(&output.stderr));
+        panic!("Schemathesis failed ({}): see above", output.status);
+    }
+    println!("{summary}");
+    let checks = checks_in(&work.join("reports"));
+    println!(
+        "checks: {} run ({} kinds), {} failed",
+        checks.run,
+        checks.names.len(),
+        checks.failed
+    );
+    let tested = format!("Tested: {}", operations::ALL.len());
+    assert!(summary.contains(&tested), "not every operation: {summary}");
+    assert!(summary.contains("No issues found"), "{summary}");
+    assert_eq!(checks.failed, 0, "{checks:?}");
+    assert!(checks.names.len() >= 10, "all checks: {:?}", checks.names);
+    assert!(checks.run > 10_000, "{checks:?}");
+    assert!(!log.contains(TOKEN), "the token reached the server's log");
+    assert!(log.lines().count() > 1_000, "one log line per request");
+}
