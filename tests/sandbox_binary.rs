@@ -80,3 +80,59 @@ fn bad_options_are_refused_with_the_help() {
     assert!(text.contains("--rate-limit many"), "{text}");
     assert!(text.contains("Usage: highlevel-sandbox"), "{text}");
 }
+
+/// `--document` serves another document, answered from its schemas with nothing kept: a
+/// calendar created there cannot be fetched back as the created one, and an operation the
+/// document does not have is a 404.
+#[tokio::test]
+async fn another_document_is_served_from_its_schemas() {
+    let document =
+        std::env::temp_dir().join(format!("sandbox-document-{}.json", std::process::id()));
+    let text = r#"{"openapi": "3.0.0", "info": {"title": "Things", "version": "1"},
+      "paths": {"/things/": {"post": {"operationId": "create-thing",
+        "x-highlevel-version": "2021-07-28",
+        "requestBody": {"required": true, "content": {"application/json": {"schema":
+          {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}},
+        "responses": {"201": {"description": "made", "content": {"application/json": {"schema":
+          {"type": "object", "properties": {"id": {"type": "string", "example": "t-1"}}}}}}}}}}}"#;
+    std::fs::write(&document, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_highlevel-sandbox"))
+        .args(["--document", document.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the program starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut base_url = String::new();
+    stdout.read_line(&mut base_url).unwrap();
+    let base_url = base_url.trim().to_string();
+
+    highlevel_calendars::install_tls_provider();
+    let http = reqwest::Client::new();
+    let post = |body: serde_json::Value| {
+        http.post(format!("{base_url}/things/"))
+            .bearer_auth("any")
+            .header("Version", "2021-07-28")
+            .json(&body)
+            .send()
+    };
+    let made = post(serde_json::json!({"name": "a"})).await.unwrap();
+    assert_eq!(made.status(), 201);
+    assert_eq!(
+        made.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"id": "t-1"}),
+        "the document's example"
+    );
+    let refused = post(serde_json::json!({"name": 1})).await.unwrap();
+    assert_eq!(refused.status(), 422, "checked against the schema");
+    let calendars = http
+        .post(format!("{base_url}/calendars/"))
+        .bearer_auth("any")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(calendars.status(), 404, "only the document's operations");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_file(&document).unwrap();
+}

@@ -10,6 +10,7 @@
 use highlevel_calendars::sandbox::{Fault, Sandbox};
 use highlevel_calendars::validation::Rule;
 use highlevel_calendars::{Validation, rules};
+use highlevel_sandbox::Api;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -32,6 +33,11 @@ Options:
                         Schemathesis), strict, or off
   --state FILE          keep calendars in FILE between runs: read at start, written
                         after every change (default: in memory only)
+  --document FILE       serve another normalized document (one a crate made by
+                        `cargo xtask new-client` has under openapi/): every operation
+                        answered from the document, bodies checked against its schemas,
+                        nothing kept (default: this crate's Calendars document, with
+                        calendars kept)
   -h, --help            print this help
 
 The first line of standard output is the base URL; each request is logged to standard error.
@@ -81,53 +87,85 @@ fn main() -> ExitCode {
     })
 }
 
-/// The builder the options describe.
-fn options(args: &[String]) -> Result<highlevel_calendars::sandbox::SandboxBuilder, String> {
-    let mut builder = Sandbox::builder();
+/// The builder the options describe: the Calendars sandbox, or `--document`'s.
+fn options(args: &[String]) -> Result<highlevel_sandbox::SandboxBuilder, String> {
+    let mut calendars = Sandbox::builder();
+    let mut document: Option<String> = None;
+    let mut state = false;
+    // Options for any document, applied once the document is known.
+    let mut settings: Vec<Setting> = Vec::new();
     let mut args = args.iter();
     while let Some(name) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{name} needs a value"));
-        builder = match name.as_str() {
+        match name.as_str() {
             "--listen" => {
                 let value = value()?;
                 let addr: SocketAddr = value
                     .parse()
                     .map_err(|e| format!("--listen {value}: {e}"))?;
-                builder.addr(addr)
+                settings.push(Box::new(move |b| b.addr(addr)));
             }
-            "--token" => builder.token(value()?.as_str()),
+            "--token" => {
+                let token = value()?.clone();
+                settings.push(Box::new(move |b| b.token(token)));
+            }
             "--rate-limit" => {
                 let value = value()?;
                 let (max, interval) = rate(value).ok_or_else(|| {
                     format!("--rate-limit {value}: expected N/TIME such as 100/10s")
                 })?;
-                builder.rate_limit(max, interval)
+                settings.push(Box::new(move |b| b.rate_limit(max, interval)));
             }
             "--daily-limit" => {
                 let value = value()?;
-                builder.daily_limit(
-                    value
-                        .parse()
-                        .map_err(|e| format!("--daily-limit {value}: {e}"))?,
-                )
+                let max: u64 = value
+                    .parse()
+                    .map_err(|e| format!("--daily-limit {value}: {e}"))?;
+                settings.push(Box::new(move |b| b.daily_limit(max)));
             }
             "--fault" => {
                 let value = value()?;
-                builder
-                    .fault(fault(value).ok_or_else(|| format!("--fault {value}: unknown fault"))?)
+                let fault =
+                    fault(value).ok_or_else(|| format!("--fault {value}: unknown fault"))?;
+                settings.push(Box::new(move |b| b.fault(fault)));
             }
-            "--state" => builder.state_file(value()?.as_str()),
+            "--state" => {
+                calendars = calendars.state_file(value()?.as_str());
+                state = true;
+            }
             "--validation" => {
                 let value = value()?;
-                builder.validation(validation(value).ok_or_else(|| {
+                let validation = validation(value).ok_or_else(|| {
                     format!("--validation {value}: expected stated, document, strict or off")
-                })?)
+                })?;
+                settings.push(Box::new(move |b| b.validation(validation)));
             }
+            "--document" => document = Some(value()?.clone()),
             other => return Err(format!("unknown option `{other}`")),
-        };
+        }
     }
-    Ok(builder)
+    let builder = match document {
+        None => calendars
+            .into_generic()
+            .map_err(|e| format!("--state: {e}"))?,
+        Some(_) if state => {
+            return Err("--state keeps calendars; it cannot go with --document".into());
+        }
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("--document {path}: {e}"))?;
+            // Served for the life of the process.
+            let text: &'static str = Box::leak(text.into_boxed_str());
+            let api = Api::from_document(text).map_err(|e| format!("--document {path}: {e}"))?;
+            highlevel_sandbox::Sandbox::builder(api)
+        }
+    };
+    Ok(settings.into_iter().fold(builder, |b, setting| setting(b)))
 }
+
+/// One option that applies to any document's sandbox.
+type Setting =
+    Box<dyn FnOnce(highlevel_sandbox::SandboxBuilder) -> highlevel_sandbox::SandboxBuilder>;
 
 /// `100/10s` -> (100, 10 s); `20/500ms` -> (20, 500 ms).
 fn rate(text: &str) -> Option<(u64, Duration)> {

@@ -297,6 +297,14 @@ impl SandboxBuilder {
         let inner = self.inner.resources(calendars.clone()).start().await?;
         Ok(Sandbox { inner, calendars })
     }
+
+    /// The generic builder, serving this crate's document with calendars kept (read from the
+    /// state file now, when there is one): for code that configures sandboxes of several
+    /// documents alike, such as the `highlevel-sandbox` program.
+    pub fn into_generic(self) -> std::io::Result<highlevel_sandbox::SandboxBuilder> {
+        let calendars = Arc::new(Calendars::new(self.state_file)?);
+        Ok(self.inner.resources(calendars))
+    }
 }
 
 /// An example call of `operation_id`: a value for every path parameter and every required
