@@ -127,7 +127,7 @@ fn fleet_pacing(c: &mut Criterion) {
                 n = (n + 1) % 1_000;
                 let mut body = body.clone();
                 body.location_id = format!("bench-{n}");
-                sdk_create(client, &body)
+                async move { sdk_create(client, &body).await }
             })
         });
     }

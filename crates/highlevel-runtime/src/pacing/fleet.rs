@@ -285,3 +285,24 @@ impl Fleet {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_never_shows() {
+        let budget = FleetBudget::redis("redis://:s3cret-pw@127.0.0.1:6380/3")
+            .unwrap()
+            .app("sync");
+        let shown = format!("{budget:?}");
+        assert!(!shown.contains("s3cret-pw"), "{shown}");
+        assert!(shown.contains("127.0.0.1:6380"), "{shown}");
+        assert!(shown.contains("db: 3"), "{shown}");
+
+        let error = FleetBudget::redis("http://:s3cret-pw@example.com").unwrap_err();
+        let text = format!("{error} {error:?}");
+        assert!(!text.contains("s3cret-pw"), "{text}");
+        assert!(matches!(error, BuildError::InvalidRedisUrl(_)), "{text}");
+    }
+}

@@ -265,4 +265,26 @@ mod tests {
             "escapes are not read"
         );
     }
+
+    /// Every process of a fleet, whatever Rust it was built with, names a token's budget
+    /// alike: by a SHA-1 prefix, never by the token.
+    #[cfg(feature = "redis")]
+    #[test]
+    fn a_fleet_names_a_token_s_budget_by_a_stable_hash() {
+        let pacer = Pacer::new(Pacing::default())
+            .with_fleet(Some(FleetBudget::redis("redis://127.0.0.1:6379").unwrap()));
+        let request = reqwest::Request::new(
+            reqwest::Method::GET,
+            "https://example.com/widgets/".parse().unwrap(),
+        );
+        let key = pacer.key_of(&request, || "pit-fleet-token".to_string());
+        assert_eq!(key, "token:f529d9444bf773e9");
+        let located = reqwest::Request::new(
+            reqwest::Method::GET,
+            "https://example.com/widgets/?locationId=loc_9"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(pacer.key_of(&located, || unreachable!()), "loc_9");
+    }
 }
