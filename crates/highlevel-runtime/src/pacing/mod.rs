@@ -121,12 +121,23 @@ pub(crate) enum Refusal {
 
 /// What every call of a client paces with: the mode, the in-process budgets and, with the
 /// `redis` feature, the fleet budget.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Pacer {
     pub(crate) pacing: Pacing,
     local: local::Budgets,
     #[cfg(feature = "redis")]
     fleet: Option<fleet::Fleet>,
+}
+
+impl std::fmt::Debug for Pacer {
+    /// The configuration only: the budgets' contents are not for logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut f = f.debug_struct("Pacer");
+        f.field("pacing", &self.pacing);
+        #[cfg(feature = "redis")]
+        f.field("fleet", &self.fleet);
+        f.finish_non_exhaustive()
+    }
 }
 
 impl Pacer {
