@@ -53,7 +53,8 @@ const SCRIPT: &str = include_str!("reserve.lua");
 /// ```
 ///
 /// Nothing connects until the first call; an unreachable server shows then, as the fallback
-/// [`OnUnavailable`] chooses.
+/// [`OnUnavailable`] chooses. The connection lives on the tokio runtime of that first call:
+/// build one client per runtime.
 #[derive(Clone)]
 pub struct FleetBudget {
     client: ::redis::Client,
