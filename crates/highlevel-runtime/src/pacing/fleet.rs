@@ -42,7 +42,7 @@ const SCRIPT: &str = include_str!("reserve.lua");
 /// use std::time::Duration;
 ///
 /// let fleet = FleetBudget::redis("redis://127.0.0.1:6379")?
-///     .app("calendar-sync")
+///     .app("crm-sync")
 ///     .timeout(Duration::from_millis(100))
 ///     .on_unavailable(OnUnavailable::Fail);
 /// let runtime: Runtime = ClientBuilder::new()
