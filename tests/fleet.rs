@@ -234,6 +234,9 @@ async fn the_daily_allowance_is_shared_by_the_fleet() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_stopped_mid_run_and_started_again() {
     const TIMEOUT: Duration = Duration::from_millis(300);
+    // The calls run on this thread (awaited, not spawned): its subscriber sees their events.
+    let logs = common::capture_tracing();
+    let _logging = logs.install();
     let redis = RedisServer::start();
     let port = redis.port();
     let sandbox = Sandbox::builder()
@@ -315,6 +318,25 @@ async fn redis_stopped_mid_run_and_started_again() {
     let error = call(&strict).await.unwrap_err();
     assert!(matches!(error, Error::FleetUnavailable { .. }), "{error:?}");
     redis.signal("CONT");
+
+    // One warning per client and outage (down, then stalled), and a word when Redis is back.
+    let logs = logs.text();
+    assert_eq!(
+        logs.matches("the fleet budget in Redis is unavailable")
+            .count(),
+        4,
+        "{logs}"
+    );
+    assert_eq!(
+        logs.matches("the fleet budget in Redis answers again")
+            .count(),
+        2,
+        "{logs}"
+    );
+    assert!(
+        logs.contains("fallback=PaceLocally") && logs.contains("fallback=Fail"),
+        "{logs}"
+    );
 
     // Every call that succeeded was sent exactly once; none that failed was sent.
     let succeeded = 4 + 4 + 2 + 1;

@@ -174,7 +174,7 @@ mod tests {
         assert!(start.elapsed() >= Duration::from_secs(1));
         assert_eq!(
             budgets.acquire("loc", &Pacing::fail()).await,
-            Err(Refusal::Busy(Duration::from_millis(1020)))
+            Err(Refusal::Busy(Duration::from_millis(1050)))
         );
         // Another sub-account has a budget of its own.
         budgets.acquire("other", &Pacing::fail()).await.unwrap();

@@ -38,10 +38,11 @@ const MAX_INTERVAL: Duration = Duration::from_secs(3_600);
 
 /// How long after a window's oldest attempt leaves it the next one may go. A server starts
 /// counting when a request arrives, a little after we took its slot: the margin (2 % of the
-/// interval, at most 250 ms) keeps our window from ending before the server's. The fleet
-/// budget's script computes the same.
+/// interval, 50 ms to 250 ms) keeps our window from ending before the server's. The floor is
+/// for the delay between a slot and its arrival, which on a busy machine does not shrink with
+/// the interval. The fleet budget's script computes the same.
 fn margin(interval: Duration) -> Duration {
-    (interval / 50).min(Duration::from_millis(250))
+    (interval / 50).clamp(Duration::from_millis(50), Duration::from_millis(250))
 }
 
 /// What a call does when its sub-account's budget has no slot free.

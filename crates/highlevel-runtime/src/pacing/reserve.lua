@@ -73,12 +73,12 @@ if daily <= 0 then
 end
 
 -- A slot is free now, or when the max-th latest reservation leaves the window. The margin
--- (2 % of the interval, at most 250 ms) covers the time from reservation to arrival.
+-- (2 % of the interval, 50 to 250 ms) covers the time from reservation to arrival.
 local at = now
 local count = redis.call('ZCARD', window)
 if count >= max then
   local nth = redis.call('ZRANGE', window, count - max, count - max, 'WITHSCORES')
-  local margin = math.min(math.floor(interval / 50), 250)
+  local margin = math.min(math.max(math.floor(interval / 50), 50), 250)
   at = math.max(now, tonumber(nth[2]) + interval + margin)
 end
 if at - now > max_wait then
