@@ -109,22 +109,24 @@ fn fleet_pacing(c: &mut Criterion) {
         .base_url(&url)
         .build()
         .unwrap();
-    // Entered, so that the connection manager's tasks run on the benchmark's runtime.
-    let fleet = {
-        let _entered = runtime.enter();
-        Client::builder()
-            .token(TOKEN)
-            .base_url(&url)
-            .fleet_budget(FleetBudget::redis(&redis.url()).unwrap().app("bench"))
-            .build()
-            .unwrap()
-    };
+    let fleet = Client::builder()
+        .token(TOKEN)
+        .base_url(&url)
+        .fleet_budget(FleetBudget::redis(&redis.url()).unwrap().app("bench"))
+        .build()
+        .unwrap();
     let mut group = c.benchmark_group("pacing");
-    for (name, client) in [("local", &local), ("fleet_redis", &fleet)] {
+    let mut calls = [0u64; 2];
+    for (i, (name, client)) in [("local", &local), ("fleet_redis", &fleet)]
+        .into_iter()
+        .enumerate()
+    {
         let mut n = 0u32;
+        let calls = &mut calls[i];
         group.bench_function(BenchmarkId::new(name, "sequential"), |b| {
             b.to_async(&runtime).iter(|| {
                 n = (n + 1) % 1_000;
+                *calls += 1;
                 let mut body = body.clone();
                 body.location_id = format!("bench-{n}");
                 async move { sdk_create(client, &body).await }
@@ -132,6 +134,15 @@ fn fleet_pacing(c: &mut Criterion) {
         });
     }
     group.finish();
+    // One round trip per call: Redis saw exactly one EVAL per fleet call.
+    let stats = redis.command(&["INFO", "commandstats"]);
+    let evals: u64 = stats
+        .lines()
+        .find_map(|l| l.strip_prefix("cmdstat_eval:calls="))
+        .and_then(|rest| rest.split(',').next()?.parse().ok())
+        .unwrap_or(0);
+    assert_eq!(evals, calls[1], "one EVAL per call\n{stats}");
+    eprintln!("fleet pacing: {} calls, {evals} EVALs", calls[1]);
 }
 
 #[cfg(not(feature = "redis"))]
