@@ -4,7 +4,7 @@
 //! processes, each creating `--calls` calendars one after another. With `--redis` the workers
 //! take their slots from one budget kept in that Redis server; without it each process paces
 //! alone, and the 429s show what that costs. The last line sums the run up:
-//! `calls 800, 429s 0, rate 19.6/s of 20/s`.
+//! `calls 800, 429s 0, rate 19.1/s of 20/s`.
 //!
 //! ```text
 //! cargo run --release --example fleet --features sandbox,redis -- \
