@@ -92,5 +92,61 @@ fn round_trip(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, round_trip);
+/// Pacing through a fleet budget in a local `redis-server` (one `EVAL` per call) beside the
+/// in-process budget, on the same calls. The location changes with each call, among 1,000, so
+/// that no budget ever fills and both rows measure taking a slot, not waiting for one.
+#[cfg(feature = "redis")]
+fn fleet_pacing(c: &mut Criterion) {
+    use highlevel_calendars::FleetBudget;
+    let Some(_) = support::redis_server::find() else {
+        eprintln!("fleet pacing: no redis-server (set HIGHLEVEL_TEST_REDIS_SERVER); skipped");
+        return;
+    };
+    let redis = support::redis_server::RedisServer::start();
+    let (runtime, body, url) = support::setup();
+    let local = Client::builder()
+        .token(TOKEN)
+        .base_url(&url)
+        .build()
+        .unwrap();
+    let fleet = Client::builder()
+        .token(TOKEN)
+        .base_url(&url)
+        .fleet_budget(FleetBudget::redis(&redis.url()).unwrap().app("bench"))
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("pacing");
+    let mut calls = [0u64; 2];
+    for (i, (name, client)) in [("local", &local), ("fleet_redis", &fleet)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut n = 0u32;
+        let calls = &mut calls[i];
+        group.bench_function(BenchmarkId::new(name, "sequential"), |b| {
+            b.to_async(&runtime).iter(|| {
+                n = (n + 1) % 1_000;
+                *calls += 1;
+                let mut body = body.clone();
+                body.location_id = format!("bench-{n}");
+                async move { sdk_create(client, &body).await }
+            })
+        });
+    }
+    group.finish();
+    // One round trip per call: Redis saw exactly one EVAL per fleet call.
+    let stats = redis.command(&["INFO", "commandstats"]);
+    let evals: u64 = stats
+        .lines()
+        .find_map(|l| l.strip_prefix("cmdstat_eval:calls="))
+        .and_then(|rest| rest.split(',').next()?.parse().ok())
+        .unwrap_or(0);
+    assert_eq!(evals, calls[1], "one EVAL per call\n{stats}");
+    eprintln!("fleet pacing: {} calls, {evals} EVALs", calls[1]);
+}
+
+#[cfg(not(feature = "redis"))]
+fn fleet_pacing(_: &mut Criterion) {}
+
+criterion_group!(benches, round_trip, fleet_pacing);
 criterion_main!(benches);

@@ -1,6 +1,11 @@
 //! What the round-trip benchmarks share: the minimal loopback server and the hand-written
 //! reqwest + serde_json client the SDK is compared with.
 
+#[cfg(feature = "redis")]
+#[path = "../../tests/common/redis_server.rs"]
+#[allow(dead_code)]
+pub mod redis_server;
+
 use highlevel_calendars::types::{CalendarByIdSuccessfulResponseDto, CalendarCreateDto};
 use http_body_util::Full;
 use hyper::body::Bytes;

@@ -2,6 +2,8 @@
 //! JSON comparison.
 #![allow(dead_code)]
 
+pub mod redis_server;
+
 use highlevel_calendars::{Client, ClientBuilder, RetryPolicy};
 use serde_json::Value;
 use std::time::Duration;

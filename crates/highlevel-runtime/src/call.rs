@@ -49,6 +49,8 @@ struct Changing {
     token_error: Option<TokenError>,
     /// The rate budget the call is charged to, once `pre` chose it.
     budget_key: Option<String>,
+    /// The fleet budget's ticket for the slot of the latest attempt.
+    ticket: Option<u64>,
     /// Why pacing stopped the call, if it did.
     throttled: Option<Refusal>,
     /// The rate-limit headers of the last answer, once read for pacing.
@@ -112,6 +114,14 @@ impl CallState {
 
     pub(crate) fn budget_key(&self) -> Option<String> {
         self.lock().budget_key.clone()
+    }
+
+    pub(crate) fn set_ticket(&self, ticket: Option<u64>) {
+        self.lock().ticket = ticket;
+    }
+
+    pub(crate) fn ticket(&self) -> Option<u64> {
+        self.lock().ticket
     }
 
     /// Pacing found no slot: the call stops before sending.
@@ -197,6 +207,7 @@ impl Runtime {
                 refused: None,
                 token_error: None,
                 budget_key: None,
+                ticket: None,
                 throttled: None,
                 rate_limit: None,
             }),

@@ -70,6 +70,8 @@ pub struct ClientBuilder<C = Runtime> {
     max_response_bytes: usize,
     validation: Validation,
     pacing: Pacing,
+    #[cfg(feature = "redis")]
+    fleet: Option<crate::pacing::FleetBudget>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -81,8 +83,8 @@ impl<C: GeneratedClient> Default for ClientBuilder<C> {
 
 impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("token", &self.tokens.as_ref().map(|_| "** redacted **"))
+        let mut f = f.debug_struct("ClientBuilder");
+        f.field("token", &self.tokens.as_ref().map(|_| "** redacted **"))
             .field("base_url", &self.base_url)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
@@ -91,8 +93,10 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("retry", &self.retry)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("validation", &self.validation)
-            .field("pacing", &self.pacing)
-            .finish_non_exhaustive()
+            .field("pacing", &self.pacing);
+        #[cfg(feature = "redis")]
+        f.field("fleet_budget", &self.fleet);
+        f.finish_non_exhaustive()
     }
 }
 
@@ -112,6 +116,8 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             max_response_bytes: 1024 * 1024,
             validation: Validation::default(),
             pacing: Pacing::default(),
+            #[cfg(feature = "redis")]
+            fleet: None,
             client: PhantomData,
         }
     }
@@ -202,6 +208,28 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self
     }
 
+    /// Takes rate-budget slots from a budget that every process of a fleet shares, kept in
+    /// Redis (see [`FleetBudget`](crate::FleetBudget)), instead of this process's own. The
+    /// [pacing](ClientBuilder::pacing) mode still applies; [`Pacing::off`] sends without
+    /// asking either budget.
+    ///
+    /// ```
+    /// use highlevel_runtime::{ClientBuilder, FleetBudget, Runtime};
+    ///
+    /// let runtime: Runtime = ClientBuilder::new()
+    ///     .token("pit-xxxxxxxx")
+    ///     .fleet_budget(FleetBudget::redis("redis://10.0.0.5:6379/2")?.app("sync-workers"))
+    ///     .build()?;
+    /// assert!(format!("{runtime:?}").contains("10.0.0.5:6379"));
+    /// # Ok::<(), highlevel_runtime::BuildError>(())
+    /// ```
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn fleet_budget(mut self, fleet: crate::pacing::FleetBudget) -> Self {
+        self.fleet = Some(fleet);
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<C, BuildError> {
         let provider = self.tokens.ok_or(BuildError::MissingToken)??;
@@ -241,8 +269,12 @@ impl<C: GeneratedClient> ClientBuilder<C> {
             timeout_per_request,
             retry: self.retry,
             validation: self.validation,
-            pacing: self.pacing,
-            budgets: Default::default(),
+            pacer: {
+                let pacer = crate::pacing::Pacer::new(self.pacing);
+                #[cfg(feature = "redis")]
+                let pacer = pacer.with_fleet(self.fleet);
+                pacer
+            },
         })))
     }
 }
@@ -355,6 +387,11 @@ pub enum BuildError {
     InvalidHeader(&'static str),
     /// The HTTP client could not be created.
     Http(reqwest::Error),
+    /// The fleet budget's Redis URL does not parse (the reason never repeats the URL, which
+    /// may hold a password).
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    InvalidRedisUrl(String),
 }
 
 impl fmt::Display for BuildError {
@@ -379,6 +416,10 @@ impl fmt::Display for BuildError {
                 )
             }
             BuildError::Http(e) => write!(f, "could not create the HTTP client: {e}"),
+            #[cfg(feature = "redis")]
+            BuildError::InvalidRedisUrl(reason) => {
+                write!(f, "invalid Redis URL for the fleet budget: {reason}")
+            }
         }
     }
 }

@@ -84,6 +84,13 @@ pub enum Error {
         /// When a slot frees up; `None` when the day's allowance is used up.
         retry_after: Option<Duration>,
     },
+    /// The fleet budget (Redis) did not answer within its timeout, and the client is set to
+    /// fail then ([`OnUnavailable::Fail`](crate::OnUnavailable::Fail), with the `redis`
+    /// feature); nothing was sent.
+    FleetUnavailable {
+        /// The operation that was called.
+        operation: &'static Operation,
+    },
 }
 
 impl Error {
@@ -126,6 +133,7 @@ impl Error {
             Error::Connect(_) => true,
             Error::RateLimited { error, .. } => !error.rate_limit.daily_exhausted(),
             Error::Throttled { retry_after, .. } => retry_after.is_some(),
+            Error::FleetUnavailable { .. } => true,
             _ => false,
         }
     }
@@ -134,7 +142,11 @@ impl Error {
     pub fn nothing_sent(&self) -> bool {
         matches!(
             self,
-            Error::Validation(_) | Error::Connect(_) | Error::Token(_) | Error::Throttled { .. }
+            Error::Validation(_)
+                | Error::Connect(_)
+                | Error::Token(_)
+                | Error::Throttled { .. }
+                | Error::FleetUnavailable { .. }
         )
     }
 }
@@ -220,6 +232,11 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{}: not sent, the sub-account's daily request allowance is used up",
+                operation.id
+            ),
+            Error::FleetUnavailable { operation } => write!(
+                f,
+                "{}: not sent, the fleet rate budget (Redis) did not answer in time",
                 operation.id
             ),
         }

@@ -9,7 +9,6 @@
 //! it remembers the response head and caps how much of the body is read.
 
 use crate::call::{CallState, current};
-use crate::pacing;
 use crate::retry::{self, Decision, Failure, Outcome};
 use crate::runtime::Runtime;
 use crate::validation::{Rule, ValidationError};
@@ -41,13 +40,18 @@ pub async fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<()
         return Err(REFUSED.into());
     }
     let inner = &runtime.inner;
-    if !inner.pacing.is_off() {
-        let key = pacing::key_of(request, || call.token().token.expose_secret().to_string());
-        let taken = inner.budgets.acquire(&key, &inner.pacing).await;
+    if !inner.pacer.is_off() {
+        let key = inner
+            .pacer
+            .key_of(request, || call.token().token.expose_secret().to_string());
+        let taken = inner.pacer.acquire(&key).await;
         call.set_budget_key(key);
-        if let Err(refusal) = taken {
-            call.throttle(refusal);
-            return Err(REFUSED.into());
+        match taken {
+            Ok(ticket) => call.set_ticket(ticket),
+            Err(refusal) => {
+                call.throttle(refusal);
+                return Err(REFUSED.into());
+            }
         }
     }
     let headers = request.headers_mut();
@@ -143,7 +147,7 @@ async fn send_with_retries(
                 call.record(status, response.headers());
                 if let Some(key) = call.budget_key() {
                     let reported = crate::RateLimit::from_headers(response.headers());
-                    inner.budgets.observe(&key, &reported);
+                    inner.pacer.observe(&key, call.ticket(), &reported);
                     call.keep_rate_limit(reported);
                 }
                 (
@@ -191,10 +195,11 @@ async fn send_with_retries(
                 tokio::time::sleep(wait).await;
                 // The attempt after the wait takes a slot like the first one; without one the
                 // last answer stands.
-                if let Some(key) = call.budget_key()
-                    && inner.budgets.acquire(&key, &inner.pacing).await.is_err()
-                {
-                    return finish(result, inner.max_response_bytes);
+                if let Some(key) = call.budget_key() {
+                    match inner.pacer.acquire(&key).await {
+                        Ok(ticket) => call.set_ticket(ticket),
+                        Err(_) => return finish(result, inner.max_response_bytes),
+                    }
                 }
                 drop(result);
                 request = next;

@@ -26,6 +26,7 @@
 //! | `rustls` | yes | HTTPS with rustls and the `ring` provider; no system library needed |
 //! | `native-tls` | no | HTTPS with the platform's TLS (OpenSSL on Linux) |
 //! | `tracing` | yes | one span per call: operation, method, path, status, attempt, duration, traceId (never the token or a body) |
+//! | `redis` | no | [`FleetBudget`]: one rate budget per sub-account shared by every process of a fleet, kept in Redis |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -64,6 +65,9 @@ pub use number::Number;
 pub use operation::Operation;
 pub use optional::IntoOptional;
 pub use pacing::{DEFAULT_DAILY_MAX, DEFAULT_INTERVAL, DEFAULT_INTERVAL_MAX, Pacing};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use pacing::{FleetBudget, OnUnavailable};
 pub use rate_limit::RateLimit;
 pub use response::Response;
 pub use retry::RetryPolicy;

@@ -94,6 +94,12 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
                     retry_after: match refusal {
                         Refusal::Busy(wait) => Some(wait),
                         Refusal::DailyExhausted => None,
+                        #[cfg(feature = "redis")]
+                        Refusal::FleetUnavailable => {
+                            return Err(Error::FleetUnavailable {
+                                operation: state.operation,
+                            });
+                        }
                     },
                 });
             }

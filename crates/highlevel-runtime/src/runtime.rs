@@ -33,9 +33,8 @@ pub(crate) struct RuntimeInner {
     pub(crate) timeout_per_request: bool,
     pub(crate) retry: RetryPolicy,
     pub(crate) validation: Validation,
-    pub(crate) pacing: crate::pacing::Pacing,
-    /// Every sub-account's rate budget, shared by all clones and tasks.
-    pub(crate) budgets: crate::pacing::Budgets,
+    /// The pacing mode and every sub-account's rate budget, shared by all clones and tasks.
+    pub(crate) pacer: crate::pacing::Pacer,
 }
 
 impl Runtime {
@@ -82,7 +81,7 @@ impl fmt::Debug for Runtime {
             .field("max_response_bytes", &inner.max_response_bytes)
             .field("retry", &inner.retry)
             .field("validation", &inner.validation)
-            .field("pacing", &inner.pacing)
+            .field("pacing", &inner.pacer)
             .finish_non_exhaustive()
     }
 }

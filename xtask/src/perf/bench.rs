@@ -12,7 +12,7 @@ use std::time::SystemTime;
 pub const CARGO_ARGS: &[&str] = &[
     "bench",
     "--features",
-    "sandbox",
+    "sandbox,redis",
     "--bench",
     "codec",
     "--bench",
@@ -139,6 +139,13 @@ pub const FIGURES: &[Figure] = &[
         name: "validate request (vs SDK round trip)",
         sdk: "validate_request/sdk/seed",
         baseline: "round_trip/sdk/sequential",
+        measure: Measure::Time,
+        goal: None,
+    },
+    Figure {
+        name: "round trip, fleet budget in a local redis-server (vs in-process pacing)",
+        sdk: "pacing/fleet_redis/sequential",
+        baseline: "pacing/local/sequential",
         measure: Measure::Time,
         goal: None,
     },

@@ -16,7 +16,7 @@ pub const REDIS_SERVER_VAR: &str = "HIGHLEVEL_TEST_REDIS_SERVER";
 pub const SCHEMATHESIS_VAR: &str = "HIGHLEVEL_TEST_SCHEMATHESIS";
 
 /// The features the whole test suite is built with.
-pub const TEST_FEATURES: &str = "sandbox";
+pub const TEST_FEATURES: &str = "sandbox,redis";
 
 /// Provides the tools, then runs `cargo test` over the workspace with `passthrough` appended
 /// (e.g. a test name filter, or `-- --nocapture`).

@@ -1,99 +1,13 @@
-//! Pacing: staying under HighLevel's rate limits before sending, rather than paying a 429.
-//!
-//! HighLevel allows each app a number of requests per burst interval (100 per 10 seconds) and
-//! per day (200,000) for each sub-account, and reports both in `X-RateLimit-*` headers. Every
-//! attempt first takes a slot from the budget of the sub-account it is charged to; the budgets
-//! live in the [`Runtime`](crate::Runtime), so every clone of a client and every task shares
-//! them.
-//!
-//! The budget of a sub-account is a sliding window: an attempt may go when fewer than `max`
-//! attempts went in the last `interval`. That never exceeds the limit in any window, whether
-//! the server counts in fixed windows or sliding ones. It follows what HighLevel reports: the
-//! interval and maximum it states, and a remaining count lower than ours (another process
-//! spends the same budget) fills our window up to what the server says is used. This is
-//! hand-written rather than `governor`'s: governor's quotas are fixed when the limiter is
-//! built and cannot take a count the server reports.
+//! The in-process budget: a sliding window per sub-account, in memory, shared by every clone
+//! of a client and every task.
 
+use super::{DEFAULT_DAILY_MAX, DEFAULT_INTERVAL, DEFAULT_INTERVAL_MAX, MAX_INTERVAL, MAX_WINDOW};
+use super::{Pacing, Refusal, margin};
 use crate::rate_limit::RateLimit;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// HighLevel's published burst limit: requests per interval, per sub-account.
-pub const DEFAULT_INTERVAL_MAX: u64 = 100;
-/// HighLevel's published burst interval.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
-/// HighLevel's published daily limit per sub-account.
-pub const DEFAULT_DAILY_MAX: u64 = 200_000;
-
-/// The most requests per interval a budget tracks, whatever a server reports.
-const MAX_WINDOW: u64 = 10_000;
-/// The longest interval a budget takes from a server.
-const MAX_INTERVAL: Duration = Duration::from_secs(3_600);
-
-/// What a call does when its sub-account's budget has no slot free.
-///
-/// ```
-/// use highlevel_runtime::Pacing;
-/// use std::time::Duration;
-///
-/// let patient = Pacing::wait(Duration::from_secs(60));
-/// let strict = Pacing::fail();
-/// assert_ne!(patient, strict);
-/// assert_eq!(Pacing::default(), Pacing::wait(Duration::from_secs(15)));
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Pacing {
-    mode: Mode,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    Wait(Duration),
-    Fail,
-    Off,
-}
-
-impl Default for Pacing {
-    /// Wait up to 15 seconds for a slot.
-    fn default() -> Self {
-        Pacing::wait(Duration::from_secs(15))
-    }
-}
-
-impl Pacing {
-    /// Wait for a slot, at most `max_wait`; past that the call fails with
-    /// [`Error::Throttled`](crate::Error::Throttled) and nothing is sent.
-    pub fn wait(max_wait: Duration) -> Pacing {
-        Pacing {
-            mode: Mode::Wait(max_wait),
-        }
-    }
-
-    /// Fail at once with [`Error::Throttled`](crate::Error::Throttled), nothing sent, when no
-    /// slot is free.
-    pub fn fail() -> Pacing {
-        Pacing { mode: Mode::Fail }
-    }
-
-    /// No pacing: every attempt is sent at once (a 429 is still retried by the retry policy).
-    pub fn off() -> Pacing {
-        Pacing { mode: Mode::Off }
-    }
-
-    pub(crate) fn is_off(&self) -> bool {
-        self.mode == Mode::Off
-    }
-
-    /// The longest a call may wait for a slot.
-    pub(crate) fn max_wait(&self) -> Duration {
-        match self.mode {
-            Mode::Wait(max) => max,
-            Mode::Fail | Mode::Off => Duration::ZERO,
-        }
-    }
-}
 
 /// The budgets of every sub-account a client has called.
 #[derive(Debug, Default)]
@@ -148,23 +62,31 @@ impl Budget {
             return Some(Duration::ZERO);
         }
         let oldest = self.sent[self.sent.len() - self.max as usize];
-        // A server starts counting when a request arrives, a little after we sent it: keep a
-        // margin (2 % of the interval, at most 250 ms) so that our window never ends first.
-        let margin = (self.interval / 50).min(Duration::from_millis(250));
-        Some((oldest + self.interval + margin).saturating_duration_since(now))
+        Some((oldest + self.interval + margin(self.interval)).saturating_duration_since(now))
     }
 }
 
-/// Why no slot could be had.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Refusal {
-    /// A slot frees up after this wait, longer than the call may wait.
-    Busy(Duration),
-    /// The day's allowance is used up.
-    DailyExhausted,
-}
-
 impl Budgets {
+    fn with<T>(&self, key: &str, now: Instant, f: impl FnOnce(&mut Budget) -> T) -> T {
+        let mut budgets = self.by_key.lock().unwrap_or_else(|p| p.into_inner());
+        match budgets.get_mut(key) {
+            Some(budget) => f(budget),
+            None => f(budgets.entry(key.to_string()).or_insert(Budget::new(now))),
+        }
+    }
+
+    /// Counts an attempt that goes after `wait` on a slot taken elsewhere (the fleet budget),
+    /// so that this budget knows of it if it has to take over.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn note(&self, key: &str, wait: Duration) {
+        let now = Instant::now();
+        self.with(key, now, |budget| {
+            budget.forget_old(now);
+            budget.sent.push_back(now + wait);
+            budget.daily_left = budget.daily_left.saturating_sub(1);
+        });
+    }
+
     /// Takes a slot of `key`'s budget, waiting as `pacing` allows.
     pub(crate) async fn acquire(&self, key: &str, pacing: &Pacing) -> Result<(), Refusal> {
         loop {
@@ -231,59 +153,9 @@ impl Budgets {
     }
 }
 
-/// The budget an attempt is charged to: the sub-account (`locationId`) the request names in
-/// its query or at the top of its JSON body, else the token (a sub-account token or Private
-/// Integration Token belongs to one sub-account). The token is represented by a hash, never
-/// by itself.
-pub(crate) fn key_of(request: &reqwest::Request, token: impl FnOnce() -> String) -> String {
-    if let Some(location) = request
-        .url()
-        .query_pairs()
-        .find(|(name, _)| name == "locationId")
-        .map(|(_, value)| value.into_owned())
-    {
-        return location;
-    }
-    if let Some(location) = request
-        .body()
-        .and_then(reqwest::Body::as_bytes)
-        .and_then(body_location)
-    {
-        return location;
-    }
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(token());
-    format!("token:{hash:016x}")
-}
-
-/// The text of the first `"locationId":"…"` of a JSON body as serde_json writes it (no space
-/// around the colon), found without parsing the body: a body of HighLevel's names the
-/// sub-account at its top level.
-fn body_location(body: &[u8]) -> Option<String> {
-    const NAME: &[u8] = b"\"locationId\":\"";
-    let start = memchr::memmem::find(body, NAME)? + NAME.len();
-    let rest = &body[start..];
-    let end = memchr::memchr2(b'"', b'\\', rest)?;
-    (rest[end] == b'"')
-        .then(|| String::from_utf8(rest[..end].to_vec()).ok())
-        .flatten()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_location_is_read_from_a_body() {
-        let body = br#"{"name":"x","locationId":"loc_1","slug":"y"}"#;
-        assert_eq!(body_location(body).as_deref(), Some("loc_1"));
-        assert_eq!(body_location(br#"{"name":"locationId"}"#), None);
-        assert_eq!(
-            body_location(br#"{"locationId":"a\"b"}"#),
-            None,
-            "escapes are not read"
-        );
-    }
 
     #[tokio::test(start_paused = true)]
     async fn a_full_window_waits_for_its_oldest_attempt() {
@@ -302,7 +174,7 @@ mod tests {
         assert!(start.elapsed() >= Duration::from_secs(1));
         assert_eq!(
             budgets.acquire("loc", &Pacing::fail()).await,
-            Err(Refusal::Busy(Duration::from_millis(1020)))
+            Err(Refusal::Busy(Duration::from_millis(1050)))
         );
         // Another sub-account has a budget of its own.
         budgets.acquire("other", &Pacing::fail()).await.unwrap();
