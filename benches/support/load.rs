@@ -9,7 +9,7 @@ use highlevel_calendars::types::CalendarUpdateDto;
 use highlevel_calendars::{Client, Pacing, calendar};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -133,15 +133,37 @@ struct Tally {
     calls: usize,
     errors: Mutex<(usize, Option<String>)>,
     rss: Mutex<Vec<(usize, u64)>>,
+    /// One latency per call (nanoseconds), by ticket. Allocated and written once before the
+    /// run, so that what the measurement keeps does not show as the client's memory growing.
+    latencies: Vec<AtomicU64>,
 }
 
 impl Tally {
-    /// Takes a ticket for one more call, if any is left.
-    fn ticket(&self) -> bool {
-        self.tickets.fetch_add(1, Ordering::Relaxed) < self.calls
+    fn new(calls: usize) -> Tally {
+        let latencies: Vec<AtomicU64> = (0..calls).map(|_| AtomicU64::new(0)).collect();
+        Tally {
+            tickets: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
+            calls,
+            errors: Mutex::new((0, None)),
+            rss: Mutex::new(Vec::with_capacity(calls / SAMPLE_EVERY + 1)),
+            latencies,
+        }
     }
 
-    fn finished<T, E: std::fmt::Display>(&self, result: &Result<T, E>) {
+    /// Takes a ticket for one more call, if any is left.
+    fn ticket(&self) -> Option<usize> {
+        let ticket = self.tickets.fetch_add(1, Ordering::Relaxed);
+        (ticket < self.calls).then_some(ticket)
+    }
+
+    fn finished<T, E: std::fmt::Display>(
+        &self,
+        ticket: usize,
+        took: Duration,
+        result: &Result<T, E>,
+    ) {
+        self.latencies[ticket].store(took.as_nanos() as u64, Ordering::Relaxed);
         if let Err(e) = result {
             let mut errors = self.errors.lock().unwrap();
             errors.0 += 1;
@@ -155,20 +177,18 @@ impl Tally {
     }
 }
 
-/// One task: create, get, update, delete, again, while tickets last; returns its latencies.
-async fn task(client: Client, tally: Arc<Tally>, n: usize) -> Vec<Duration> {
-    let mut latencies = Vec::new();
+/// One task: create, get, update, delete, again, while tickets last.
+async fn task(client: Client, tally: Arc<Tally>, n: usize) {
     let rename: CalendarUpdateDto = serde_json::from_str(r#"{"name": "renamed"}"#).unwrap();
     'rounds: for round in 0.. {
         macro_rules! timed {
             ($call:expr) => {{
-                if !tally.ticket() {
+                let Some(ticket) = tally.ticket() else {
                     break 'rounds;
-                }
+                };
                 let started = Instant::now();
                 let result = $call.await;
-                latencies.push(started.elapsed());
-                tally.finished(&result);
+                tally.finished(ticket, started.elapsed(), &result);
                 result
             }};
         }
@@ -181,7 +201,6 @@ async fn task(client: Client, tally: Arc<Tally>, n: usize) -> Vec<Duration> {
         let _ = timed!(client.update_calendar(id.as_str(), rename.clone()).send());
         let _ = timed!(client.delete_calendar(id.as_str()).send());
     }
-    latencies
 }
 
 fn mean_kib(samples: &[(usize, u64)], window: impl Fn(usize) -> bool) -> u64 {
@@ -203,15 +222,9 @@ pub fn run(calls: usize, in_flight: usize) -> Figures {
         .unwrap();
     let (server, url) = Server::start();
     let fds_before = open_fds();
-    let tally = Arc::new(Tally {
-        tickets: AtomicUsize::new(0),
-        done: AtomicUsize::new(0),
-        calls,
-        errors: Mutex::new((0, None)),
-        rss: Mutex::new(Vec::new()),
-    });
+    let tally = Arc::new(Tally::new(calls));
     let started = Instant::now();
-    let (mut latencies, fds_during) = runtime.block_on(async {
+    let fds_during = runtime.block_on(async {
         let client = Client::builder()
             .base_url(&url)
             .token("pit-load-token")
@@ -221,9 +234,8 @@ pub fn run(calls: usize, in_flight: usize) -> Figures {
         let tasks: Vec<_> = (0..in_flight)
             .map(|n| tokio::spawn(task(client.clone(), tally.clone(), n)))
             .collect();
-        let mut latencies = Vec::with_capacity(calls);
         for t in tasks {
-            latencies.extend(t.await.unwrap());
+            t.await.unwrap();
         }
         let fds_during = open_fds();
         drop(client);
@@ -235,17 +247,21 @@ pub fn run(calls: usize, in_flight: usize) -> Figures {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        (latencies, fds_during)
+        fds_during
     });
     let elapsed = started.elapsed();
     drop(runtime);
     let fds_after = open_fds();
     let server_peak_rss_kib = status_kib(&server.0.id().to_string(), "VmHWM:");
     drop(server);
+    let done = tally.done.load(Ordering::Relaxed);
+    let mut latencies: Vec<Duration> = tally.latencies[..done]
+        .iter()
+        .map(|l| Duration::from_nanos(l.load(Ordering::Relaxed)))
+        .collect();
     latencies.sort();
     let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
     let samples = tally.rss.lock().unwrap().clone();
-    let done = tally.done.load(Ordering::Relaxed);
     let (errors, first_error) = tally.errors.lock().unwrap().clone();
     Figures {
         calls: done,

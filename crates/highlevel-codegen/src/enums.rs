@@ -7,6 +7,9 @@ use serde_json::Value;
 
 /// A named string enum of the document.
 pub struct OpenEnum {
+    /// Its name in the document (`type`, `CalendarType`).
+    pub schema: String,
+    /// Its Rust name, as typify names the type (`Type`, `CalendarType`).
     pub name: String,
     pub values: Vec<String>,
 }
@@ -16,7 +19,7 @@ impl OpenEnum {
         let name = format_ident!("{}", self.name);
         let doc = format!(
             "Values of `{}` in HighLevel's document, plus `Unknown` for any other.",
-            self.name
+            self.schema
         );
         let variants = self.values.iter().map(|value| {
             let ident = format_ident!("{}", pascal_case(value));
@@ -65,7 +68,8 @@ pub fn string_enums(spec: &Value) -> Result<Vec<OpenEnum>, String> {
             }
         }
         out.push(OpenEnum {
-            name: name.clone(),
+            schema: name.clone(),
+            name: pascal_case(name),
             values,
         });
     }

@@ -126,7 +126,7 @@ pub fn generate_with(spec_text: &str, source: &str, options: &Options) -> Result
         );
     for e in &enums {
         settings.with_replacement(
-            &e.name,
+            &e.schema,
             format!("{GENERATED_MODULE}::enums::{}", e.name),
             [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
         );

@@ -100,16 +100,20 @@ fn step_lines(artifacts: &Artifacts) -> String {
             "changed the document".to_string()
         } else {
             let examples: Vec<&str> = ordinary.iter().take(2).map(|n| n.as_str()).collect();
-            let more = if outcome.notes.len() > examples.len() {
+            let more = if ordinary.len() > examples.len() {
                 ", …"
             } else {
                 ""
             };
-            format!(
-                "{} change(s): {}{more}",
-                outcome.notes.len(),
-                examples.join(", ")
-            )
+            if examples.is_empty() {
+                format!("{} change(s), each below", outcome.notes.len())
+            } else {
+                format!(
+                    "{} change(s): {}{more}",
+                    outcome.notes.len(),
+                    examples.join(", ")
+                )
+            }
         };
         out.push_str(&format!("  {:<40} {what}\n", outcome.name));
         for note in attention {

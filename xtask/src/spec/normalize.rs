@@ -86,6 +86,14 @@ pub const STEPS: &[Step] = &[
         apply: crate::spec::repairs::repair_parameters,
     },
     Step {
+        name: "date_time_strings",
+        apply: crate::spec::repairs::date_time_strings,
+    },
+    Step {
+        name: "distinct_field_names",
+        apply: crate::spec::repairs::distinct_field_names,
+    },
+    Step {
         name: "raw_multipart_bodies",
         apply: crate::spec::repairs::raw_multipart_bodies,
     },
@@ -154,7 +162,12 @@ pub const CONFIGURATION_STEPS: &[&str] = &["keep_configured_operations", "attach
 
 /// Steps that repair what other HighLevel documents get wrong (`repairs.rs`). The pipeline
 /// serves every document, so one finding nothing to do in one of them is not obsolete.
-pub const OTHER_DOCUMENT_STEPS: &[&str] = &["repair_parameters", "raw_multipart_bodies"];
+pub const OTHER_DOCUMENT_STEPS: &[&str] = &[
+    "repair_parameters",
+    "date_time_strings",
+    "distinct_field_names",
+    "raw_multipart_bodies",
+];
 
 /// Runs every step on `doc`, returning the normalized document and what each step did.
 ///

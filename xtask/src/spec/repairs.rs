@@ -2,8 +2,8 @@
 //! document does not (found by `cargo xtask every-document`). Like every step, each is listed
 //! in [`STEPS`](crate::spec::normalize::STEPS) and explained in `openapi/overlay.toml`.
 
-use crate::spec::normalize::{Context, Notes};
-use crate::spec::schema_walk::operations_mut;
+use crate::spec::normalize::{ATTENTION, Context, Notes};
+use crate::spec::schema_walk::{operations_mut, visit_all_schemas_mut};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -50,6 +50,17 @@ pub fn repair_parameters(doc: &mut Value, _: &mut Context) -> Result<Notes, Stri
             .filter_map(|p| p["name"].as_str().map(str::to_string))
             .collect();
         params.retain(|p| {
+            // The runtime sends the token; a declared header would be one more thing to set.
+            let authorization = p["in"] == "header"
+                && p["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case("authorization"));
+            if authorization {
+                notes.push(format!(
+                    "{id}: dropped the Authorization header parameter (the runtime sends it)"
+                ));
+                return false;
+            }
             let repeated =
                 p["in"] == "query" && p["name"].as_str().is_some_and(|n| in_path.contains(n));
             if repeated {
@@ -140,6 +151,57 @@ fn type_as_string(fields: &mut serde_json::Map<String, Value>) -> bool {
     true
 }
 
+/// `date_time_strings`: `format: date-time` and `format: date` leave string schemas (kept as
+/// `x-format`), so the values stay strings in Rust.
+pub fn date_time_strings(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut count = 0;
+    visit_all_schemas_mut(doc, &mut |schema| {
+        let Value::Object(fields) = schema else {
+            return;
+        };
+        let format = fields.get("format").and_then(Value::as_str);
+        if matches!(format, Some("date-time" | "date")) {
+            if let Some(format) = fields.remove("format") {
+                fields.insert("x-format".into(), format);
+            }
+            count += 1;
+        }
+    });
+    Ok(if count == 0 {
+        Notes::new()
+    } else {
+        vec![format!("{count} date or date-time string(s) stay strings")]
+    })
+}
+
+/// `distinct_field_names`: of the properties of one object whose Rust field names would be
+/// the same (`id` and `_id` are both `id`), only the first without a leading `_` is kept.
+pub fn distinct_field_names(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
+    visit_all_schemas_mut(doc, &mut |schema| {
+        let Some(Value::Object(properties)) = schema.get_mut("properties") else {
+            return;
+        };
+        let mut names: Vec<&String> = properties.keys().collect();
+        // Plain names first, so that `id` is kept over `_id`.
+        names.sort_by_key(|n| n.starts_with('_'));
+        let mut seen = BTreeSet::new();
+        let dropped: Vec<String> = names
+            .into_iter()
+            .filter(|name| !seen.insert(highlevel_codegen::snake_case(name)))
+            .cloned()
+            .collect();
+        for name in dropped {
+            let kept = highlevel_codegen::snake_case(&name);
+            properties.remove(&name);
+            notes.push(format!(
+                "{ATTENTION}the property `{name}` would be the Rust field `{kept}` a sibling already is; it is left out"
+            ));
+        }
+    });
+    Ok(notes)
+}
+
 /// The media type a raw body goes out as; the runtime gives a `Multipart` body its own
 /// `multipart/form-data; boundary=…` when it is sent.
 const RAW_MEDIA_TYPE: &str = "application/octet-stream";
@@ -187,8 +249,7 @@ pub fn raw_multipart_bodies(doc: &mut Value, _: &mut Context) -> Result<Notes, S
         };
         crate::spec::schema_walk::append_description(op, &sentence);
         notes.push(format!(
-            "{}{id}: its multipart/form-data body is a raw body (highlevel_runtime::Multipart)",
-            crate::spec::normalize::ATTENTION
+            "{ATTENTION}{id}: its multipart/form-data body is a raw body (highlevel_runtime::Multipart)"
         ));
     }
     Ok(notes)
