@@ -174,26 +174,47 @@ pub fn date_time_strings(doc: &mut Value, _: &mut Context) -> Result<Notes, Stri
     })
 }
 
-/// `distinct_field_names`: of the properties of one object whose Rust field names would be
-/// the same (`id` and `_id` are both `id`), only the first without a leading `_` is kept.
+/// `distinct_field_names`: of the names of one object (its properties, and the required names
+/// it declares no property for, which typify makes fields too) whose Rust field names would be
+/// the same (`id` and `_id` are both `id`), only the first without a leading `_` is kept; the
+/// others leave `properties` and `required`.
 pub fn distinct_field_names(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
     let mut notes = Notes::new();
     visit_all_schemas_mut(doc, &mut |schema| {
-        let Some(Value::Object(properties)) = schema.get_mut("properties") else {
+        let Value::Object(fields) = schema else {
             return;
         };
-        let mut names: Vec<&String> = properties.keys().collect();
+        let mut names: Vec<String> = fields
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        for name in fields
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
         // Plain names first, so that `id` is kept over `_id`.
         names.sort_by_key(|n| n.starts_with('_'));
         let mut seen = BTreeSet::new();
         let dropped: Vec<String> = names
             .into_iter()
             .filter(|name| !seen.insert(highlevel_codegen::snake_case(name)))
-            .cloned()
             .collect();
         for name in dropped {
+            if let Some(Value::Object(properties)) = fields.get_mut("properties") {
+                properties.remove(&name);
+            }
+            if let Some(Value::Array(required)) = fields.get_mut("required") {
+                required.retain(|r| r.as_str() != Some(name.as_str()));
+            }
             let kept = highlevel_codegen::snake_case(&name);
-            properties.remove(&name);
             notes.push(format!(
                 "{ATTENTION}the property `{name}` would be the Rust field `{kept}` a sibling already is; it is left out"
             ));
@@ -267,6 +288,32 @@ mod tests {
         fn load(&mut self, relative: &str) -> Result<Value, String> {
             Err(format!("no file {relative}"))
         }
+    }
+
+    #[test]
+    fn clashing_field_names_keep_the_plain_one() {
+        let mut doc = json!({"components": {"schemas": {"S": {
+            "type": "object",
+            "required": ["id", "_id", "__v"],
+            "properties": {"_id": {"type": "string"}, "id": {"type": "string"}, "__v": {}}
+        }}}});
+        let config = Config::parse(
+            "upstream = \"u\"\noutput = \"o\"\noperations = [\"x\"]",
+            "t",
+        )
+        .unwrap();
+        let overlay = Overlay::default();
+        let mut loader = NoFiles;
+        let mut ctx = Context {
+            config: &config,
+            loader: &mut loader,
+            overlay: &overlay,
+        };
+        let notes = distinct_field_names(&mut doc, &mut ctx).unwrap();
+        let s = &doc["components"]["schemas"]["S"];
+        assert_eq!(s["required"], json!(["id", "__v"]));
+        assert!(s["properties"].get("_id").is_none() && s["properties"].get("id").is_some());
+        assert_eq!(notes.len(), 1, "{notes:?}");
     }
 
     #[test]
