@@ -267,6 +267,17 @@ impl Document {
         (!schema.is_null()).then_some(schema)
     }
 
+    /// The schema of the body a client sends: JSON, else a form
+    /// (`application/x-www-form-urlencoded`, as OAuth token requests are). The sandbox checks
+    /// JSON bodies only ([`body_schema`](Document::body_schema)); examples are made for both.
+    pub fn sent_body_schema(&'static self, operation: &'static Value) -> Option<&'static Value> {
+        self.body_schema(operation).or_else(|| {
+            let schema =
+                &operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
+            (!schema.is_null()).then_some(schema)
+        })
+    }
+
     /// The parameters of an operation (path and query), references followed.
     pub fn parameters(
         &'static self,

@@ -61,7 +61,7 @@ pub(crate) fn example_request(api: &Api, operation_id: &str) -> Option<Example> 
                 .insert(name.to_string(), parameter_value(doc, parameter, name));
         }
     }
-    if let Some(schema) = doc.body_schema(operation) {
+    if let Some(schema) = doc.sent_body_schema(operation) {
         example.body = Some(request_body(api, operation_id, schema));
     }
     Some(example)
