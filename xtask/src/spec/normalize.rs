@@ -86,6 +86,10 @@ pub const STEPS: &[Step] = &[
         apply: crate::spec::repairs::repair_parameters,
     },
     Step {
+        name: "repair_enums",
+        apply: crate::spec::repairs::repair_enums,
+    },
+    Step {
         name: "date_time_strings",
         apply: crate::spec::repairs::date_time_strings,
     },
@@ -164,6 +168,7 @@ pub const CONFIGURATION_STEPS: &[&str] = &["keep_configured_operations", "attach
 /// serves every document, so one finding nothing to do in one of them is not obsolete.
 pub const OTHER_DOCUMENT_STEPS: &[&str] = &[
     "repair_parameters",
+    "repair_enums",
     "date_time_strings",
     "distinct_field_names",
     "raw_multipart_bodies",

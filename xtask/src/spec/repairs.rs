@@ -174,6 +174,50 @@ pub fn date_time_strings(doc: &mut Value, _: &mut Context) -> Result<Notes, Stri
     })
 }
 
+/// `repair_enums`: an `enum` whose one value is the list of values becomes that list; an enum
+/// of strings under `type: number` or `integer` becomes a string enum; a value listed twice is
+/// listed once.
+pub fn repair_enums(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
+    visit_all_schemas_mut(doc, &mut |schema| {
+        let Value::Object(fields) = schema else {
+            return;
+        };
+        let Some(Value::Array(values)) = fields.get_mut("enum") else {
+            return;
+        };
+        if let [Value::Array(inner)] = values.as_slice() {
+            *values = inner.clone();
+            notes.push("an enum given as a list inside a list is the inner list".into());
+        }
+        let mut seen = Vec::new();
+        let before = values.len();
+        values.retain(|v| {
+            let fresh = !seen.contains(v);
+            if fresh {
+                seen.push(v.clone());
+            }
+            fresh
+        });
+        if values.len() < before {
+            notes.push(format!(
+                "{} repeated enum value(s) listed once",
+                before - values.len()
+            ));
+        }
+        let all_strings = !values.is_empty() && values.iter().all(Value::is_string);
+        let numeric = matches!(
+            fields.get("type").and_then(Value::as_str),
+            Some("number" | "integer")
+        );
+        if all_strings && numeric {
+            fields.insert("type".into(), json!("string"));
+            notes.push("an enum of strings declared as a number is a string enum".into());
+        }
+    });
+    Ok(notes)
+}
+
 /// `distinct_field_names`: of the names of one object (its properties, and the required names
 /// it declares no property for, which typify makes fields too) whose Rust field names would be
 /// the same (`id` and `_id` are both `id`), only the first without a leading `_` is kept; the
@@ -288,6 +332,32 @@ mod tests {
         fn load(&mut self, relative: &str) -> Result<Value, String> {
             Err(format!("no file {relative}"))
         }
+    }
+
+    #[test]
+    fn enums_are_flattened_retyped_and_deduplicated() {
+        let mut doc = json!({"components": {"schemas": {
+            "Country": {"type": "number", "enum": [["US", "CA", "US"]], "example": "US"}
+        }}});
+        let config = Config::parse(
+            "upstream = \"u\"\noutput = \"o\"\noperations = [\"x\"]",
+            "t",
+        )
+        .unwrap();
+        let overlay = Overlay::default();
+        let mut loader = NoFiles;
+        let mut ctx = Context {
+            config: &config,
+            loader: &mut loader,
+            overlay: &overlay,
+        };
+        let notes = repair_enums(&mut doc, &mut ctx).unwrap();
+        assert_eq!(
+            doc["components"]["schemas"]["Country"],
+            json!({"type": "string", "enum": ["US", "CA"], "example": "US"})
+        );
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(repair_enums(&mut doc, &mut ctx).unwrap().is_empty());
     }
 
     #[test]
