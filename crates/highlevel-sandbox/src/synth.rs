@@ -112,6 +112,12 @@ fn media_value(doc: &'static Document, media: &Value) -> Option<Value> {
     })
 }
 
+/// Whether a document's example may stand for a value: not `null`, and not blank text (which
+/// HighLevel refuses in a required field; a made-up value serves answers as well).
+fn usable(example: &Value) -> bool {
+    !example.is_null() && example.as_str().is_none_or(|text| !text.trim().is_empty())
+}
+
 /// A value for a parameter: its example, one of its named examples, else one from its schema.
 fn parameter_value(doc: &'static Document, parameter: &Value, name: &str) -> Value {
     let schema = &parameter["schema"];
@@ -122,7 +128,7 @@ fn parameter_value(doc: &'static Document, parameter: &Value, name: &str) -> Val
         .map(|e| &e["value"]);
     std::iter::once(&parameter["example"])
         .chain(named)
-        .find(|e| !e.is_null() && fits(doc, e, schema))
+        .find(|e| usable(e) && fits(doc, e, schema))
         .cloned()
         .unwrap_or_else(|| synthesize(doc, schema, name, MINIMAL_REQUEST, 0))
 }
@@ -349,7 +355,7 @@ fn synthesize(
         .get("example")
         .into_iter()
         .chain(listed)
-        .find(|e| !e.is_null() && fits(doc, e, schema))
+        .find(|e| usable(e) && fits(doc, e, schema))
     {
         return example.clone();
     }
@@ -554,6 +560,15 @@ mod tests {
         let schema = json!({"type": "object", "required": ["name"], "properties": {}});
         let value = synthesize(doc(), &schema, "value", ANSWER, 0);
         assert_eq!(value, json!({"name": "example-name"}));
+    }
+
+    #[test]
+    fn blank_examples_are_not_used_for_requests() {
+        let schema = json!({"type": "string", "example": ""});
+        assert_eq!(
+            synthesize(doc(), &schema, "html", ANSWER, 0),
+            json!("example-html")
+        );
     }
 
     #[test]
