@@ -110,11 +110,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn doc() -> &'static Document {
-        crate::Api::from_document(include_str!("../../../openapi/calendars.json"))
-            .unwrap()
-            .document()
-    }
+    use crate::fixture::document as doc;
 
     fn body_of(id: &str) -> &'static Value {
         let doc = doc();

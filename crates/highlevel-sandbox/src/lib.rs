@@ -64,6 +64,22 @@ pub use api::{Api, CheckBody, Document, ExampleBody};
 pub use faults::Fault;
 /// The status type of [`Reply`] (hyper's).
 pub use hyper::StatusCode;
+
+/// The workspace's Calendars document, a real one with HighLevel's examples, for the unit
+/// tests.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use crate::{Api, Document};
+
+    pub(crate) fn calendars() -> Api {
+        Api::from_document(include_str!("../../../openapi/calendars.json"))
+            .expect("the normalized Calendars document")
+    }
+
+    pub(crate) fn document() -> &'static Document {
+        calendars().document()
+    }
+}
 pub use ids::new_id;
 pub use reply::Reply;
 pub use resources::{Call, Resources, Stateless};

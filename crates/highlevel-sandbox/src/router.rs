@@ -159,7 +159,6 @@ fn percent_decode(text: &str, plus_is_space: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Api;
 
     fn route(method: &str, path: &str) -> Route {
         use std::sync::OnceLock;
@@ -169,9 +168,7 @@ mod tests {
             .route(method, path)
     }
 
-    fn calendars() -> Api {
-        Api::from_document(include_str!("../../../openapi/calendars.json")).unwrap()
-    }
+    use crate::fixture::calendars;
 
     fn id_of(route: Route) -> (&'static str, Vec<(&'static str, String)>) {
         match route {

@@ -491,16 +491,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// The workspace's Calendars document: a real one, with HighLevel's examples.
-    const CALENDARS: &str = include_str!("../../../openapi/calendars.json");
-
-    fn calendars() -> Api {
-        Api::from_document(CALENDARS).unwrap()
-    }
-
-    fn doc() -> &'static Document {
-        calendars().document()
-    }
+    use crate::fixture::{calendars, document as doc};
 
     #[test]
     fn examples_are_used_only_when_they_fit() {

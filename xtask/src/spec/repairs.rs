@@ -334,16 +334,17 @@ mod tests {
         }
     }
 
-    #[test]
-    fn enums_are_flattened_retyped_and_deduplicated() {
-        let mut doc = json!({"components": {"schemas": {
-            "Country": {"type": "number", "enum": [["US", "CA", "US"]], "example": "US"}
-        }}});
+    /// Runs one step on `doc`, as the normalizer would, with a configuration that matters to
+    /// none of these steps.
+    fn run(
+        step: fn(&mut Value, &mut Context) -> Result<Notes, String>,
+        doc: &mut Value,
+    ) -> Result<Notes, String> {
         let config = Config::parse(
             "upstream = \"u\"\noutput = \"o\"\noperations = [\"x\"]",
             "t",
         )
-        .unwrap();
+        .expect("a valid configuration");
         let overlay = Overlay::default();
         let mut loader = NoFiles;
         let mut ctx = Context {
@@ -351,13 +352,21 @@ mod tests {
             loader: &mut loader,
             overlay: &overlay,
         };
-        let notes = repair_enums(&mut doc, &mut ctx).unwrap();
+        step(doc, &mut ctx)
+    }
+
+    #[test]
+    fn enums_are_flattened_retyped_and_deduplicated() {
+        let mut doc = json!({"components": {"schemas": {
+            "Country": {"type": "number", "enum": [["US", "CA", "US"]], "example": "US"}
+        }}});
+        let notes = run(repair_enums, &mut doc).unwrap();
         assert_eq!(
             doc["components"]["schemas"]["Country"],
             json!({"type": "string", "enum": ["US", "CA"], "example": "US"})
         );
         assert_eq!(notes.len(), 3, "{notes:?}");
-        assert!(repair_enums(&mut doc, &mut ctx).unwrap().is_empty());
+        assert!(run(repair_enums, &mut doc).unwrap().is_empty());
     }
 
     #[test]
@@ -367,19 +376,7 @@ mod tests {
             "required": ["id", "_id", "__v"],
             "properties": {"_id": {"type": "string"}, "id": {"type": "string"}, "__v": {}}
         }}}});
-        let config = Config::parse(
-            "upstream = \"u\"\noutput = \"o\"\noperations = [\"x\"]",
-            "t",
-        )
-        .unwrap();
-        let overlay = Overlay::default();
-        let mut loader = NoFiles;
-        let mut ctx = Context {
-            config: &config,
-            loader: &mut loader,
-            overlay: &overlay,
-        };
-        let notes = distinct_field_names(&mut doc, &mut ctx).unwrap();
+        let notes = run(distinct_field_names, &mut doc).unwrap();
         let s = &doc["components"]["schemas"]["S"];
         assert_eq!(s["required"], json!(["id", "__v"]));
         assert!(s["properties"].get("_id").is_none() && s["properties"].get("id").is_some());
@@ -400,19 +397,7 @@ mod tests {
             ],
             "responses": {"200": {"description": "ok", "headers": {"Content-Type": {"description": "audio/x-wav"}}}}
         }}}});
-        let config = Config::parse(
-            "upstream = \"u\"\noutput = \"o\"\noperations = [\"get-item\"]",
-            "t",
-        )
-        .unwrap();
-        let overlay = Overlay::default();
-        let mut loader = NoFiles;
-        let mut ctx = Context {
-            config: &config,
-            loader: &mut loader,
-            overlay: &overlay,
-        };
-        let notes = repair_parameters(&mut doc, &mut ctx).unwrap();
+        let notes = run(repair_parameters, &mut doc).unwrap();
         let params = &doc["paths"]["/groups/{groupId}/items/{key}"]["get"]["parameters"];
         assert_eq!(
             params.as_array().unwrap().len(),
@@ -428,6 +413,6 @@ mod tests {
         assert_eq!(header["schema"], json!({"type": "string"}));
         assert_eq!(notes.len(), 6, "{notes:?}");
         // Run again: nothing left to do.
-        assert!(repair_parameters(&mut doc, &mut ctx).unwrap().is_empty());
+        assert!(run(repair_parameters, &mut doc).unwrap().is_empty());
     }
 }
