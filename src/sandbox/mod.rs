@@ -3,8 +3,8 @@
 //! `highlevel-sandbox` serving this crate's document, with calendars kept.
 //!
 //! [`Sandbox::start`] binds a free port on `127.0.0.1` and serves every operation of
-//! [`operations::ALL`](crate::operations::ALL), routed by method and path template (a literal
-//! segment wins over a parameter: `/calendars/events` is not calendar `events`). Every request
+//! [`operations::ALL`], routed by method and path template (a literal segment wins over a
+//! parameter: `/calendars/events` is not calendar `events`). Every request
 //! goes through HighLevel's checks, in this order:
 //!
 //! 1. An unknown path is a 404; a known path with another method a 405 with an `Allow` header.
@@ -17,7 +17,7 @@
 //! 5. Path and query parameters must match the document: required ones given (not empty),
 //!    each of its type, within its `enum` and bounds; otherwise 422 naming each.
 //! 6. A body must be JSON (else 400) and pass the very check the client runs before sending
-//!    ([`operations::check_body`](crate::operations::check_body), with [`Validation::stated`]
+//!    ([`operations::check_body`], with [`Validation::stated`]
 //!    unless configured otherwise); every problem is listed in a 422, each message starting
 //!    with the field path, like [`Violation::path`](crate::Violation). So is a value of another
 //!    JSON kind than the document declares, or a `null` where it does not say `nullable`
@@ -29,11 +29,11 @@
 //! document its answer); Get, Get Calendars (per location), Update (merges the body's fields)
 //! and Delete act on what was created, and an unknown or deleted id is a 404. Every other
 //! operation answers its documented success status with a body made from its response schema
-//! (the document's examples where they fit). Every
-//! answer carries the five `X-RateLimit-*` headers, every error body HighLevel's shape with a
-//! `traceId`. [`Fault`]s make it misbehave on purpose: delays, 5xx, dropped connections,
-//! broken bodies. [`Sandbox::requests`] shows what reached it, and [`example_request`] gives
-//! valid arguments for any operation.
+//! (the document's examples where they fit). Every answer carries the five `X-RateLimit-*`
+//! headers, every error body HighLevel's shape with a `traceId`. [`Fault`]s make it misbehave
+//! on purpose: delays, 5xx, dropped connections, broken bodies.
+//! [`requests`](highlevel_sandbox::Sandbox::requests) shows what reached it, and
+//! [`example_request`] gives valid arguments for any operation.
 //!
 //! It is behind the `sandbox` cargo feature; enable it for your tests only:
 //!
