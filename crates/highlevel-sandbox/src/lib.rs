@@ -45,6 +45,9 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! This file holds the handle, its builder and the record of a received request (about 550
+//! lines with their tests); what a request is answered with lives in the modules below.
 
 mod api;
 mod faults;
