@@ -14,8 +14,7 @@ use serde_json::{Value, json};
 /// HighLevel's shapes.
 ///
 /// ```
-/// use highlevel_sandbox::Reply;
-/// use hyper::StatusCode;
+/// use highlevel_sandbox::{Reply, StatusCode};
 ///
 /// let reply = Reply::error_one(StatusCode::NOT_FOUND, "no such thing");
 /// assert_eq!(reply.status(), StatusCode::NOT_FOUND);

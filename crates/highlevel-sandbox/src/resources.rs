@@ -13,8 +13,7 @@ use serde_json::Value;
 /// body check.
 ///
 /// ```
-/// use highlevel_sandbox::{Call, Reply, Resources};
-/// use hyper::StatusCode;
+/// use highlevel_sandbox::{Call, Reply, Resources, StatusCode};
 /// use serde_json::json;
 ///
 /// /// Answers `get-thing` for one id only; the rest comes from the document.
