@@ -229,13 +229,13 @@ mod tests {
     fn paths_are_relative_within_one_tree() {
         assert_eq!(
             relative(
-                Path::new("/work/ws/crates"),
-                Path::new("/work/ws/out/contacts")
+                Path::new("/home/dev/ws/crates"),
+                Path::new("/home/dev/ws/out/contacts")
             ),
             Some(PathBuf::from("../../crates"))
         );
         assert_eq!(
-            relative(Path::new("/work/ws/crates"), Path::new("/tmp/x")),
+            relative(Path::new("/home/dev/ws/crates"), Path::new("/srv/x")),
             None
         );
     }
@@ -251,6 +251,6 @@ mod tests {
             name("https://h/x/apps/store.json?raw=1").unwrap(),
             "store.json"
         );
-        assert!(name("/tmp/document").is_err());
+        assert!(name("/srv/document").is_err());
     }
 }
