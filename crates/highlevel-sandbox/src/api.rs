@@ -108,6 +108,7 @@ impl Api {
     /// `Err` lists each problem, starting with the field path.
     pub(crate) fn check(
         &self,
+        document: &'static Document,
         operation: &Operation,
         body: &[u8],
         validation: &Validation,
@@ -125,7 +126,6 @@ impl Api {
                 _ => Ok(()),
             };
         }
-        let document = self.document();
         let schema = document
             .operation(operation.id)
             .and_then(|op| document.body_schema(op));
@@ -155,7 +155,7 @@ impl Api {
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         match self.operations().iter().find(|op| op.id == operation_id) {
             Some(operation) => self
-                .check(operation, &bytes, &Validation::default())
+                .check(self.document(), operation, &bytes, &Validation::default())
                 .is_ok(),
             None => false,
         }

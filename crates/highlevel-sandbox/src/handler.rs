@@ -95,7 +95,7 @@ pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8]) -> Rep
         }
     };
     let mut call = Call {
-        document: shared.api.document(),
+        document: shared.document,
         operation,
         params,
         query,
@@ -181,11 +181,12 @@ fn body_of(
         ))
     })?;
     let mut problems = kinds::problems(call.document, declared, &request);
-    if let Err(checked) =
-        shared
-            .api
-            .check(call.operation, call.raw_body, &shared.settings.validation)
-    {
+    if let Err(checked) = shared.api.check(
+        call.document,
+        call.operation,
+        call.raw_body,
+        &shared.settings.validation,
+    ) {
         problems.extend(checked);
     }
     if problems.is_empty() {

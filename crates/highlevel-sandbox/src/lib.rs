@@ -357,6 +357,8 @@ impl SandboxBuilder {
         }
         let shared = Arc::new(Shared {
             router: Router::new(self.api.operations()),
+            // Looked up once here: every request reads it.
+            document: self.api.document(),
             api: self.api,
             resources: self.resources,
             limiter: Mutex::new(Limiter::new(self.settings.limits)),
@@ -414,6 +416,7 @@ impl Settings {
 /// The state the handle and the server share.
 struct Shared {
     api: Api,
+    document: &'static Document,
     router: Router,
     resources: Arc<dyn Resources>,
     settings: Settings,

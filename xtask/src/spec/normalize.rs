@@ -1267,7 +1267,7 @@ fn prune_unreachable_components(doc: &mut Value, _: &mut Context) -> Result<Note
 }
 
 /// The operationId of an operation, for notes (`?` when it has none).
-fn operation_id(op: &Value) -> String {
+pub(crate) fn operation_id(op: &Value) -> String {
     op.get("operationId")
         .and_then(Value::as_str)
         .unwrap_or("?")

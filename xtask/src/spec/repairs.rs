@@ -2,7 +2,7 @@
 //! document does not (found by `cargo xtask every-document`). Like every step, each is listed
 //! in [`STEPS`](crate::spec::normalize::STEPS) and explained in `openapi/overlay.toml`.
 
-use crate::spec::normalize::{ATTENTION, Context, Notes};
+use crate::spec::normalize::{ATTENTION, Context, Notes, operation_id};
 use crate::spec::schema_walk::{operations_mut, visit_all_schemas_mut};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -36,10 +36,7 @@ const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "obj
 pub fn repair_parameters(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
     let mut notes = Notes::new();
     for op in operations_mut(doc) {
-        let id = op["operationId"]
-            .as_str()
-            .unwrap_or("(no operationId)")
-            .to_string();
+        let id = operation_id(op);
         repair_response_headers(op, &id, &mut notes);
         let Some(Value::Array(params)) = op.get_mut("parameters") else {
             continue;
@@ -278,10 +275,7 @@ const RAW_MEDIA_TYPE: &str = "application/octet-stream";
 pub fn raw_multipart_bodies(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
     let mut notes = Notes::new();
     for op in operations_mut(doc) {
-        let id = op["operationId"]
-            .as_str()
-            .unwrap_or("(no operationId)")
-            .to_string();
+        let id = operation_id(op);
         let Some(Value::Object(content)) = op.pointer_mut("/requestBody/content") else {
             continue;
         };
