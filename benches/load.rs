@@ -1,10 +1,12 @@
 //! Sustained load: 100,000 calls at 256 in flight through the SDK (pacing off) to the
 //! `highlevel-sandbox` program (limits lifted), with errors, p50/p99 latency, peak RSS of both
-//! processes, the client's RSS over the first and last 10,000 calls and its open descriptors.
+//! processes, the client's RSS and held heap over the first, second and last 10,000 calls, and
+//! its open descriptors.
 //!
 //! ```text
 //! cargo bench --features sandbox --bench load
 //! HIGHLEVEL_LOAD_CALLS=20000 cargo bench --features sandbox --bench load   # a shorter run
+//! HIGHLEVEL_LOAD_CURVE=1 cargo bench --features sandbox --bench load      # and every sample
 //! ```
 //!
 //! A measurement, not a test: it prints its figures and fails only when a call failed or a
@@ -20,6 +22,14 @@ fn main() {
         .unwrap_or(100_000);
     let figures = load::run(calls, 256);
     println!("{figures}");
+    if std::env::var_os("HIGHLEVEL_LOAD_CURVE").is_some() {
+        println!("calls rss_kib rss_anon_kib heap_kib fds");
+        for s in &figures.samples {
+            let (calls, rss, anon, heap, fds) =
+                (s.calls, s.rss_kib, s.rss_anon_kib, s.heap_kib, s.fds);
+            println!("{calls} {rss} {anon} {heap} {fds}");
+        }
+    }
     if let Some(error) = &figures.first_error {
         eprintln!("first error: {error}");
     }

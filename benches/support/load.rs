@@ -3,23 +3,73 @@
 //! update and delete of one calendar (so the server's store stays small and every call does
 //! real work). Shared by `benches/load.rs` (100,000 calls) and `tests/load.rs` (10,000).
 //!
-//! Memory and descriptors are read from `/proc`: Linux only.
+//! RSS and descriptors are read from `/proc` (Linux only); the bytes the process holds are
+//! counted by this module's global allocator, which passes every call on to the system's.
 
 use highlevel_calendars::types::CalendarUpdateDto;
 use highlevel_calendars::{Client, Pacing, calendar};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The system allocator, counting the bytes this process holds, so that what the client keeps
+/// can be told apart from what the allocator has not handed back to the kernel (RSS).
+struct CountingAllocator;
+
+static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed on to `System` unchanged; only a counter is added.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
+            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// The bytes this process holds now, in kiB.
+fn held_kib() -> u64 {
+    (LIVE_BYTES.load(Ordering::Relaxed) / 1024) as u64
+}
+
 /// RSS samples are taken every this many calls.
 const SAMPLE_EVERY: usize = 1_000;
-/// The windows whose RSS is compared: the first and the last this many calls.
+/// The windows whose memory is compared: the first, the second and the last this many calls.
 pub const WINDOW: usize = 10_000;
 
-/// What one run measured.
+/// What one run measured. The bench prints all of it; the test reads what it asserts.
 #[derive(Debug)]
+#[allow(dead_code)]
 pub struct Figures {
     pub calls: usize,
     pub in_flight: usize,
@@ -33,15 +83,99 @@ pub struct Figures {
     pub fds_before: usize,
     pub fds_during: usize,
     pub fds_after: usize,
-    /// Mean client RSS over the first and the last [`WINDOW`] calls.
-    pub rss_first_window_kib: u64,
-    pub rss_last_window_kib: u64,
+    /// Bytes the process held before the client was built, and after it and its runtime were
+    /// dropped (kiB).
+    pub heap_before_kib: u64,
+    pub heap_after_kib: u64,
+    /// The client's RSS.
+    pub rss: Windows,
+    /// The bytes the client's process held (allocated, not yet freed).
+    pub heap: Windows,
+    /// What the client held every [`SAMPLE_EVERY`] calls.
+    pub samples: Vec<Sample>,
+}
+
+/// The client's memory and descriptors after a number of calls.
+#[derive(Debug, Clone, Copy)]
+#[allow(dead_code)] // read by the bench only
+pub struct Sample {
+    pub calls: usize,
+    pub rss_kib: u64,
+    pub rss_anon_kib: u64,
+    pub heap_kib: u64,
+    pub fds: usize,
+}
+
+impl Sample {
+    fn now(calls: usize) -> Sample {
+        Sample {
+            calls,
+            rss_kib: status_kib("self", "VmRSS:"),
+            rss_anon_kib: status_kib("self", "RssAnon:"),
+            heap_kib: held_kib(),
+            fds: open_fds(),
+        }
+    }
+}
+
+/// Means of one memory figure (kiB) over the first, the second and the last [`WINDOW`] calls.
+/// The second shows whether what the first-to-last drift measures is warm-up or growth.
+#[derive(Debug, Clone, Copy)]
+pub struct Windows {
+    pub first: u64,
+    /// `None` when the run was too short to have a second window.
+    pub second: Option<u64>,
+    pub last: u64,
+}
+
+impl Windows {
+    fn of(samples: &[Sample], calls: usize, figure: fn(&Sample) -> u64) -> Windows {
+        let mean = |from: usize, to: usize| {
+            let picked: Vec<u64> = samples
+                .iter()
+                .filter(|s| s.calls > from && s.calls <= to)
+                .map(figure)
+                .collect();
+            (!picked.is_empty()).then(|| picked.iter().sum::<u64>() / picked.len() as u64)
+        };
+        Windows {
+            first: mean(0, WINDOW).unwrap_or(0),
+            second: mean(WINDOW, 2 * WINDOW).filter(|_| calls >= 3 * WINDOW),
+            last: mean(calls.saturating_sub(WINDOW), calls).unwrap_or(0),
+        }
+    }
+
+    /// The last window over the first, less one: `0.1` is 10 % more.
+    pub fn drift(&self) -> f64 {
+        self.last as f64 / self.first.max(1) as f64 - 1.0
+    }
+
+    /// The last window over the second, less one.
+    pub fn drift_after_warm_up(&self) -> Option<f64> {
+        Some(self.last as f64 / self.second?.max(1) as f64 - 1.0)
+    }
+}
+
+impl std::fmt::Display for Windows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mib = |kib: u64| format!("{:.1}", kib as f64 / 1024.0);
+        let second = self.second.map_or("–".to_string(), mib);
+        let (first, last) = (mib(self.first), mib(self.last));
+        write!(
+            f,
+            "{first} / {second} / {last} MiB ({:+.1} %",
+            self.drift() * 100.0
+        )?;
+        if let Some(drift) = self.drift_after_warm_up() {
+            write!(f, "; {:+.1} % from the second", drift * 100.0)?;
+        }
+        write!(f, ")")
+    }
 }
 
 impl std::fmt::Display for Figures {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let rate = self.calls as f64 / self.elapsed.as_secs_f64();
-        let drift = self.rss_last_window_kib as f64 / self.rss_first_window_kib.max(1) as f64;
         writeln!(f, "| measure | value |\n| --- | --- |")?;
         writeln!(
             f,
@@ -62,12 +196,13 @@ impl std::fmt::Display for Figures {
             self.client_peak_rss_kib as f64 / 1024.0,
             self.server_peak_rss_kib as f64 / 1024.0
         )?;
+        let windows = format!("first / second / last {WINDOW} calls (mean)");
+        writeln!(f, "| client RSS, {windows} | {} |", self.rss)?;
+        writeln!(f, "| client heap held, {windows} | {} |", self.heap)?;
         writeln!(
             f,
-            "| client RSS, first / last {WINDOW} calls (mean) | {:.1} MiB / {:.1} MiB ({:+.1} %) |",
-            self.rss_first_window_kib as f64 / 1024.0,
-            self.rss_last_window_kib as f64 / 1024.0,
-            (drift - 1.0) * 100.0
+            "| heap held before the client / after it was dropped | {} kiB / {} kiB |",
+            self.heap_before_kib, self.heap_after_kib
         )?;
         write!(
             f,
@@ -132,7 +267,7 @@ struct Tally {
     done: AtomicUsize,
     calls: usize,
     errors: Mutex<(usize, Option<String>)>,
-    rss: Mutex<Vec<(usize, u64)>>,
+    samples: Mutex<Vec<Sample>>,
     /// One latency per call (nanoseconds), by ticket. Allocated and written once before the
     /// run, so that what the measurement keeps does not show as the client's memory growing.
     latencies: Vec<AtomicU64>,
@@ -146,7 +281,7 @@ impl Tally {
             done: AtomicUsize::new(0),
             calls,
             errors: Mutex::new((0, None)),
-            rss: Mutex::new(Vec::with_capacity(calls / SAMPLE_EVERY + 1)),
+            samples: Mutex::new(Vec::with_capacity(calls / SAMPLE_EVERY + 1)),
             latencies,
         }
     }
@@ -171,8 +306,8 @@ impl Tally {
         }
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if done.is_multiple_of(SAMPLE_EVERY) {
-            let rss = status_kib("self", "VmRSS:");
-            self.rss.lock().unwrap().push((done, rss));
+            let sample = Sample::now(done);
+            self.samples.lock().unwrap().push(sample);
         }
     }
 }
@@ -203,15 +338,6 @@ async fn task(client: Client, tally: Arc<Tally>, n: usize) {
     }
 }
 
-fn mean_kib(samples: &[(usize, u64)], window: impl Fn(usize) -> bool) -> u64 {
-    let picked: Vec<u64> = samples
-        .iter()
-        .filter(|(n, _)| window(*n))
-        .map(|(_, kib)| *kib)
-        .collect();
-    picked.iter().sum::<u64>() / picked.len().max(1) as u64
-}
-
 /// Runs `calls` calls with `in_flight` at a time and measures them.
 pub fn run(calls: usize, in_flight: usize) -> Figures {
     highlevel_calendars::install_tls_provider();
@@ -223,6 +349,7 @@ pub fn run(calls: usize, in_flight: usize) -> Figures {
     let (server, url) = Server::start();
     let fds_before = open_fds();
     let tally = Arc::new(Tally::new(calls));
+    let heap_before_kib = held_kib();
     let started = Instant::now();
     let fds_during = runtime.block_on(async {
         let client = Client::builder()
@@ -252,6 +379,7 @@ pub fn run(calls: usize, in_flight: usize) -> Figures {
     let elapsed = started.elapsed();
     drop(runtime);
     let fds_after = open_fds();
+    let heap_after_kib = held_kib();
     let server_peak_rss_kib = status_kib(&server.0.id().to_string(), "VmHWM:");
     drop(server);
     let done = tally.done.load(Ordering::Relaxed);
@@ -261,7 +389,8 @@ pub fn run(calls: usize, in_flight: usize) -> Figures {
         .collect();
     latencies.sort();
     let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-    let samples = tally.rss.lock().unwrap().clone();
+    let samples = tally.samples.lock().unwrap().clone();
+
     let (errors, first_error) = tally.errors.lock().unwrap().clone();
     Figures {
         calls: done,
@@ -276,7 +405,10 @@ pub fn run(calls: usize, in_flight: usize) -> Figures {
         fds_before,
         fds_during,
         fds_after,
-        rss_first_window_kib: mean_kib(&samples, |n| n <= WINDOW),
-        rss_last_window_kib: mean_kib(&samples, |n| n > done.saturating_sub(WINDOW)),
+        heap_before_kib,
+        heap_after_kib,
+        rss: Windows::of(&samples, done, |s| s.rss_kib),
+        heap: Windows::of(&samples, done, |s| s.heap_kib),
+        samples,
     }
 }
