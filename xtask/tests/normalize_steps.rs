@@ -29,6 +29,8 @@ fn config(operations: &[&str], enum_names: &[(&str, &str)]) -> Config {
             .map(|(key, name)| (key.to_string(), name.to_string()))
             .collect(),
         rules: Default::default(),
+        statuses: Default::default(),
+        links: Default::default(),
     }
 }
 
@@ -135,6 +137,85 @@ fn every_error_status_shares_one_body() {
     assert!(
         code.contains("pub fn update_schedule("),
         "no update_schedule"
+    );
+}
+
+/// pipeline.toml's `[statuses]` and `[[links]]`, read from TOML as a user writes them.
+fn with_statuses_and_links(mut config: Config, toml_text: &str) -> Config {
+    let extra = Config::parse(
+        &format!("upstream = \"u.json\"\noutput = \"o.json\"\noperations = [\"x\"]\n{toml_text}"),
+        "test",
+    )
+    .unwrap();
+    config.statuses = extra.statuses;
+    config.links = extra.links;
+    config
+}
+
+#[test]
+fn configured_statuses_and_links_are_added_and_what_upstream_has_is_left_alone() {
+    let config = with_statuses_and_links(
+        config(
+            &["create-thing", "create-or-replace-thing", "CreateGroup"],
+            &[],
+        ),
+        r#"
+[statuses.create-thing]
+"409" = "Conflict: the slug is taken"
+[statuses.CreateGroup]
+"201" = "Created again"
+[statuses.validate-thing-slug]
+"404" = "not kept"
+
+[[links]]
+name = "ReplaceThing"
+from = "create-thing"
+status = "201"
+to = "create-or-replace-thing"
+parameters = { id = "$response.body#/id" }
+
+[[links]]
+name = "ValidateSlug"
+from = "create-thing"
+status = "201"
+to = "validate-thing-slug"
+parameters = {}
+"#,
+    );
+    let (out, _) = normalized("created-status", &config);
+    let created = &out.doc["paths"]["/things"]["post"]["responses"];
+    assert_eq!(
+        created["409"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ApiErrorBody",
+        "a declared error status gets the shared error body"
+    );
+    assert_eq!(created["409"]["description"], "Conflict: the slug is taken");
+    assert_eq!(
+        created["201"]["links"],
+        json!({"ReplaceThing": {
+            "operationId": "create-or-replace-thing",
+            "parameters": {"id": "$response.body#/id"}
+        }})
+    );
+    // Upstream's own 201 keeps its description.
+    assert_eq!(
+        out.doc["paths"]["/groups"]["post"]["responses"]["201"]["description"],
+        "Created"
+    );
+    assert_eq!(
+        notes(&out, "declare_statuses"),
+        [
+            "attention: CreateGroup documents 201 upstream now; its [statuses] entry can go",
+            "create-thing: declared 409",
+            "[statuses] names validate-thing-slug, which is not kept; nothing declared",
+        ]
+    );
+    assert_eq!(
+        notes(&out, "link_operations"),
+        [
+            "create-thing: linked to create-or-replace-thing",
+            "link ValidateSlug (create-thing to validate-thing-slug) left out: both operations must be kept",
+        ]
     );
 }
 

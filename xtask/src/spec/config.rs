@@ -21,6 +21,30 @@ pub struct Config {
     /// `fn(&T, &mut Checker)` that the generated `Validate` of the type calls.
     #[serde(default)]
     pub rules: BTreeMap<String, String>,
+    /// Statuses the API answers that upstream does not list: operationId, then status, then
+    /// the response's description (`declare_statuses`).
+    #[serde(default)]
+    pub statuses: BTreeMap<String, BTreeMap<String, String>>,
+    /// OpenAPI links from one operation's answer to another operation (`link_operations`).
+    #[serde(default)]
+    pub links: Vec<Link>,
+}
+
+/// One OpenAPI link: the answer `status` of `from` gives `to` its `parameters`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    /// The link's name in the response's `links`.
+    pub name: String,
+    /// The operationId whose answer is linked.
+    pub from: String,
+    /// The status of that answer.
+    pub status: String,
+    /// The operationId the link leads to.
+    pub to: String,
+    /// Parameter name of `to`, then the runtime expression giving its value
+    /// (`$response.body#/calendar/id`).
+    pub parameters: BTreeMap<String, String>,
 }
 
 impl Config {

@@ -106,8 +106,8 @@ pub const STEPS: &[Step] = &[
         apply: declare_path_parameters,
     },
     Step {
-        name: "declare_calendar_statuses",
-        apply: declare_calendar_statuses,
+        name: "declare_statuses",
+        apply: declare_statuses,
     },
     Step {
         name: "shared_error_schema",
@@ -118,8 +118,8 @@ pub const STEPS: &[Step] = &[
         apply: declare_created_status,
     },
     Step {
-        name: "link_calendar_operations",
-        apply: link_calendar_operations,
+        name: "link_operations",
+        apply: link_operations,
     },
     Step {
         name: "version_header_to_extension",
@@ -161,8 +161,14 @@ pub const STEPS: &[Step] = &[
 
 /// Steps that carry out `pipeline.toml` rather than repair upstream. Finding nothing to do
 /// (the configuration keeps every operation upstream has) does not make them obsolete: an
-/// operation upstream adds later must still be left out until it is configured.
-pub const CONFIGURATION_STEPS: &[&str] = &["keep_configured_operations", "attach_rules"];
+/// operation upstream adds later must still be left out until it is configured. Where
+/// upstream comes to document what a configured entry adds, the step says so in a note.
+pub const CONFIGURATION_STEPS: &[&str] = &[
+    "keep_configured_operations",
+    "declare_statuses",
+    "link_operations",
+    "attach_rules",
+];
 
 /// Steps that repair what other HighLevel documents get wrong (`repairs.rs`). The pipeline
 /// serves every document, so one finding nothing to do in one of them is not obsolete.
@@ -498,54 +504,42 @@ pub const ERROR_SCHEMA: &str = "ApiErrorBody";
 /// Name of the `message` schema of the error body (a string or a list of strings).
 pub const ERROR_MESSAGE_SCHEMA: &str = "ApiErrorMessage";
 
-/// The statuses [`declare_calendar_statuses`] adds: (operationId, status, description).
-const CALENDAR_STATUSES: &[(&str, &str, &str)] = &[
-    (
-        "get-calendar",
-        "404",
-        "Not Found: no calendar has the id, or it was deleted (not listed upstream)",
-    ),
-    (
-        "update-calendar",
-        "404",
-        "Not Found: no calendar has the id, or it was deleted (not listed upstream)",
-    ),
-    (
-        "delete-calendar",
-        "404",
-        "Not Found: no calendar has the id, or it was deleted (not listed upstream)",
-    ),
-    (
-        "create-calendar",
-        "409",
-        "Conflict: another calendar of the location has the slug (not listed upstream)",
-    ),
-    (
-        "update-calendar",
-        "409",
-        "Conflict: another calendar of the location has the slug (not listed upstream)",
-    ),
-];
-
-/// `declare_calendar_statuses`: declares 404 on get, update and delete calendar (an unknown or
-/// deleted id) and 409 on create and update calendar (a slug another calendar of the location
-/// has). Runs before [`shared_error_schema`], which gives them the error body.
+/// `declare_statuses`: declares the statuses pipeline.toml's `[statuses]` lists for an
+/// operation (the Calendars pipeline: 404 for an unknown calendar id, 409 for a slug another
+/// calendar of the location has), each with its description. Runs before
+/// [`shared_error_schema`], which gives them the error body.
 ///
 /// A status the document leaves out is one a conformance tester (Schemathesis) reports as
-/// undocumented, and that users of the document cannot plan for.
-fn declare_calendar_statuses(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+/// undocumented, and that users of the document cannot plan for. A status upstream already
+/// documents is left as it is, with a note that its entry can go.
+fn declare_statuses(doc: &mut Value, ctx: &mut Context) -> Result<Notes, String> {
     let mut notes = Notes::new();
+    let mut unused: BTreeSet<&String> = ctx.config.statuses.keys().collect();
     for op in operations_mut(doc) {
         let id = operation_id(op);
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+        let Some(wanted) = ctx.config.statuses.get(&id) else {
             continue;
         };
-        for (_, status, description) in CALENDAR_STATUSES.iter().filter(|(o, ..)| *o == id) {
-            if !responses.contains_key(*status) {
-                responses.insert((*status).into(), json!({ "description": description }));
+        unused.remove(&id);
+        let responses = op
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| format!("{id} has no responses"))?;
+        for (status, description) in wanted {
+            if responses.contains_key(status) {
+                notes.push(format!(
+                    "{ATTENTION}{id} documents {status} upstream now; its [statuses] entry can go"
+                ));
+            } else {
+                responses.insert(status.clone(), json!({ "description": description }));
                 notes.push(format!("{id}: declared {status}"));
             }
         }
+    }
+    for id in unused {
+        notes.push(format!(
+            "[statuses] names {id}, which is not kept; nothing declared"
+        ));
     }
     Ok(notes)
 }
@@ -656,49 +650,55 @@ fn declare_created_status(doc: &mut Value, _: &mut Context) -> Result<Notes, Str
     Ok(notes)
 }
 
-/// `link_calendar_operations`: links create-calendar's 201 answer to get, update and delete
-/// calendar, whose `calendarId` is the created `calendar.id` (OpenAPI `links`).
+/// `link_operations`: adds the OpenAPI `links` pipeline.toml's `[[links]]` lists (the
+/// Calendars pipeline: create-calendar's 201 gives get, update and delete calendar their
+/// `calendarId`). A link between operations that are not both kept is left out, with a note.
 ///
 /// Stateful API testers (Schemathesis) follow links to chain calls; without them they guess,
-/// and the calendar operations mostly meet unknown ids. Code generation ignores links.
-fn link_calendar_operations(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
-    const TARGETS: &[(&str, &str)] = &[
-        ("GetCalendar", "get-calendar"),
-        ("UpdateCalendar", "update-calendar"),
-        ("DeleteCalendar", "delete-calendar"),
-    ];
+/// and operations on one resource mostly meet unknown ids. Code generation ignores links.
+fn link_operations(doc: &mut Value, ctx: &mut Context) -> Result<Notes, String> {
     let kept: BTreeSet<String> = operations(doc)
         .into_iter()
         .map(|(_, _, op)| operation_id(op))
         .collect();
     let mut notes = Notes::new();
-    for op in operations_mut(doc) {
-        if operation_id(op) != "create-calendar" {
+    for link in &ctx.config.links {
+        let name = &link.name;
+        if !kept.contains(&link.from) || !kept.contains(&link.to) {
+            notes.push(format!(
+                "link {name} ({} to {}) left out: both operations must be kept",
+                link.from, link.to
+            ));
             continue;
         }
-        let Some(created) = op
-            .pointer_mut("/responses/201")
-            .and_then(Value::as_object_mut)
+        let Some(op) = operations_mut(doc)
+            .into_iter()
+            .find(|op| operation_id(op) == link.from)
         else {
             continue;
         };
-        let links = created
+        let status = &link.status;
+        let answer = op
+            .pointer_mut(&format!("/responses/{status}"))
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| format!("link {name}: {} documents no {status}", link.from))?;
+        let links = answer
             .entry("links")
             .or_insert_with(|| json!({}))
             .as_object_mut()
-            .ok_or("create-calendar's 201 `links` is not an object")?;
-        for (name, target) in TARGETS.iter().filter(|(_, t)| kept.contains(*t)) {
-            if !links.contains_key(*name) {
-                links.insert(
-                    (*name).into(),
-                    json!({
-                        "operationId": target,
-                        "parameters": {"calendarId": "$response.body#/calendar/id"}
-                    }),
-                );
-                notes.push(format!("create-calendar: linked to {target}"));
-            }
+            .ok_or_else(|| format!("{}'s {status} `links` is not an object", link.from))?;
+        if links.contains_key(name) {
+            notes.push(format!(
+                "{ATTENTION}{} links {name} upstream now; its [[links]] entry can go",
+                link.from
+            ));
+            continue;
         }
+        links.insert(
+            name.clone(),
+            json!({ "operationId": link.to, "parameters": link.parameters }),
+        );
+        notes.push(format!("{}: linked to {}", link.from, link.to));
     }
     Ok(notes)
 }
