@@ -41,18 +41,26 @@ pub(crate) struct CallState {
     changing: Mutex<Changing>,
 }
 
+/// Why the hooks stopped a call: the runtime's error then says this rather than what progenitor
+/// saw (a refused request, or the 401 that stands).
+pub(crate) enum Stop {
+    /// A check before sending refused the request.
+    Refused(ValidationError),
+    /// Pacing found no slot: nothing was sent.
+    Throttled(Refusal),
+    /// The provider failed to refresh a rejected token.
+    TokenRefresh(TokenError),
+}
+
 struct Changing {
     token: IssuedToken,
     head: Option<ResponseHead>,
-    refused: Option<ValidationError>,
-    /// The provider failed to refresh a rejected token.
-    token_error: Option<TokenError>,
+    /// Why the hooks stopped the call, if they did.
+    stopped: Option<Stop>,
     /// The rate budget the call is charged to, once `pre` chose it.
     budget_key: Option<String>,
     /// The fleet budget's ticket for the slot of the latest attempt.
     ticket: Option<u64>,
-    /// Why pacing stopped the call, if it did.
-    throttled: Option<Refusal>,
     /// The rate-limit headers of the last answer, once read for pacing.
     rate_limit: Option<RateLimit>,
 }
@@ -74,7 +82,7 @@ impl CallState {
         let fresh = match tokens.refresh(&rejected).await {
             Ok(fresh) => fresh?,
             Err(e) => {
-                self.lock().token_error = Some(e);
+                self.stop(Stop::TokenRefresh(e));
                 return None;
             }
         };
@@ -95,17 +103,17 @@ impl CallState {
         self.lock().head = Some(ResponseHead { status, headers });
     }
 
-    /// Why `pre` stopped the request.
-    pub(crate) fn refuse(&self, reason: ValidationError) {
-        self.lock().refused = Some(reason);
+    /// Records why the call stops (each reason ends the call, so there is one at most).
+    pub(crate) fn stop(&self, reason: Stop) {
+        self.lock().stopped = Some(reason);
+    }
+
+    pub(crate) fn take_stop(&self) -> Option<Stop> {
+        self.lock().stopped.take()
     }
 
     pub(crate) fn head(&self) -> Option<ResponseHead> {
         self.lock().head.clone()
-    }
-
-    pub(crate) fn take_refusal(&self) -> Option<ValidationError> {
-        self.lock().refused.take()
     }
 
     pub(crate) fn set_budget_key(&self, key: String) {
@@ -124,11 +132,6 @@ impl CallState {
         self.lock().ticket
     }
 
-    /// Pacing found no slot: the call stops before sending.
-    pub(crate) fn throttle(&self, refusal: Refusal) {
-        self.lock().throttled = Some(refusal);
-    }
-
     /// Keeps the rate-limit state pacing read, so that the answer need not be read again.
     pub(crate) fn keep_rate_limit(&self, reported: RateLimit) {
         self.lock().rate_limit = Some(reported);
@@ -136,14 +139,6 @@ impl CallState {
 
     pub(crate) fn take_rate_limit(&self) -> Option<RateLimit> {
         self.lock().rate_limit.take()
-    }
-
-    pub(crate) fn take_throttled(&self) -> Option<Refusal> {
-        self.lock().throttled.take()
-    }
-
-    pub(crate) fn take_token_error(&self) -> Option<TokenError> {
-        self.lock().token_error.take()
     }
 
     pub(crate) fn token(&self) -> IssuedToken {
@@ -204,11 +199,9 @@ impl Runtime {
             changing: Mutex::new(Changing {
                 token,
                 head: None,
-                refused: None,
-                token_error: None,
+                stopped: None,
                 budget_key: None,
                 ticket: None,
-                throttled: None,
                 rate_limit: None,
             }),
         });

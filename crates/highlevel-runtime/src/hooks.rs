@@ -8,7 +8,7 @@
 //! token provider can fix, and for idempotent operations a 502/503/504, a timeout or a reset);
 //! it remembers the response head and caps how much of the body is read.
 
-use crate::call::{CallState, current};
+use crate::call::{CallState, Stop, current};
 use crate::retry::{self, Decision, Failure, Outcome};
 use crate::runtime::Runtime;
 use crate::validation::{Rule, ValidationError};
@@ -36,7 +36,7 @@ pub async fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<()
         );
     };
     if let Err(refusal) = check_path(call.operation.path, request.url().path()) {
-        call.refuse(refusal);
+        call.stop(Stop::Refused(refusal));
         return Err(REFUSED.into());
     }
     let inner = &runtime.inner;
@@ -49,7 +49,7 @@ pub async fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<()
         match taken {
             Ok(ticket) => call.set_ticket(ticket),
             Err(refusal) => {
-                call.throttle(refusal);
+                call.stop(Stop::Throttled(refusal));
                 return Err(REFUSED.into());
             }
         }

@@ -1,6 +1,6 @@
 //! Turning what a generated operation returns into a [`Response`] or an [`Error`].
 
-use crate::call::{CallState, GeneratedResult};
+use crate::call::{CallState, GeneratedResult, Stop};
 use crate::error::{ApiError, ApiErrorBody, DecodeError, Error, redact, snippet};
 use crate::hooks::{BodyTooLarge, REFUSED, ResponseHead};
 use crate::operation::Operation;
@@ -29,7 +29,8 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
     state: &CallState,
     runtime: &Runtime,
 ) -> Result<Response<T>, Error> {
-    if let Some(error) = state.take_token_error() {
+    let stopped = state.take_stop();
+    if let Some(Stop::TokenRefresh(error)) = stopped {
         // The 401 stands, because the provider could not replace the token it rejected.
         return Err(Error::Token(error));
     }
@@ -87,29 +88,32 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
         Err(GenError::CommunicationError(e)) | Err(GenError::InvalidUpgrade(e)) => {
             Err(transport_error(e, &context))
         }
-        Err(GenError::Custom(message)) if message == REFUSED => {
-            if let Some(refusal) = state.take_throttled() {
-                return Err(Error::Throttled {
-                    operation: state.operation,
-                    retry_after: match refusal {
-                        Refusal::Busy(wait) => Some(wait),
-                        Refusal::DailyExhausted => None,
-                        #[cfg(feature = "redis")]
-                        Refusal::FleetUnavailable => {
-                            return Err(Error::FleetUnavailable {
-                                operation: state.operation,
-                            });
-                        }
-                    },
-                });
-            }
-            Err(Error::Validation(state.take_refusal().unwrap_or_else(
-                || ValidationError::single("", Rule::TYPE, message),
-            )))
-        }
+        Err(GenError::Custom(message)) if message == REFUSED => match stopped {
+            Some(Stop::Throttled(refusal)) => Err(throttled(refusal, state.operation)),
+            Some(Stop::Refused(reason)) => Err(Error::Validation(reason)),
+            _ => Err(Error::Validation(ValidationError::single(
+                "",
+                Rule::TYPE,
+                message,
+            ))),
+        },
         Err(GenError::InvalidRequest(message)) | Err(GenError::Custom(message)) => Err(
             Error::Validation(invalid_request(&redact(message, context.secret))),
         ),
+    }
+}
+
+/// The error for a call pacing stopped before sending.
+fn throttled(refusal: Refusal, operation: &'static Operation) -> Error {
+    let retry_after = match refusal {
+        Refusal::Busy(wait) => Some(wait),
+        Refusal::DailyExhausted => None,
+        #[cfg(feature = "redis")]
+        Refusal::FleetUnavailable => return Error::FleetUnavailable { operation },
+    };
+    Error::Throttled {
+        operation,
+        retry_after,
     }
 }
 
