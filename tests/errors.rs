@@ -5,26 +5,15 @@ mod common;
 
 use common::*;
 use highlevel_calendars::Error;
-use highlevel_calendars::types::CalendarCreateDto;
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn minimal() -> highlevel_calendars::types::builder::CalendarCreateDtoBuilder {
-    CalendarCreateDto::builder()
-        .location_id("loc")
-        .name("Calendar")
-}
-
 async fn answer(
     template: ResponseTemplate,
 ) -> (MockServer, Result<highlevel_calendars::Created, Error>) {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(template)
-        .mount(&server)
-        .await;
-    let result = client_for(&server).create_calendar(minimal()).send().await;
+    let server = answering_posts(template).await;
+    let result = create_minimal(&client_for(&server)).await;
     (server, result)
 }
 
@@ -184,7 +173,7 @@ async fn should_refuse_a_body_larger_than_the_limit() {
         .max_response_bytes(10_000)
         .build()
         .unwrap();
-    let err = client.create_calendar(minimal()).send().await.unwrap_err();
+    let err = create_minimal(&client).await.unwrap_err();
     assert!(
         matches!(err, Error::ResponseTooLarge { limit: 10_000, .. }),
         "{err:?}"

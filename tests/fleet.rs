@@ -6,6 +6,7 @@
 mod common;
 
 use common::redis_server::RedisServer;
+use common::sandbox::{assert_stopped_by_the_daily_allowance, rate_limited};
 use highlevel_calendars::sandbox::Sandbox;
 use highlevel_calendars::{Client, Error, FleetBudget, OnUnavailable, Pacing, calendar};
 use std::process::{Command, Stdio};
@@ -67,11 +68,7 @@ async fn processes_share_one_budget_without_429s() {
     const PROCESSES: usize = 3;
     const CALLS: usize = 20;
     let redis = RedisServer::start();
-    let sandbox = Sandbox::builder()
-        .rate_limit(20, Duration::from_secs(1))
-        .start()
-        .await
-        .unwrap();
+    let sandbox = rate_limited(20, Duration::from_secs(1)).await;
     let workers: Vec<_> = (0..PROCESSES)
         .map(|n| {
             Command::new(std::env::current_exe().unwrap())
@@ -130,11 +127,7 @@ async fn processes_share_one_budget_without_429s() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_s_headers_shrink_the_fleet_budget() {
     let redis = RedisServer::start();
-    let sandbox = Sandbox::builder()
-        .rate_limit(5, Duration::from_secs(1))
-        .start()
-        .await
-        .unwrap();
+    let sandbox = rate_limited(5, Duration::from_secs(1)).await;
     let a = fleet_client(&sandbox, &redis.url(), "shrink");
     let b = fleet_client(&sandbox, &redis.url(), "shrink");
     let outsider = sandbox
@@ -206,23 +199,7 @@ async fn the_daily_allowance_is_shared_by_the_fleet() {
             .await
             .unwrap_or_else(|e| panic!("call {i}: {e}"));
     }
-    let error = clients[1]
-        .create_calendar(calendar::event("loc", "one too many"))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Throttled {
-                retry_after: None,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    assert!(error.nothing_sent());
-    assert_eq!(sandbox.requests_received(), 5, "the sixth was not sent");
+    assert_stopped_by_the_daily_allowance(&clients[1], "one too many", &sandbox, 5).await;
     let left = redis.command(&["HGET", "highlevel:budget:{daily:loc}:state", "daily"]);
     assert_eq!(left, "0");
 }
@@ -239,11 +216,7 @@ async fn redis_stopped_mid_run_and_started_again() {
     let _logging = logs.install();
     let redis = RedisServer::start();
     let port = redis.port();
-    let sandbox = Sandbox::builder()
-        .rate_limit(1_000, Duration::from_secs(1))
-        .start()
-        .await
-        .unwrap();
+    let sandbox = rate_limited(1_000, Duration::from_secs(1)).await;
     let budget = FleetBudget::redis(&redis.url())
         .unwrap()
         .app("outage")

@@ -3,7 +3,6 @@
 mod common;
 
 use common::*;
-use highlevel_calendars::types::CalendarCreateDto;
 use highlevel_calendars::{
     Client, Error, RetryPolicy, Token, TokenError, TokenFuture, TokenProvider,
 };
@@ -13,12 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn minimal() -> highlevel_calendars::types::builder::CalendarCreateDtoBuilder {
-    CalendarCreateDto::builder()
-        .location_id("loc")
-        .name("Calendar")
-}
 
 fn created() -> ResponseTemplate {
     ResponseTemplate::new(201).set_body_json(seed_response())
@@ -30,44 +23,34 @@ fn too_many() -> ResponseTemplate {
     }))
 }
 
-/// Mounts `first` for the first request only, then `then` for every later one.
-async fn first_then(server: &MockServer, first: ResponseTemplate, then: ResponseTemplate) {
+/// A server that answers the first POST with `first` and every later one with `then`.
+async fn first_then(first: ResponseTemplate, then: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(first)
         .up_to_n_times(1)
         .with_priority(1)
-        .mount(server)
+        .mount(&server)
         .await;
     Mock::given(method("POST"))
         .respond_with(then)
         .with_priority(2)
-        .mount(server)
+        .mount(&server)
         .await;
+    server
 }
 
 #[tokio::test]
 async fn retries_429_with_retry_after_then_succeeds() {
-    let server = MockServer::start().await;
-    first_then(
-        &server,
-        too_many().insert_header("retry-after", "0"),
-        created(),
-    )
-    .await;
-    let created = client_for(&server)
-        .create_calendar(minimal())
-        .send()
-        .await
-        .unwrap();
+    let server = first_then(too_many().insert_header("retry-after", "0"), created()).await;
+    let created = create_minimal(&client_for(&server)).await.unwrap();
     assert_eq!(created.calendar.id, "0TkCdp9PfvLeWKYRRvIz");
     assert_eq!(received_count(&server).await, 2);
 }
 
 #[tokio::test]
 async fn retries_429_with_interval_headers_then_succeeds() {
-    let server = MockServer::start().await;
-    first_then(
-        &server,
+    let server = first_then(
         too_many()
             .insert_header("x-ratelimit-remaining", "0")
             .insert_header("x-ratelimit-max", "100")
@@ -77,20 +60,14 @@ async fn retries_429_with_interval_headers_then_succeeds() {
             .insert_header("x-ratelimit-max", "100"),
     )
     .await;
-    let created = client_for(&server)
-        .create_calendar(minimal())
-        .send()
-        .await
-        .unwrap();
+    let created = create_minimal(&client_for(&server)).await.unwrap();
     assert_eq!(created.rate_limit.remaining, Some(99));
     assert_eq!(received_count(&server).await, 2);
 }
 
 #[tokio::test]
 async fn does_not_retry_when_the_daily_limit_is_used_up() {
-    let server = MockServer::start().await;
-    first_then(
-        &server,
+    let server = first_then(
         too_many()
             .insert_header("x-ratelimit-daily-remaining", "0")
             .insert_header("x-ratelimit-limit-daily", "200000")
@@ -98,11 +75,7 @@ async fn does_not_retry_when_the_daily_limit_is_used_up() {
         created(),
     )
     .await;
-    let err = client_for(&server)
-        .create_calendar(minimal())
-        .send()
-        .await
-        .unwrap_err();
+    let err = create_minimal(&client_for(&server)).await.unwrap_err();
     assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
     assert!(err.rate_limit().unwrap().daily_exhausted());
     assert!(!err.is_retryable());
@@ -112,18 +85,8 @@ async fn does_not_retry_when_the_daily_limit_is_used_up() {
 
 #[tokio::test]
 async fn does_not_wait_longer_than_the_policy_allows() {
-    let server = MockServer::start().await;
-    first_then(
-        &server,
-        too_many().insert_header("retry-after", "3600"),
-        created(),
-    )
-    .await;
-    let err = client_for(&server)
-        .create_calendar(minimal())
-        .send()
-        .await
-        .unwrap_err();
+    let server = first_then(too_many().insert_header("retry-after", "3600"), created()).await;
+    let err = create_minimal(&client_for(&server)).await.unwrap_err();
     let Error::RateLimited { retry_after, .. } = &err else {
         panic!("{err:?}")
     };
@@ -134,32 +97,24 @@ async fn does_not_wait_longer_than_the_policy_allows() {
 
 #[tokio::test]
 async fn gives_up_after_the_configured_attempts() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(too_many().insert_header("retry-after", "0"))
-        .mount(&server)
-        .await;
+    let server = answering_posts(too_many().insert_header("retry-after", "0")).await;
     let client = builder_for(&server)
         .retry_policy(RetryPolicy::default().max_attempts(4))
         .build()
         .unwrap();
-    let err = client.create_calendar(minimal()).send().await.unwrap_err();
+    let err = create_minimal(&client).await.unwrap_err();
     assert!(matches!(err, Error::RateLimited { .. }));
     assert_eq!(received_count(&server).await, 4);
 }
 
 #[tokio::test]
 async fn a_stalled_response_times_out_after_exactly_one_request() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(created().set_delay(Duration::from_secs(3)))
-        .mount(&server)
-        .await;
+    let server = answering_posts(created().set_delay(Duration::from_secs(3))).await;
     let client = builder_for(&server)
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let err = client.create_calendar(minimal()).send().await.unwrap_err();
+    let err = create_minimal(&client).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(
         err.to_string()
@@ -187,7 +142,7 @@ async fn a_refused_connection_is_retried_and_reported_as_connect() {
         .build()
         .unwrap();
     let _guard = events.install();
-    let err = client.create_calendar(minimal()).send().await.unwrap_err();
+    let err = create_minimal(&client).await.unwrap_err();
     assert!(matches!(err, Error::Connect(_)), "{err:?}");
     assert!(err.is_retryable() && err.nothing_sent());
     assert_eq!(
@@ -230,9 +185,9 @@ async fn rotating_server() -> MockServer {
     server
 }
 
-#[tokio::test]
-async fn a_401_refreshes_the_token_once_and_retries_once() {
-    let server = rotating_server().await;
+/// A client for `server` with a new [`Rotating`] provider, which the test keeps to count its
+/// refreshes.
+fn client_with_rotating_token(server: &MockServer) -> (Arc<Rotating>, Client) {
     let provider = Arc::new(Rotating {
         refreshes: AtomicUsize::new(0),
     });
@@ -241,7 +196,27 @@ async fn a_401_refreshes_the_token_once_and_retries_once() {
         .base_url(server.uri())
         .build()
         .unwrap();
-    client.create_calendar(minimal()).send().await.unwrap();
+    (provider, client)
+}
+
+/// The client owns its provider; this one shares a [`Rotating`] with the test, which counts
+/// its refreshes.
+struct SharedProvider(Arc<Rotating>);
+
+impl TokenProvider for SharedProvider {
+    fn token(&self) -> TokenFuture<'_, Token> {
+        self.0.token()
+    }
+    fn refresh(&self, rejected: &Token) -> TokenFuture<'_, Option<Token>> {
+        self.0.refresh(rejected)
+    }
+}
+
+#[tokio::test]
+async fn a_401_refreshes_the_token_once_and_retries_once() {
+    let server = rotating_server().await;
+    let (provider, client) = client_with_rotating_token(&server);
+    create_minimal(&client).await.unwrap();
     assert_eq!(provider.refreshes.load(Ordering::SeqCst), 1);
     assert_eq!(received_count(&server).await, 2);
 }
@@ -249,17 +224,10 @@ async fn a_401_refreshes_the_token_once_and_retries_once() {
 #[tokio::test]
 async fn concurrent_401s_share_one_refresh() {
     let server = rotating_server().await;
-    let provider = Arc::new(Rotating {
-        refreshes: AtomicUsize::new(0),
-    });
-    let client = Client::builder()
-        .token_provider(SharedProvider(provider.clone()))
-        .base_url(server.uri())
-        .build()
-        .unwrap();
+    let (provider, client) = client_with_rotating_token(&server);
     let calls = (0..8).map(|_| {
         let client = client.clone();
-        tokio::spawn(async move { client.create_calendar(minimal()).send().await })
+        tokio::spawn(async move { create_minimal(&client).await })
     });
     for call in calls.collect::<Vec<_>>() {
         call.await.unwrap().unwrap();
@@ -284,30 +252,15 @@ async fn a_failing_refresh_is_a_token_error() {
         .base_url(server.uri())
         .build()
         .unwrap();
-    let err = client.create_calendar(minimal()).send().await.unwrap_err();
+    let err = create_minimal(&client).await.unwrap_err();
     assert!(matches!(err, Error::Token(_)), "{err:?}");
     assert!(err.to_string().contains("revoked"));
     assert_eq!(received_count(&server).await, 1);
 }
 
-struct SharedProvider(Arc<Rotating>);
-
-impl TokenProvider for SharedProvider {
-    fn token(&self) -> TokenFuture<'_, Token> {
-        self.0.token()
-    }
-    fn refresh(&self, rejected: &Token) -> TokenFuture<'_, Option<Token>> {
-        self.0.refresh(rejected)
-    }
-}
-
 #[tokio::test]
 async fn the_timeout_applies_to_a_caller_supplied_http_client() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(created().set_delay(Duration::from_secs(3)))
-        .mount(&server)
-        .await;
+    let server = answering_posts(created().set_delay(Duration::from_secs(3))).await;
     let client = builder_for(&server)
         .http_client({
             highlevel_calendars::install_tls_provider();
@@ -316,7 +269,7 @@ async fn the_timeout_applies_to_a_caller_supplied_http_client() {
         .timeout(Duration::from_millis(200))
         .build()
         .unwrap();
-    let err = client.create_calendar(minimal()).send().await.unwrap_err();
+    let err = create_minimal(&client).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert_eq!(received_count(&server).await, 1);
 }
@@ -369,7 +322,7 @@ async fn a_503_is_retried_by_method() {
         .unwrap_err();
     assert_eq!(put.status().map(|s| s.as_u16()), Some(503), "{put}");
     client.delete_calendar("cal_1").send().await.unwrap();
-    let post = client.create_calendar(minimal()).send().await.unwrap_err();
+    let post = create_minimal(&client).await.unwrap_err();
     assert_eq!(post.status().map(|s| s.as_u16()), Some(503), "{post}");
 
     let count = |m: &'static str| {
@@ -419,9 +372,7 @@ async fn an_empty_path_parameter_is_refused_before_sending() {
         .send()
         .await
         .unwrap_err();
-    let Error::Validation(problems) = &err else {
-        panic!("{err:?}")
-    };
+    let problems = validation_problems(&err);
     assert!(
         problems.has("calendarId", highlevel_calendars::Rule::REQUIRED),
         "{problems}"

@@ -4,16 +4,24 @@
 
 mod common;
 
+use common::sandbox::{assert_stopped_by_the_daily_allowance, rate_limited};
 use common::{json_eq, seed_request};
 use highlevel_calendars::calendar::{self, member};
 use highlevel_calendars::rules::{self, validate};
 use highlevel_calendars::sandbox::{Fault, Sandbox};
-use highlevel_calendars::types::{CalendarCreateDto, CalendarUpdateDto};
+use highlevel_calendars::types::builder::CalendarCreateDtoBuilder;
+use highlevel_calendars::types::{
+    CalendarCreateDto, CalendarUpdateDto, CalendarsGetSuccessfulResponseDto,
+};
 use highlevel_calendars::validation::Rule;
-use highlevel_calendars::{API_VERSION, Client, Error, RateLimit, RetryPolicy, Validation};
-use reqwest::StatusCode;
+use highlevel_calendars::{
+    API_VERSION, ApiError, Client, Created, Error, Pacing, RateLimit, Response, RetryPolicy,
+    Validation, ValidationError,
+};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
+use std::fmt::Display;
 use std::time::Duration;
 
 /// A client for `sandbox` with quick connection retries and a timeout that still fails fast.
@@ -30,6 +38,71 @@ fn client(sandbox: &Sandbox) -> Client {
         .expect("a valid client")
 }
 
+/// A sandbox with the default settings and a [`client`] for it.
+async fn sandbox_and_client() -> (Sandbox, Client) {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = client(&sandbox);
+    (sandbox, client)
+}
+
+/// A sandbox that accepts only `token`.
+async fn accepting_only(token: &str) -> Sandbox {
+    Sandbox::builder().token(token).start().await.unwrap()
+}
+
+/// A client for `sandbox` that paces its calls by `pacing`.
+fn client_with_pacing(sandbox: &Sandbox, pacing: Pacing) -> Client {
+    sandbox.client_builder().pacing(pacing).build().unwrap()
+}
+
+/// A client for `sandbox` that never sends a request twice.
+fn client_without_retries(sandbox: &Sandbox) -> Client {
+    sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap()
+}
+
+/// An event calendar named `name` in location `loc`.
+fn event(name: impl Into<String>) -> CalendarCreateDtoBuilder {
+    calendar::event("loc", name)
+}
+
+/// Sends Create Calendar with `body`.
+async fn create(
+    client: &Client,
+    body: impl TryInto<CalendarCreateDto, Error: Display>,
+) -> Result<Created, Error> {
+    client.create_calendar(body).send().await
+}
+
+/// Sends Get Calendars for location `loc`.
+async fn list(client: &Client) -> Result<Response<CalendarsGetSuccessfulResponseDto>, Error> {
+    client.get_calendars().location_id("loc").send().await
+}
+
+/// The error HighLevel sent, from an [`Error::Api`] and no other kind.
+fn expect_api(error: &Error) -> &ApiError {
+    match error {
+        Error::Api(api) => api,
+        other => panic!("expected Api, got {other:?}"),
+    }
+}
+
+/// An update body from its JSON.
+fn changes(body: Value) -> CalendarUpdateDto {
+    serde_json::from_value(body).unwrap()
+}
+
+/// A personal calendar with two members: it breaks only [`rules::PERSONAL_HAS_ONE_MEMBER`].
+fn two_member_personal() -> Value {
+    json!({
+        "locationId": "loc", "name": "Mine", "calendarType": "personal",
+        "teamMembers": [{"userId": "a"}, {"userId": "b"}]
+    })
+}
+
 /// A plain HTTP client, for requests the SDK would refuse or shape differently.
 fn raw() -> reqwest::Client {
     // reqwest is built here with `rustls-no-provider`: it panics unless a crypto provider is
@@ -44,16 +117,28 @@ fn raw() -> reqwest::Client {
         .expect("a plain client")
 }
 
-/// Posts `body` as HighLevel expects it (token, Version, JSON).
-async fn post(sandbox: &Sandbox, body: &Value) -> reqwest::Response {
+/// A raw `method` request to `path` on `sandbox` with a token and no other header.
+fn request(sandbox: &Sandbox, method: Method, path: &str) -> reqwest::RequestBuilder {
     raw()
-        .post(format!("{}/calendars/", sandbox.base_url()))
-        .bearer_auth(sandbox.token())
-        .header("Version", API_VERSION)
-        .json(body)
-        .send()
-        .await
-        .expect("the sandbox answers")
+        .request(method, format!("{}{path}", sandbox.base_url()))
+        .bearer_auth("t")
+}
+
+/// Posts `body` as HighLevel expects it (token, Version, JSON) and reads the answer.
+async fn post(sandbox: &Sandbox, body: &Value) -> (StatusCode, RateLimit, Value) {
+    answer(
+        raw()
+            .post(format!("{}/calendars/", sandbox.base_url()))
+            .bearer_auth(sandbox.token())
+            .header("Version", API_VERSION)
+            .json(body),
+    )
+    .await
+}
+
+/// Sends `request` and reads the answer.
+async fn answer(request: reqwest::RequestBuilder) -> (StatusCode, RateLimit, Value) {
+    read(request.send().await.expect("the sandbox answers")).await
 }
 
 /// Status, rate-limit headers and JSON body of a response.
@@ -72,6 +157,16 @@ fn named_paths(error_body: &Value) -> BTreeSet<String> {
         .iter()
         .map(|m| m.as_str().unwrap().split(' ').next().unwrap().to_string())
         .collect()
+}
+
+/// The field paths the client's violations name.
+fn violation_paths(error: &ValidationError) -> BTreeSet<String> {
+    error.violations().iter().map(|v| v.path.clone()).collect()
+}
+
+/// A set of field paths, to compare with [`named_paths`].
+fn paths<const N: usize>(names: [&str; N]) -> BTreeSet<String> {
+    names.map(String::from).into()
 }
 
 fn assert_error_shape(body: &Value, status: u16, error: &str) {
@@ -95,8 +190,7 @@ fn is_calendar_id(id: &str) -> bool {
 
 #[tokio::test]
 async fn every_calendar_type_is_created() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox);
+    let (sandbox, client) = sandbox_and_client().await;
     let bodies = [
         (
             "round_robin",
@@ -119,9 +213,7 @@ async fn every_calendar_type_is_created() {
     ];
     let mut ids = BTreeSet::new();
     for (i, (kind, body)) in bodies.into_iter().enumerate() {
-        let created = client
-            .create_calendar(body.slug(format!("{kind}-calendar")))
-            .send()
+        let created = create(&client, body.slug(format!("{kind}-calendar")))
             .await
             .unwrap_or_else(|e| panic!("{kind}: {e}"));
         assert_eq!(created.status, StatusCode::CREATED);
@@ -155,10 +247,10 @@ async fn every_calendar_type_is_created() {
 
 #[tokio::test]
 async fn the_seed_is_echoed_with_an_id() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let (sandbox, client) = sandbox_and_client().await;
     let seed = seed_request();
     let body: CalendarCreateDto = serde_json::from_value(seed.clone()).unwrap();
-    let created = client(&sandbox).create_calendar(body).send().await.unwrap();
+    let created = create(&client, body).await.unwrap();
     let stored = &sandbox.calendars()[0];
     assert_eq!(stored["id"], created.calendar.id.as_str());
     for (field, sent) in seed.as_object().unwrap() {
@@ -179,7 +271,7 @@ async fn conference_locations_get_a_meeting_id() {
         "calendarType": "personal",
         "teamMembers": [{"userId": "a", "locationConfigurations": [{"kind": "zoom_conference"}]}]
     });
-    let (status, _, body) = read(post(&sandbox, &body).await).await;
+    let (status, _, body) = post(&sandbox, &body).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let config = &body["calendar"]["teamMembers"][0]["locationConfigurations"][0];
     assert_eq!(config["kind"], "zoom_conference");
@@ -216,32 +308,23 @@ fn invalid_bodies() -> Vec<Value> {
 
 #[tokio::test]
 async fn the_sandbox_names_the_fields_the_client_names() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox);
+    let (sandbox, client) = sandbox_and_client().await;
     for body in invalid_bodies() {
         let client_error =
             validate(&body, &Validation::stated()).expect_err("the client refuses it");
-        let client_paths: BTreeSet<String> = client_error
-            .violations()
-            .iter()
-            .map(|v| v.path.clone())
-            .collect();
+        let client_paths = violation_paths(&client_error);
 
         // Where the body fits the generated types, the SDK itself refuses to send it.
         if let Ok(typed) = serde_json::from_value::<CalendarCreateDto>(body.clone()) {
             let before = sandbox.requests_received();
-            match client.create_calendar(typed).send().await {
-                Err(Error::Validation(e)) => {
-                    let paths: BTreeSet<String> =
-                        e.violations().iter().map(|v| v.path.clone()).collect();
-                    assert_eq!(paths, client_paths);
-                }
+            match create(&client, typed).await {
+                Err(Error::Validation(e)) => assert_eq!(violation_paths(&e), client_paths),
                 other => panic!("expected a validation error, got {other:?}"),
             }
             assert_eq!(sandbox.requests_received(), before, "nothing sent");
         }
 
-        let (status, limit, error) = read(post(&sandbox, &body).await).await;
+        let (status, limit, error) = post(&sandbox, &body).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
         assert_error_shape(&error, 422, "Unprocessable Entity");
         assert_all_limit_headers(&limit);
@@ -266,21 +349,18 @@ async fn with_the_rules_off_only_decoding_problems_are_refused() {
     let body = json!({"locationId": "loc", "name": 7, "calendarType": "weekly"});
     let client_error = validate(&body, &Validation::stated()).unwrap_err();
     assert!(client_error.has("name", Rule::TYPE), "{client_error}");
-    let (status, _, error) = read(post(&sandbox, &body).await).await;
+    let (status, _, error) = post(&sandbox, &body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
-    assert_eq!(named_paths(&error), BTreeSet::from(["name".to_string()]));
+    assert_eq!(named_paths(&error), paths(["name"]));
 
     // A body that breaks only a rule is accepted, as the client would send it.
-    let two_members = json!({
-        "locationId": "loc", "name": "Mine", "calendarType": "personal",
-        "teamMembers": [{"userId": "a"}, {"userId": "b"}]
-    });
+    let two_members = two_member_personal();
     let stated = validate(&two_members, &Validation::stated()).unwrap_err();
     assert!(
         stated.has("teamMembers", rules::PERSONAL_HAS_ONE_MEMBER),
         "{stated}"
     );
-    let (status, _, created) = read(post(&sandbox, &two_members).await).await;
+    let (status, _, created) = post(&sandbox, &two_members).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(sandbox.calendars().len(), 1);
 }
@@ -292,20 +372,16 @@ async fn a_skipped_rule_is_not_enforced_by_the_sandbox_either() {
         .start()
         .await
         .unwrap();
-    let two_members = json!({
-        "locationId": "loc", "name": "Mine", "calendarType": "personal",
-        "teamMembers": [{"userId": "a"}, {"userId": "b"}]
-    });
-    let (status, _, body) = read(post(&sandbox, &two_members).await).await;
+    let (status, _, body) = post(&sandbox, &two_member_personal()).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, _, error) = read(post(&sandbox, &json!({"locationId": "loc"})).await).await;
+    let (status, _, error) = post(&sandbox, &json!({"locationId": "loc"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(named_paths(&error), BTreeSet::from(["name".to_string()]));
+    assert_eq!(named_paths(&error), paths(["name"]));
 }
 
 #[tokio::test]
 async fn a_missing_or_wrong_token_is_401() {
-    let sandbox = Sandbox::builder().token("pit-right").start().await.unwrap();
+    let sandbox = accepting_only("pit-right").await;
     let url = format!("{}/calendars/", sandbox.base_url());
     let body = json!({"locationId": "loc", "name": "n"});
     let attempts = [
@@ -315,13 +391,8 @@ async fn a_missing_or_wrong_token_is_401() {
         raw().post(&url).bearer_auth("pit-wrong"),
     ];
     for request in attempts {
-        let response = request
-            .header("Version", API_VERSION)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let (status, limit, error) = read(response).await;
+        let (status, limit, error) =
+            answer(request.header("Version", API_VERSION).json(&body)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_error_shape(&error, 401, "Unauthorized");
         assert_eq!(error["message"], "Invalid token: access token is invalid");
@@ -338,18 +409,12 @@ async fn a_missing_or_wrong_token_is_401() {
         .token("pit-wrong")
         .build()
         .unwrap();
-    let error = wrong
-        .create_calendar(calendar::event("loc", "n"))
-        .send()
-        .await
-        .unwrap_err();
+    let error = create(&wrong, event("n")).await.unwrap_err();
     assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
     assert!(error.trace_id().is_some());
 
     let right = sandbox.client_builder().build().unwrap();
-    right
-        .create_calendar(calendar::event("loc", "n"))
-        .send()
+    create(&right, event("n"))
         .await
         .expect("the configured token is accepted");
     assert_eq!(sandbox.requests_received(), 6);
@@ -358,14 +423,13 @@ async fn a_missing_or_wrong_token_is_401() {
 #[tokio::test]
 async fn the_version_header_is_required_and_checked() {
     let sandbox = Sandbox::start().await.unwrap();
-    let url = format!("{}/calendars", sandbox.base_url());
     let body = json!({"locationId": "loc", "name": "n"});
     for version in [None, Some("2020-01-01")] {
-        let mut request = raw().post(&url).bearer_auth("t").json(&body);
+        let mut attempt = request(&sandbox, Method::POST, "/calendars").json(&body);
         if let Some(version) = version {
-            request = request.header("Version", version);
+            attempt = attempt.header("Version", version);
         }
-        let (status, limit, error) = read(request.send().await.unwrap()).await;
+        let (status, limit, error) = answer(attempt).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_error_shape(&error, 400, "Bad Request");
         let message = error["message"].as_str().unwrap();
@@ -379,11 +443,7 @@ async fn the_version_header_is_required_and_checked() {
         .api_version("2020-01-01")
         .build()
         .unwrap();
-    let error = outdated
-        .create_calendar(calendar::event("loc", "n"))
-        .send()
-        .await
-        .unwrap_err();
+    let error = create(&outdated, event("n")).await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST), "{error}");
     assert!(error.to_string().contains("Version header"), "{error}");
     assert!(sandbox.calendars().is_empty());
@@ -392,16 +452,13 @@ async fn the_version_header_is_required_and_checked() {
 #[tokio::test]
 async fn a_body_that_is_not_json_is_400() {
     let sandbox = Sandbox::start().await.unwrap();
-    let response = raw()
-        .post(format!("{}/calendars/", sandbox.base_url()))
-        .bearer_auth("t")
-        .header("Version", API_VERSION)
-        .header("Content-Type", "application/json")
-        .body(r#"{"locationId": "loc", "name": "#)
-        .send()
-        .await
-        .unwrap();
-    let (status, _, error) = read(response).await;
+    let (status, _, error) = answer(
+        request(&sandbox, Method::POST, "/calendars/")
+            .header("Version", API_VERSION)
+            .header("Content-Type", "application/json")
+            .body(r#"{"locationId": "loc", "name": "#),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_error_shape(&error, 400, "Bad Request");
     assert!(
@@ -416,22 +473,14 @@ async fn a_body_that_is_not_json_is_400() {
 #[tokio::test]
 async fn unknown_paths_are_404_and_other_methods_405_with_allow() {
     let sandbox = Sandbox::start().await.unwrap();
-    let response = raw()
-        .get(format!("{}/contacts/", sandbox.base_url()))
-        .bearer_auth("t")
-        .send()
-        .await
-        .unwrap();
-    let (status, limit, error) = read(response).await;
+    let (status, limit, error) = answer(request(&sandbox, Method::GET, "/contacts/")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_error_shape(&error, 404, "Not Found");
     assert_eq!(error["message"], "Cannot GET /contacts/");
     assert_all_limit_headers(&limit);
 
     // `/calendars/abc` is Get, Update and Delete Calendar; PATCH is none of them.
-    let response = raw()
-        .patch(format!("{}/calendars/abc", sandbox.base_url()))
-        .bearer_auth("t")
+    let response = request(&sandbox, Method::PATCH, "/calendars/abc")
         .header("Version", API_VERSION)
         .json(&json!({"name": "n"}))
         .send()
@@ -449,39 +498,22 @@ async fn unknown_paths_are_404_and_other_methods_405_with_allow() {
 
     // A literal segment wins over a parameter: this is Get Calendar Events, not calendar
     // `events`, and it needs its query parameters.
-    let response = raw()
-        .get(format!(
-            "{}/calendars/events?locationId=loc",
-            sandbox.base_url()
-        ))
-        .bearer_auth("t")
-        .header("Version", API_VERSION)
-        .send()
-        .await
-        .unwrap();
-    let (status, _, error) = read(response).await;
+    let events = request(&sandbox, Method::GET, "/calendars/events?locationId=loc")
+        .header("Version", API_VERSION);
+    let (status, _, error) = answer(events).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
-    assert_eq!(
-        named_paths(&error),
-        BTreeSet::from(["startTime".to_string(), "endTime".to_string()])
-    );
+    assert_eq!(named_paths(&error), paths(["startTime", "endTime"]));
     assert_eq!(sandbox.requests_received(), 3);
 }
 
 #[tokio::test]
 async fn a_calendar_is_created_read_updated_listed_and_deleted() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox);
-    let created = client
-        .create_calendar(calendar::event("loc", "Webinar").slug(String::from("webinar")))
-        .send()
-        .await
-        .unwrap();
+    let (sandbox, client) = sandbox_and_client().await;
+    let webinar = event("Webinar").slug(String::from("webinar"));
+    let created = create(&client, webinar).await.unwrap();
     assert_eq!(created.status, StatusCode::CREATED);
     let id = created.calendar.id.clone();
-    client
-        .create_calendar(calendar::event("other-loc", "Elsewhere"))
-        .send()
+    create(&client, calendar::event("other-loc", "Elsewhere"))
         .await
         .unwrap();
 
@@ -496,13 +528,9 @@ async fn a_calendar_is_created_read_updated_listed_and_deleted() {
     );
     assert_all_limit_headers(&fetched.rate_limit);
 
-    let changes: CalendarUpdateDto = serde_json::from_value(json!({
-        "name": "Webinar (new)",
-        "slotDuration": 45
-    }))
-    .unwrap();
+    let renamed = changes(json!({"name": "Webinar (new)", "slotDuration": 45}));
     let updated = client
-        .update_calendar(id.as_str(), changes)
+        .update_calendar(id.as_str(), renamed)
         .send()
         .await
         .unwrap();
@@ -513,12 +541,7 @@ async fn a_calendar_is_created_read_updated_listed_and_deleted() {
     assert_eq!(updated.calendar.slug.as_deref(), Some("webinar"), "kept");
     assert_eq!(updated.calendar.location_id, "loc", "kept");
 
-    let listed = client
-        .get_calendars()
-        .location_id("loc")
-        .send()
-        .await
-        .unwrap();
+    let listed = list(&client).await.unwrap();
     let calendars = listed.calendars.as_ref().expect("a list");
     assert_eq!(calendars.len(), 1, "only the location's calendars");
     assert_eq!(calendars[0].id, id);
@@ -530,17 +553,12 @@ async fn a_calendar_is_created_read_updated_listed_and_deleted() {
     assert!(sandbox.calendars_in("loc").is_empty());
 
     let error = client.get_calendar(id.as_str()).send().await.unwrap_err();
-    match &error {
-        Error::Api(api) => {
-            assert_eq!(api.status, StatusCode::NOT_FOUND);
-            assert!(api.messages[0].contains(&id), "{api:?}");
-            assert!(api.trace_id.is_some());
-        }
-        other => panic!("expected Api, got {other:?}"),
-    }
-    let changes: CalendarUpdateDto = serde_json::from_value(json!({"name": "x"})).unwrap();
+    let api = expect_api(&error);
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert!(api.messages[0].contains(&id), "{api:?}");
+    assert!(api.trace_id.is_some());
     let error = client
-        .update_calendar(id.as_str(), changes)
+        .update_calendar(id.as_str(), changes(json!({"name": "x"})))
         .send()
         .await
         .unwrap_err();
@@ -553,9 +571,7 @@ async fn a_calendar_is_created_read_updated_listed_and_deleted() {
     assert_eq!(error.status(), Some(StatusCode::NOT_FOUND), "{error}");
 
     // The slug was freed with the calendar.
-    client
-        .create_calendar(calendar::event("loc", "Again").slug(String::from("webinar")))
-        .send()
+    create(&client, event("Again").slug(String::from("webinar")))
         .await
         .expect("the slug is free again");
     assert_eq!(sandbox.requests_received(), 10);
@@ -563,21 +579,12 @@ async fn a_calendar_is_created_read_updated_listed_and_deleted() {
 
 #[tokio::test]
 async fn an_update_cannot_take_another_calendars_slug() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox);
-    let first = client
-        .create_calendar(calendar::event("loc", "One").slug(String::from("one")))
-        .send()
-        .await
-        .unwrap();
-    let second = client
-        .create_calendar(calendar::event("loc", "Two").slug(String::from("two")))
-        .send()
-        .await
-        .unwrap();
-    let changes: CalendarUpdateDto = serde_json::from_value(json!({"slug": "one"})).unwrap();
+    let (sandbox, client) = sandbox_and_client().await;
+    let slugged = |name: &str, slug: &str| event(name).slug(slug.to_string());
+    let first = create(&client, slugged("One", "one")).await.unwrap();
+    let second = create(&client, slugged("Two", "two")).await.unwrap();
     let error = client
-        .update_calendar(second.calendar.id.as_str(), changes)
+        .update_calendar(second.calendar.id.as_str(), changes(json!({"slug": "one"})))
         .send()
         .await
         .unwrap_err();
@@ -590,24 +597,16 @@ async fn an_update_cannot_take_another_calendars_slug() {
 
 #[tokio::test]
 async fn an_update_body_is_checked_like_the_client_checks_it() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox);
-    let created = client
-        .create_calendar(calendar::event("loc", "Webinar"))
-        .send()
-        .await
-        .unwrap();
-    let url = format!("{}/calendars/{}", sandbox.base_url(), created.calendar.id);
+    let (sandbox, client) = sandbox_and_client().await;
+    let created = create(&client, event("Webinar")).await.unwrap();
+    let path = format!("/calendars/{}", created.calendar.id);
     let body = json!({"slotDuration": "long", "teamMembers": [{"priority": 1}]});
-    let response = raw()
-        .put(&url)
-        .bearer_auth("t")
-        .header("Version", API_VERSION)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let (status, limit, error) = read(response).await;
+    let (status, limit, error) = answer(
+        request(&sandbox, Method::PUT, &path)
+            .header("Version", API_VERSION)
+            .json(&body),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
     assert_error_shape(&error, 422, "Unprocessable Entity");
     assert_all_limit_headers(&limit);
@@ -618,28 +617,19 @@ async fn an_update_body_is_checked_like_the_client_checks_it() {
     )
     .unwrap()
     .unwrap_err();
-    let client_paths: BTreeSet<String> = refused
-        .violations()
-        .iter()
-        .map(|v| v.path.clone())
-        .collect();
-    assert_eq!(named_paths(&error), client_paths);
+    assert_eq!(named_paths(&error), violation_paths(&refused));
     assert_eq!(sandbox.calendars()[0]["name"], "Webinar", "unchanged");
 }
 
 #[tokio::test]
 async fn other_operations_check_their_version_and_query_too() {
     let sandbox = Sandbox::start().await.unwrap();
-    let url = format!("{}/calendars/groups", sandbox.base_url());
-    let response = raw()
-        .get(&url)
-        .bearer_auth("t")
-        .header("Version", "2021-07-28")
-        .query(&[("locationId", "loc")])
-        .send()
-        .await
-        .unwrap();
-    let (status, _, error) = read(response).await;
+    let groups = |version: &str, location: &str| {
+        request(&sandbox, Method::GET, "/calendars/groups")
+            .header("Version", version)
+            .query(&[("locationId", location)])
+    };
+    let (status, _, error) = answer(groups("2021-07-28", "loc")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let message = error["message"].as_str().unwrap();
     assert!(
@@ -647,20 +637,9 @@ async fn other_operations_check_their_version_and_query_too() {
         "{message}"
     );
 
-    let response = raw()
-        .get(&url)
-        .bearer_auth("t")
-        .header("Version", API_VERSION)
-        .query(&[("locationId", "")])
-        .send()
-        .await
-        .unwrap();
-    let (status, _, error) = read(response).await;
+    let (status, _, error) = answer(groups(API_VERSION, "")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        named_paths(&error),
-        BTreeSet::from(["locationId".to_string()])
-    );
+    assert_eq!(named_paths(&error), paths(["locationId"]));
 
     let groups = client(&sandbox)
         .get_groups()
@@ -674,17 +653,9 @@ async fn other_operations_check_their_version_and_query_too() {
 
 #[tokio::test]
 async fn the_sandbox_records_what_reached_it() {
-    let sandbox = Sandbox::builder()
-        .token("pit-recorded")
-        .start()
-        .await
-        .unwrap();
+    let sandbox = accepting_only("pit-recorded").await;
     let client = client(&sandbox);
-    client
-        .create_calendar(calendar::event("loc", "Recorded"))
-        .send()
-        .await
-        .unwrap();
+    create(&client, event("Recorded")).await.unwrap();
     client
         .get_calendars()
         .location_id("loc")
@@ -694,7 +665,7 @@ async fn the_sandbox_records_what_reached_it() {
         .unwrap();
     // A GET is sent again after a dropped connection: both attempts reached the server.
     sandbox.inject(Fault::DropConnection);
-    let listed = client.get_calendars().location_id("loc").send().await;
+    let listed = list(&client).await;
     assert!(listed.is_ok(), "{listed:?}");
 
     let requests = sandbox.requests();
@@ -737,27 +708,15 @@ async fn the_sandbox_records_what_reached_it() {
 async fn past_the_interval_limit_429_then_success_after_the_window() {
     // Two seconds leaves room for a slow machine to send the first requests within the
     // window; Retry-After, in whole seconds, is then 1 or 2.
-    let sandbox = Sandbox::builder()
-        .rate_limit(2, Duration::from_secs(2))
-        .start()
-        .await
-        .unwrap();
+    let sandbox = rate_limited(2, Duration::from_secs(2)).await;
     // The sandbox's 429s and the retry policy, not the client's pacing, are under test here.
-    let client = sandbox
-        .client_builder()
-        .pacing(highlevel_calendars::Pacing::off())
-        .build()
-        .unwrap();
+    let client = client_with_pacing(&sandbox, Pacing::off());
     for name in ["one", "two"] {
-        client
-            .create_calendar(calendar::event("loc", name))
-            .send()
-            .await
-            .unwrap();
+        create(&client, event(name)).await.unwrap();
     }
 
     let (status, limit, error) =
-        read(post(&sandbox, &json!({"locationId": "loc", "name": "three"})).await).await;
+        post(&sandbox, &json!({"locationId": "loc", "name": "three"})).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_error_shape(&error, 429, "Too Many Requests");
     assert_eq!(limit.remaining, Some(0));
@@ -768,30 +727,18 @@ async fn past_the_interval_limit_429_then_success_after_the_window() {
         "{wait:?}"
     );
 
-    let impatient = sandbox
-        .client_builder()
-        .retry_policy(RetryPolicy::never())
-        .build()
-        .unwrap();
-    let error = impatient
-        .create_calendar(calendar::event("loc", "four"))
-        .send()
-        .await
-        .unwrap_err();
+    let impatient = client_without_retries(&sandbox);
+    let error = create(&impatient, event("four")).await.unwrap_err();
     assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
     assert!(error.is_retryable());
 
     // Another location has its own allowance.
-    client
-        .create_calendar(calendar::event("elsewhere", "five"))
-        .send()
+    create(&client, calendar::event("elsewhere", "five"))
         .await
         .expect("a separate allowance");
 
     // The default policy waits what Retry-After says and then succeeds.
-    let created = client
-        .create_calendar(calendar::event("loc", "six"))
-        .send()
+    let created = create(&client, event("six"))
         .await
         .expect("accepted after the window");
     assert_eq!(created.calendar.name, "six");
@@ -802,11 +749,7 @@ async fn past_the_interval_limit_429_then_success_after_the_window() {
 
 #[tokio::test]
 async fn without_a_location_the_token_is_limited() {
-    let sandbox = Sandbox::builder()
-        .rate_limit(1, Duration::from_secs(60))
-        .start()
-        .await
-        .unwrap();
+    let sandbox = rate_limited(1, Duration::from_secs(60)).await;
     let send = |token: &'static str| {
         raw()
             .post(format!("{}/calendars/", sandbox.base_url()))
@@ -832,24 +775,12 @@ async fn without_a_location_the_token_is_limited() {
 #[tokio::test]
 async fn an_exhausted_daily_limit_is_not_retried() {
     let sandbox = Sandbox::builder().daily_limit(1).start().await.unwrap();
-    let client = sandbox
-        .client_builder()
-        .pacing(highlevel_calendars::Pacing::off())
-        .build()
-        .unwrap();
-    let created = client
-        .create_calendar(calendar::event("loc", "first"))
-        .send()
-        .await
-        .unwrap();
+    let client = client_with_pacing(&sandbox, Pacing::off());
+    let created = create(&client, event("first")).await.unwrap();
     assert_eq!(created.rate_limit.daily_remaining, Some(0));
     assert_eq!(created.rate_limit.daily_limit, Some(1));
 
-    let error = client
-        .create_calendar(calendar::event("loc", "second"))
-        .send()
-        .await
-        .unwrap_err();
+    let error = create(&client, event("second")).await.unwrap_err();
     match &error {
         Error::RateLimited { error: api, .. } => {
             assert!(api.rate_limit.daily_exhausted(), "{api:?}");
@@ -863,27 +794,17 @@ async fn an_exhausted_daily_limit_is_not_retried() {
 
 #[tokio::test]
 async fn a_slug_is_unique_per_location() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox);
+    let (sandbox, client) = sandbox_and_client().await;
     let demo = |location: &str| calendar::event(location, "Demo").slug(String::from("demo"));
-    let first = client.create_calendar(demo("loc")).send().await.unwrap();
+    let first = create(&client, demo("loc")).await.unwrap();
 
-    let error = client
-        .create_calendar(demo("loc"))
-        .send()
-        .await
-        .unwrap_err();
-    let api = match &error {
-        Error::Api(api) => api,
-        other => panic!("expected Api, got {other:?}"),
-    };
+    let error = create(&client, demo("loc")).await.unwrap_err();
+    let api = expect_api(&error);
     assert_eq!(api.status, StatusCode::CONFLICT);
     assert!(api.messages[0].starts_with("slug "), "{api:?}");
     assert!(api.messages[0].contains(&first.calendar.id), "{api:?}");
 
-    client
-        .create_calendar(demo("other-loc"))
-        .send()
+    create(&client, demo("other-loc"))
         .await
         .expect("another location may use the slug");
     assert_eq!(sandbox.calendars_in("loc").len(), 1);
@@ -892,14 +813,13 @@ async fn a_slug_is_unique_per_location() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_creates_take_a_slug_once() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox);
+    let (sandbox, client) = sandbox_and_client().await;
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..8 {
         let client = client.clone();
         tasks.spawn(async move {
-            let body = calendar::event("loc", format!("race {i}")).slug(String::from("race"));
-            client.create_calendar(body).send().await.is_ok()
+            let body = event(format!("race {i}")).slug(String::from("race"));
+            create(&client, body).await.is_ok()
         });
     }
     let successes = tasks.join_all().await.into_iter().filter(|ok| *ok).count();
@@ -917,11 +837,7 @@ async fn a_delay_past_the_client_timeout_is_a_timeout() {
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let error = client
-        .create_calendar(calendar::event("loc", "slow"))
-        .send()
-        .await
-        .unwrap_err();
+    let error = create(&client, event("slow")).await.unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert_eq!(sandbox.requests_received(), 1, "not retried");
     assert_eq!(
@@ -934,12 +850,10 @@ async fn a_delay_past_the_client_timeout_is_a_timeout() {
 
 #[tokio::test]
 async fn a_short_delay_only_slows_the_answer() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let (sandbox, client) = sandbox_and_client().await;
     sandbox.inject(Fault::Delay(Duration::from_millis(50)));
     let started = std::time::Instant::now();
-    client(&sandbox)
-        .create_calendar(calendar::event("loc", "late"))
-        .send()
+    create(&client, event("late"))
         .await
         .expect("answered after the delay");
     assert!(started.elapsed() >= Duration::from_millis(50));
@@ -947,19 +861,11 @@ async fn a_short_delay_only_slows_the_answer() {
 
 #[tokio::test]
 async fn a_5xx_is_an_api_error_and_not_retried() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox);
+    let (sandbox, client) = sandbox_and_client().await;
 
     sandbox.inject(Fault::Status(503));
-    let error = client
-        .create_calendar(calendar::event("loc", "n"))
-        .send()
-        .await
-        .unwrap_err();
-    let api = match &error {
-        Error::Api(api) => api,
-        other => panic!("expected Api, got {other:?}"),
-    };
+    let error = create(&client, event("n")).await.unwrap_err();
+    let api = expect_api(&error);
     assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
         api.messages.is_empty(),
@@ -970,11 +876,7 @@ async fn a_5xx_is_an_api_error_and_not_retried() {
     assert_eq!(sandbox.requests_received(), 1, "not retried");
 
     sandbox.inject(Fault::Status(500));
-    let error = client
-        .create_calendar(calendar::event("loc", "n"))
-        .send()
-        .await
-        .unwrap_err();
+    let error = create(&client, event("n")).await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
     assert!(error.trace_id().is_some(), "a JSON error with a traceId");
     assert_eq!(sandbox.requests_received(), 2);
@@ -992,15 +894,9 @@ async fn faults_configured_at_start_come_first() {
         .await
         .unwrap();
     let client = client(&sandbox);
-    let error = client
-        .create_calendar(calendar::event("loc", "n"))
-        .send()
-        .await
-        .unwrap_err();
+    let error = create(&client, event("n")).await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::BAD_GATEWAY));
-    client
-        .create_calendar(calendar::event("loc", "n"))
-        .send()
+    create(&client, event("n"))
         .await
         .expect("the fault was used up");
 
@@ -1011,13 +907,9 @@ async fn faults_configured_at_start_come_first() {
 
 #[tokio::test]
 async fn a_dropped_connection_is_a_transport_error() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let (sandbox, client) = sandbox_and_client().await;
     sandbox.inject(Fault::DropConnection);
-    let error = client(&sandbox)
-        .create_calendar(calendar::event("loc", "n"))
-        .send()
-        .await
-        .unwrap_err();
+    let error = create(&client, event("n")).await.unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert!(!error.nothing_sent());
     assert_eq!(sandbox.requests_received(), 1, "not retried");
@@ -1026,15 +918,10 @@ async fn a_dropped_connection_is_a_transport_error() {
 
 #[tokio::test]
 async fn broken_json_is_a_decode_error() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let client = client(&sandbox);
+    let (sandbox, client) = sandbox_and_client().await;
     for fault in [Fault::MalformedBody, Fault::TruncatedBody] {
         sandbox.inject(fault.clone());
-        let error = client
-            .create_calendar(calendar::event("loc", "n"))
-            .send()
-            .await
-            .unwrap_err();
+        let error = create(&client, event("n")).await.unwrap_err();
         match &error {
             Error::Decode(decode) => {
                 assert_eq!(decode.status, StatusCode::CREATED, "{fault:?}");
@@ -1050,17 +937,9 @@ async fn broken_json_is_a_decode_error() {
 #[tokio::test]
 async fn after_shutdown_connections_are_refused() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = sandbox
-        .client_builder()
-        .retry_policy(RetryPolicy::never())
-        .build()
-        .unwrap();
+    let client = client_without_retries(&sandbox);
     sandbox.shutdown().await;
-    let error = client
-        .create_calendar(calendar::event("loc", "n"))
-        .send()
-        .await
-        .unwrap_err();
+    let error = create(&client, event("n")).await.unwrap_err();
     assert!(matches!(error, Error::Connect(_)), "{error:?}");
 }
 
@@ -1126,11 +1005,7 @@ fn the_main_job_creates_the_seed_in_the_sandbox() {
 #[test]
 fn the_main_job_reports_a_refused_definition_and_fails() {
     let path = std::env::temp_dir().join(format!("sandbox-test-{}.json", std::process::id()));
-    let definition = json!({
-        "locationId": "loc", "name": "Mine", "calendarType": "personal",
-        "teamMembers": [{"userId": "a"}, {"userId": "b"}]
-    });
-    std::fs::write(&path, definition.to_string()).unwrap();
+    std::fs::write(&path, two_member_personal().to_string()).unwrap();
     let output = main_job().arg(&path).output().expect("the main job runs");
     let _ = std::fs::remove_file(&path);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -1139,28 +1014,23 @@ fn the_main_job_reports_a_refused_definition_and_fails() {
     assert!(stderr.contains("teamMembers"), "{stderr}");
 }
 
-/// Runs the main job with the given environment while `sandbox` serves it.
-async fn main_job_with_env(vars: Vec<(&'static str, String)>) -> std::process::Output {
-    tokio::task::spawn_blocking(move || {
-        let mut command = main_job();
-        for (name, value) in vars {
-            command.env(name, value);
-        }
-        command.output().expect("the main job runs")
-    })
-    .await
-    .unwrap()
+/// Runs the main job against `sandbox` with `token` and `location` in its environment.
+async fn main_job_against(sandbox: &Sandbox, token: &str, location: &str) -> std::process::Output {
+    let vars = [
+        ("HIGHLEVEL_TOKEN", token.to_string()),
+        ("HIGHLEVEL_LOCATION_ID", location.to_string()),
+        ("HIGHLEVEL_BASE_URL", sandbox.base_url().to_string()),
+    ];
+    // Waiting for the process blocks; the sandbox answers on the runtime's other thread.
+    tokio::task::spawn_blocking(move || main_job().envs(vars).output().expect("the main job runs"))
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_main_job_reads_its_settings_like_client_from_env() {
-    let sandbox = Sandbox::builder().token("env-token").start().await.unwrap();
-    let output = main_job_with_env(vec![
-        ("HIGHLEVEL_TOKEN", "env-token".into()),
-        ("HIGHLEVEL_LOCATION_ID", "loc_from_env".into()),
-        ("HIGHLEVEL_BASE_URL", sandbox.base_url().to_string()),
-    ])
-    .await;
+    let sandbox = accepting_only("env-token").await;
+    let output = main_job_against(&sandbox, "env-token", "loc_from_env").await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -1185,17 +1055,8 @@ async fn the_main_job_reads_its_settings_like_client_from_env() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_main_job_prints_status_message_and_trace_id_on_an_api_error() {
-    let sandbox = Sandbox::builder()
-        .token("the-right-token")
-        .start()
-        .await
-        .unwrap();
-    let output = main_job_with_env(vec![
-        ("HIGHLEVEL_TOKEN", "a-wrong-token".into()),
-        ("HIGHLEVEL_LOCATION_ID", "loc".into()),
-        ("HIGHLEVEL_BASE_URL", sandbox.base_url().to_string()),
-    ])
-    .await;
+    let sandbox = accepting_only("the-right-token").await;
+    let output = main_job_against(&sandbox, "a-wrong-token", "loc").await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(stderr.contains("401"), "{stderr}");
@@ -1212,17 +1073,11 @@ async fn the_main_job_prints_status_message_and_trace_id_on_an_api_error() {
 /// stops calls before they are sent.
 #[tokio::test]
 async fn pacing_avoids_the_429s_and_stops_at_the_daily_allowance() {
-    let sandbox = Sandbox::builder()
-        .rate_limit(3, Duration::from_millis(300))
-        .start()
-        .await
-        .unwrap();
+    let sandbox = rate_limited(3, Duration::from_millis(300)).await;
     let client = sandbox.client_builder().build().unwrap();
     let started = std::time::Instant::now();
     for i in 0..9 {
-        client
-            .create_calendar(calendar::event("loc", format!("paced {i}")))
-            .send()
+        create(&client, event(format!("paced {i}")))
             .await
             .expect("paced, never limited");
     }
@@ -1234,52 +1089,14 @@ async fn pacing_avoids_the_429s_and_stops_at_the_daily_allowance() {
 
     let daily = Sandbox::builder().daily_limit(1).start().await.unwrap();
     let client = daily.client_builder().build().unwrap();
-    client
-        .create_calendar(calendar::event("loc", "first"))
-        .send()
-        .await
-        .unwrap();
-    let error = client
-        .create_calendar(calendar::event("loc", "second"))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Throttled {
-                retry_after: None,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    assert!(error.nothing_sent());
-    assert_eq!(daily.requests_received(), 1, "the second was not sent");
+    create(&client, event("first")).await.unwrap();
+    assert_stopped_by_the_daily_allowance(&client, "second", &daily, 1).await;
 
     // Failing fast instead of waiting: nothing is sent either.
-    let busy = Sandbox::builder()
-        .rate_limit(1, Duration::from_secs(5))
-        .start()
-        .await
-        .unwrap();
-    let client = busy
-        .client_builder()
-        .pacing(highlevel_calendars::Pacing::fail())
-        .build()
-        .unwrap();
-    client
-        .get_calendars()
-        .location_id("loc")
-        .send()
-        .await
-        .unwrap();
-    let error = client
-        .get_calendars()
-        .location_id("loc")
-        .send()
-        .await
-        .unwrap_err();
+    let busy = rate_limited(1, Duration::from_secs(5)).await;
+    let client = client_with_pacing(&busy, Pacing::fail());
+    list(&client).await.unwrap();
+    let error = list(&client).await.unwrap_err();
     assert!(
         matches!(
             error,
@@ -1302,26 +1119,17 @@ async fn pacing_avoids_the_429s_and_stops_at_the_daily_allowance() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixteen_tasks_share_one_budget_without_429s() {
     const CALLS: usize = 100;
-    let sandbox = Sandbox::builder()
-        .rate_limit(20, Duration::from_secs(1))
-        .start()
-        .await
-        .unwrap();
+    let sandbox = rate_limited(20, Duration::from_secs(1)).await;
     let client = sandbox.client_builder().build().unwrap();
     // The first answer tells the client the budget (HighLevel's default is 100 per 10 s).
-    client
-        .get_calendars()
-        .location_id("loc")
-        .send()
-        .await
-        .unwrap();
+    list(&client).await.unwrap();
     let started = std::time::Instant::now();
     let tasks: Vec<_> = (0..16)
         .map(|task| {
             let client = client.clone();
             tokio::spawn(async move {
                 for _ in (task..CALLS).step_by(16) {
-                    client.get_calendars().location_id("loc").send().await?;
+                    list(&client).await?;
                 }
                 Ok::<(), Error>(())
             })

@@ -3,17 +3,15 @@
 mod common;
 
 use common::*;
-use highlevel_calendars::types::CalendarCreateDto;
 use highlevel_calendars::{Client, EnvSettings, Error, Token};
 use serde_json::json;
 use std::time::Duration;
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Request, ResponseTemplate};
 
-fn minimal() -> highlevel_calendars::types::builder::CalendarCreateDtoBuilder {
-    CalendarCreateDto::builder()
-        .location_id("loc")
-        .name("Calendar")
+/// The error (Display and Debug) that Create Calendar through `client` fails with.
+async fn failure_text(client: &Client) -> String {
+    let err = create_minimal(client).await.unwrap_err();
+    format!("{err}\n{err:?}")
 }
 
 fn assert_clean(what: &str, text: &str) {
@@ -47,55 +45,39 @@ async fn every_error_path_and_its_logs_are_free_of_the_token() {
     let mut outputs = Vec::new();
 
     for status in [400u16, 401, 422, 429, 500] {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(echoing(status))
-            .mount(&server)
-            .await;
+        let server = answering_posts(echoing(status)).await;
         let client = builder_for(&server)
             .retry_policy(highlevel_calendars::RetryPolicy::never())
             .build()
             .unwrap();
-        let err = client.create_calendar(minimal()).send().await.unwrap_err();
-        outputs.push(format!("{err}\n{err:?}"));
+        outputs.push(failure_text(&client).await);
     }
 
     // A success body that fails to decode and echoes the token.
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(|r: &Request| {
-            let auth = r
-                .headers
-                .get("authorization")
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_string();
-            ResponseTemplate::new(201)
-                .set_body_raw(format!("{{\"calendar\": \"{auth}\""), "application/json")
-        })
-        .mount(&server)
-        .await;
-    let err = client_for(&server)
-        .create_calendar(minimal())
-        .send()
-        .await
-        .unwrap_err();
+    let server = answering_posts(|r: &Request| {
+        let auth = r
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        ResponseTemplate::new(201)
+            .set_body_raw(format!("{{\"calendar\": \"{auth}\""), "application/json")
+    })
+    .await;
+    let err = create_minimal(&client_for(&server)).await.unwrap_err();
     assert!(matches!(err, Error::Decode(_)));
     outputs.push(format!("{err}\n{err:?}"));
 
     // A timeout.
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(2)))
-        .mount(&server)
-        .await;
+    let server =
+        answering_posts(ResponseTemplate::new(201).set_delay(Duration::from_secs(2))).await;
     let client = builder_for(&server)
         .timeout(Duration::from_millis(100))
         .build()
         .unwrap();
-    let err = client.create_calendar(minimal()).send().await.unwrap_err();
-    outputs.push(format!("{err}\n{err:?}"));
+    outputs.push(failure_text(&client).await);
 
     // A refused connection.
     let client = Client::builder()
@@ -104,20 +86,11 @@ async fn every_error_path_and_its_logs_are_free_of_the_token() {
         .retry_policy(highlevel_calendars::RetryPolicy::never())
         .build()
         .unwrap();
-    let err = client.create_calendar(minimal()).send().await.unwrap_err();
-    outputs.push(format!("{err}\n{err:?}"));
+    outputs.push(failure_text(&client).await);
 
     // A success, for the log lines.
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(seed_response()))
-        .mount(&server)
-        .await;
-    let created = client_for(&server)
-        .create_calendar(minimal())
-        .send()
-        .await
-        .unwrap();
+    let server = answering_posts(ResponseTemplate::new(201).set_body_json(seed_response())).await;
+    let created = create_minimal(&client_for(&server)).await.unwrap();
     outputs.push(format!("{created:?}"));
 
     for output in &outputs {

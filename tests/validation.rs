@@ -10,6 +10,7 @@ use highlevel_calendars::types::{self, CalendarCreateDto};
 use highlevel_calendars::validation::check as validate_request;
 use highlevel_calendars::{Error, Rule, Validation};
 use serde_json::json;
+use std::fmt::Debug;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn seed() -> CalendarCreateDto {
@@ -32,9 +33,20 @@ fn hour(open: f64, close: f64) -> types::Hour {
     }
 }
 
+/// A server that would accept anything: 201 and the seed calendar to every request.
+async fn accepting_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(201).set_body_json(seed_response()))
+        .mount(&server)
+        .await;
+    server
+}
+
 /// Sends `body` to a server that would accept anything, expects a validation error naming
 /// `path` and `rule`, and checks that nothing reached the server.
-async fn rejected(body: CalendarCreateDto, path: &str, rule: Rule) {
+async fn rejected(body: impl TryInto<CalendarCreateDto, Error: Debug>, path: &str, rule: Rule) {
+    let body = body.try_into().unwrap();
     // The typed check and the JSON check (used by the sandbox) must agree exactly.
     let as_json = serde_json::to_value(&body).unwrap();
     assert_eq!(
@@ -42,19 +54,13 @@ async fn rejected(body: CalendarCreateDto, path: &str, rule: Rule) {
         validate(&as_json, &Validation::default()),
         "typed and JSON validation disagree"
     );
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ResponseTemplate::new(201).set_body_json(seed_response()))
-        .mount(&server)
-        .await;
+    let server = accepting_server().await;
     let err = client_for(&server)
         .create_calendar(body)
         .send()
         .await
         .unwrap_err();
-    let Error::Validation(problems) = &err else {
-        panic!("{err:?}")
-    };
+    let problems = validation_problems(&err);
     assert!(
         problems.has(path, rule),
         "expected `{path}` [{rule}], got: {problems}"
@@ -85,9 +91,7 @@ async fn a_builder_missing_a_required_field_names_it() {
         .send()
         .await
         .unwrap_err();
-    let Error::Validation(problems) = &err else {
-        panic!("{err:?}")
-    };
+    let problems = validation_problems(&err);
     assert!(problems.has("name", Rule::REQUIRED), "{problems}");
     assert_eq!(received_count(&server).await, 0);
 }
@@ -124,11 +128,7 @@ async fn an_unknown_enum_value_is_refused_unless_the_rule_is_skipped() {
     body.calendar_type = Some(CalendarType::Unknown("webinar".into()));
     rejected(body.clone(), "calendarType", Rule::ENUM_VALUE).await;
 
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ResponseTemplate::new(201).set_body_json(seed_response()))
-        .mount(&server)
-        .await;
+    let server = accepting_server().await;
     client_for(&server)
         .create_calendar(body)
         .validation(Validation::default().skip(Rule::ENUM_VALUE))
@@ -146,44 +146,32 @@ async fn team_calendars_need_team_members() {
         CalendarType::ClassBooking,
         CalendarType::ServiceBooking,
     ] {
-        let body: CalendarCreateDto = CalendarCreateDto::builder()
+        let body = CalendarCreateDto::builder()
             .location_id("loc")
             .name("n")
-            .calendar_type(kind)
-            .try_into()
-            .unwrap();
+            .calendar_type(kind);
         rejected(body, "teamMembers", rules::TEAM_MEMBERS_REQUIRED).await;
     }
 }
 
 #[tokio::test]
 async fn a_personal_calendar_has_exactly_one_member() {
-    let body = calendar::personal("loc", "n", "a")
-        .team_members(vec![member("a"), member("b")])
-        .try_into()
-        .unwrap();
+    let body = calendar::personal("loc", "n", "a").team_members(vec![member("a"), member("b")]);
     rejected(body, "teamMembers", rules::PERSONAL_HAS_ONE_MEMBER).await;
 }
 
 #[tokio::test]
 async fn recurring_needs_exactly_one_member() {
-    let body = calendar::round_robin("loc", "n", [member("a"), member("b")])
-        .enable_recurring(true)
-        .try_into()
-        .unwrap();
+    let body = calendar::round_robin("loc", "n", [member("a"), member("b")]).enable_recurring(true);
     rejected(body, "teamMembers", rules::RECURRING_HAS_ONE_MEMBER).await;
 }
 
 #[tokio::test]
 async fn collective_calendars_need_one_primary_member() {
     let body = calendar::round_robin("loc", "n", [member("a"), member("b")])
-        .calendar_type(CalendarType::Collective)
-        .try_into()
-        .unwrap();
+        .calendar_type(CalendarType::Collective);
     rejected(body, "teamMembers", rules::COLLECTIVE_NEEDS_PRIMARY).await;
-    let body = calendar::collective("loc", "n", "a", [primary_member("b")])
-        .try_into()
-        .unwrap();
+    let body = calendar::collective("loc", "n", "a", [primary_member("b")]);
     rejected(body, "teamMembers[1].isPrimary", rules::ONE_PRIMARY_MEMBER).await;
 }
 
@@ -194,9 +182,7 @@ async fn several_locations_only_with_one_member() {
         location(LocationKind::Custom, Some("+1")),
         location(LocationKind::Physical, Some("Main St")),
     ];
-    let body = calendar::round_robin("loc", "n", [member("a"), second])
-        .try_into()
-        .unwrap();
+    let body = calendar::round_robin("loc", "n", [member("a"), second]);
     rejected(
         body,
         "teamMembers[1].locationConfigurations",
@@ -212,9 +198,7 @@ async fn class_booking_allows_one_location_per_member() {
         location(LocationKind::Custom, Some("+1")),
         location(LocationKind::Physical, Some("Main St")),
     ];
-    let body = calendar::class_booking("loc", "n", [only])
-        .try_into()
-        .unwrap();
+    let body = calendar::class_booking("loc", "n", [only]);
     rejected(
         body,
         "teamMembers[0].locationConfigurations",
@@ -226,22 +210,18 @@ async fn class_booking_allows_one_location_per_member() {
 #[tokio::test]
 async fn event_calendars_refuse_conference_kinds_and_conferences_take_no_location() {
     let body = calendar::event("loc", "n")
-        .location_configurations(vec![location(LocationKind::ZoomConference, None)])
-        .try_into()
-        .unwrap();
+        .location_configurations(vec![location(LocationKind::ZoomConference, None)]);
     rejected(
         body,
         "locationConfigurations[0].kind",
         rules::NO_CONFERENCE_ON_EVENT,
     )
     .await;
-    let body = calendar::round_robin("loc", "n", [member("a")])
-        .location_configurations(vec![location(
+    let body =
+        calendar::round_robin("loc", "n", [member("a")]).location_configurations(vec![location(
             LocationKind::GoogleConference,
             Some("https://meet"),
-        )])
-        .try_into()
-        .unwrap();
+        )]);
     rejected(
         body,
         "locationConfigurations[0].location",
@@ -352,9 +332,7 @@ async fn parameters_are_checked_before_sending() {
         .send()
         .await
         .unwrap_err();
-    let Error::Validation(problems) = &err else {
-        panic!("{err:?}")
-    };
+    let problems = validation_problems(&err);
     assert!(problems.has("limit", Rule::RANGE), "{problems}");
     assert!(!problems.has("offset", Rule::RANGE), "{problems}");
 
@@ -364,9 +342,7 @@ async fn parameters_are_checked_before_sending() {
         .send()
         .await
         .unwrap_err();
-    let Error::Validation(problems) = &err else {
-        panic!("{err:?}")
-    };
+    let problems = validation_problems(&err);
     assert!(problems.has("locationId", Rule::REQUIRED), "{problems}");
 
     let err = client

@@ -1,13 +1,18 @@
-//! Shared helpers for the integration tests: fixtures, a client for a loopback server, and
-//! JSON comparison.
+//! Shared helpers for the integration tests: fixtures, the smallest request, a server and a
+//! client on loopback, and JSON comparison; [`sandbox`] for the tests against the sandbox.
 #![allow(dead_code)]
 
 pub mod redis_server;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 
-use highlevel_calendars::{Client, ClientBuilder, RetryPolicy};
+use highlevel_calendars::types::CalendarCreateDto;
+use highlevel_calendars::types::builder::CalendarCreateDtoBuilder;
+use highlevel_calendars::{Client, ClientBuilder, Created, Error, RetryPolicy, ValidationError};
 use serde_json::Value;
 use std::time::Duration;
-use wiremock::MockServer;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, Respond};
 
 /// A token that must never show up in any output.
 pub const TOKEN: &str = "pit-test-9f8e7d6c5b4a";
@@ -24,6 +29,36 @@ pub fn seed_request() -> Value {
 
 pub fn seed_response() -> Value {
     fixture("create-calendar-response.json")
+}
+
+/// The smallest Create Calendar body: a location and a name.
+pub fn minimal() -> CalendarCreateDtoBuilder {
+    CalendarCreateDto::builder()
+        .location_id("loc")
+        .name("Calendar")
+}
+
+/// Sends Create Calendar with the [`minimal`] body.
+pub async fn create_minimal(client: &Client) -> Result<Created, Error> {
+    client.create_calendar(minimal()).send().await
+}
+
+/// A server that answers every POST with `response`.
+pub async fn answering_posts(response: impl Respond + 'static) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The problems of an [`Error::Validation`]; any other error fails the test.
+pub fn validation_problems(err: &Error) -> &ValidationError {
+    let Error::Validation(problems) = err else {
+        panic!("{err:?}")
+    };
+    problems
 }
 
 /// A builder aimed at `server`, with fast retries so tests do not wait.
