@@ -90,8 +90,8 @@ pub const STEPS: &[Step] = &[
         apply: crate::spec::repairs::repair_enums,
     },
     Step {
-        name: "date_time_strings",
-        apply: crate::spec::repairs::date_time_strings,
+        name: "formats_stay_strings",
+        apply: crate::spec::repairs::formats_stay_strings,
     },
     Step {
         name: "distinct_field_names",
@@ -175,7 +175,7 @@ pub const CONFIGURATION_STEPS: &[&str] = &[
 pub const OTHER_DOCUMENT_STEPS: &[&str] = &[
     "repair_parameters",
     "repair_enums",
-    "date_time_strings",
+    "formats_stay_strings",
     "distinct_field_names",
     "raw_multipart_bodies",
 ];

@@ -148,27 +148,30 @@ fn type_as_string(fields: &mut serde_json::Map<String, Value>) -> bool {
     true
 }
 
-/// `date_time_strings`: `format: date-time` and `format: date` leave string schemas (kept as
-/// `x-format`), so the values stay strings in Rust.
-pub fn date_time_strings(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
-    let mut count = 0;
+/// The string formats typify turns into another Rust type than `String`.
+const TYPED_STRING_FORMATS: &[&str] = &["date-time", "date", "uuid", "ip", "ipv4", "ipv6"];
+
+/// `formats_stay_strings`: a string's `format` that typify would make another Rust type
+/// ([`TYPED_STRING_FORMATS`]) leaves the schema, kept as `x-format`, so the value stays a
+/// `String`.
+pub fn formats_stay_strings(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
     visit_all_schemas_mut(doc, &mut |schema| {
         let Value::Object(fields) = schema else {
             return;
         };
         let format = fields.get("format").and_then(Value::as_str);
-        if matches!(format, Some("date-time" | "date")) {
+        if let Some(format) = format.filter(|f| TYPED_STRING_FORMATS.contains(f)) {
+            *counts.entry(format.to_string()).or_default() += 1;
             if let Some(format) = fields.remove("format") {
                 fields.insert("x-format".into(), format);
             }
-            count += 1;
         }
     });
-    Ok(if count == 0 {
-        Notes::new()
-    } else {
-        vec![format!("{count} date or date-time string(s) stay strings")]
-    })
+    Ok(counts
+        .into_iter()
+        .map(|(format, count)| format!("{count} `{format}` string(s) stay strings"))
+        .collect())
 }
 
 /// `repair_enums`: an `enum` whose one value is the list of values becomes that list; an enum
