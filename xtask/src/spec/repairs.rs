@@ -152,8 +152,8 @@ fn type_as_string(fields: &mut serde_json::Map<String, Value>) -> bool {
 const TYPED_STRING_FORMATS: &[&str] = &["date-time", "date", "uuid", "ip", "ipv4", "ipv6"];
 
 /// `formats_stay_strings`: a string's `format` that typify would make another Rust type
-/// ([`TYPED_STRING_FORMATS`]) leaves the schema, kept as `x-format`, so the value stays a
-/// `String`.
+/// (`date-time`, `date`, `uuid`, `ip`, `ipv4`, `ipv6`) leaves the schema, kept as `x-format`,
+/// so the value stays a `String`.
 pub fn formats_stay_strings(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
     visit_all_schemas_mut(doc, &mut |schema| {
