@@ -266,6 +266,7 @@ struct Tally {
     tickets: AtomicUsize,
     done: AtomicUsize,
     calls: usize,
+    in_flight: usize,
     errors: Mutex<(usize, Option<String>)>,
     samples: Mutex<Vec<Sample>>,
     /// One latency per call (nanoseconds), by ticket. Allocated and written once before the
@@ -274,12 +275,13 @@ struct Tally {
 }
 
 impl Tally {
-    fn new(calls: usize) -> Tally {
+    fn new(calls: usize, in_flight: usize) -> Tally {
         let latencies: Vec<AtomicU64> = (0..calls).map(|_| AtomicU64::new(0)).collect();
         Tally {
             tickets: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
             calls,
+            in_flight,
             errors: Mutex::new((0, None)),
             samples: Mutex::new(Vec::with_capacity(calls / SAMPLE_EVERY + 1)),
             latencies,
@@ -305,7 +307,9 @@ impl Tally {
             errors.1.get_or_insert_with(|| e.to_string());
         }
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        if done.is_multiple_of(SAMPLE_EVERY) {
+        // Within the last `in_flight` calls tasks run out of tickets and end, so the memory
+        // would show the run winding down rather than under load: no sample is taken there.
+        if done.is_multiple_of(SAMPLE_EVERY) && done + self.in_flight <= self.calls {
             let sample = Sample::now(done);
             self.samples.lock().unwrap().push(sample);
         }
@@ -348,7 +352,7 @@ pub fn run(calls: usize, in_flight: usize) -> Figures {
         .unwrap();
     let (server, url) = Server::start();
     let fds_before = open_fds();
-    let tally = Arc::new(Tally::new(calls));
+    let tally = Arc::new(Tally::new(calls, in_flight));
     let heap_before_kib = held_kib();
     let started = Instant::now();
     let fds_during = runtime.block_on(async {
