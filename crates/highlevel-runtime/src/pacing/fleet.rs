@@ -14,6 +14,7 @@
 
 use super::{
     DEFAULT_DAILY_MAX, DEFAULT_INTERVAL, DEFAULT_INTERVAL_MAX, MAX_INTERVAL, MAX_WINDOW, Refusal,
+    SWEEP_FROM,
 };
 use crate::config::BuildError;
 use crate::rate_limit::RateLimit;
@@ -139,6 +140,26 @@ impl fmt::Debug for FleetBudget {
 /// What the server said about a budget, when, and in answer to which reservation.
 type Heard = (Instant, u64, RateLimit);
 
+/// The reports not yet passed on, by budget key. A report older than the longest interval is
+/// no longer applied (`reserve.lua`), so such reports are swept out when the table has doubled
+/// since the last sweep: a client that calls ever new sub-accounts keeps a bounded table.
+#[derive(Debug, Default)]
+struct Reports {
+    by_key: HashMap<String, Heard>,
+    sweep_at: usize,
+}
+
+impl Reports {
+    fn keep(&mut self, key: &str, report: Heard) {
+        if !self.by_key.contains_key(key) && self.by_key.len() >= self.sweep_at.max(SWEEP_FROM) {
+            self.by_key
+                .retain(|_, (at, ..)| at.elapsed() < MAX_INTERVAL);
+            self.sweep_at = 2 * self.by_key.len();
+        }
+        self.by_key.insert(key.to_string(), report);
+    }
+}
+
 /// Redis did not answer a reservation in time.
 #[derive(Debug)]
 pub(crate) struct Unavailable;
@@ -149,7 +170,7 @@ pub(crate) struct Fleet {
     /// Made on first use: the connection manager needs a tokio runtime, `build()` does not.
     connection: OnceCell<ConnectionManager>,
     /// What this process last heard per budget, for its next reservation to pass on.
-    heard: Mutex<HashMap<String, Heard>>,
+    heard: Mutex<Reports>,
     /// Whether the last reservation failed (the warning is logged once per outage).
     degraded: AtomicBool,
 }
@@ -165,7 +186,7 @@ impl Fleet {
         Fleet {
             config,
             connection: OnceCell::new(),
-            heard: Mutex::new(HashMap::new()),
+            heard: Mutex::default(),
             degraded: AtomicBool::new(false),
         }
     }
@@ -177,7 +198,7 @@ impl Fleet {
     /// Keeps the server's report on `key` for the next reservation.
     pub(crate) fn heard(&self, key: &str, ticket: u64, reported: &RateLimit) {
         let mut heard = self.heard.lock().unwrap_or_else(|p| p.into_inner());
-        heard.insert(key.to_string(), (Instant::now(), ticket, reported.clone()));
+        heard.keep(key, (Instant::now(), ticket, reported.clone()));
     }
 
     /// Reserves a slot of `key`'s budget no more than `max_wait` ahead: `Ok(Ok((wait,
@@ -192,6 +213,7 @@ impl Fleet {
             .heard
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .by_key
             .remove(key);
         let answer = tokio::time::timeout(self.config.timeout, self.eval(key, max_wait, &heard));
         match answer.await {
@@ -210,8 +232,10 @@ impl Fleet {
             failed => {
                 // The report was not delivered: keep it for the next try, unless newer came.
                 if let Some(old) = heard {
-                    let mut map = self.heard.lock().unwrap_or_else(|p| p.into_inner());
-                    map.entry(key.to_string()).or_insert(old);
+                    let mut heard = self.heard.lock().unwrap_or_else(|p| p.into_inner());
+                    if !heard.by_key.contains_key(key) {
+                        heard.keep(key, old);
+                    }
                 }
                 let first = !self.degraded.swap(true, Ordering::Relaxed);
                 #[cfg(feature = "tracing")]
@@ -290,6 +314,21 @@ impl Fleet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn reports_too_old_to_apply_are_swept_out_and_fresh_ones_kept() {
+        let mut reports = Reports::default();
+        let report = || (Instant::now(), 1, RateLimit::default());
+        for i in 0..SWEEP_FROM {
+            reports.keep(&format!("old {i}"), report());
+        }
+        tokio::time::advance(MAX_INTERVAL).await;
+        for i in 0..2000 {
+            reports.keep(&format!("new {i}"), report());
+        }
+        assert!(reports.by_key.keys().all(|k| k.starts_with("new")));
+        assert_eq!(reports.by_key.len(), 2000, "fresh reports are never swept");
+    }
 
     #[test]
     fn a_password_never_shows() {

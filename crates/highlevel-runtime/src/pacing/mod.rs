@@ -35,6 +35,9 @@ pub const DEFAULT_DAILY_MAX: u64 = 200_000;
 const MAX_WINDOW: u64 = 10_000;
 /// The longest interval a budget takes from a server.
 const MAX_INTERVAL: Duration = Duration::from_secs(3_600);
+/// The fewest budgets (or reports) a client keeps before it sweeps out those with nothing left
+/// to remember; after a sweep, the next comes when the table has doubled.
+const SWEEP_FROM: usize = 1024;
 
 /// How long after a window's oldest attempt leaves it the next one may go. A server starts
 /// counting when a request arrives, a little after we took its slot: the margin (2 % of the
