@@ -2,29 +2,26 @@
 //! in-process sandbox, logs each request without the token, and stops on SIGTERM.
 #![cfg(all(feature = "sandbox", unix))]
 
-use std::io::{BufRead, BufReader, Read};
+mod common;
+
+use common::program::{signal, start_program};
+use std::io::Read;
 use std::process::{Command, Stdio};
 
 #[tokio::test]
 async fn the_program_serves_logs_and_stops_on_sigterm() {
     let token = "pit-sandbox-binary-secret";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_highlevel-sandbox"))
-        .args([
+    let (mut child, base_url) = start_program(
+        &[
             "--listen",
             "127.0.0.1:0",
             "--token",
             token,
             "--fault",
             "503",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the program starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut base_url = String::new();
-    stdout.read_line(&mut base_url).unwrap(); // blocks until the server listens
-    let base_url = base_url.trim().to_string();
+        ],
+        Stdio::piped(),
+    );
     assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url}");
 
     highlevel_calendars::install_tls_provider();
@@ -48,11 +45,7 @@ async fn the_program_serves_logs_and_stops_on_sigterm() {
         .unwrap();
     assert_eq!(other.status(), 401, "only the given token is accepted");
 
-    let terminated = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(terminated.success());
+    assert!(signal(&child, "-TERM"));
     let status = child.wait().unwrap();
     assert!(status.success(), "a clean stop: {status}");
     let mut log = String::new();
@@ -96,16 +89,8 @@ async fn another_document_is_served_from_its_schemas() {
         "responses": {"201": {"description": "made", "content": {"application/json": {"schema":
           {"type": "object", "properties": {"id": {"type": "string", "example": "t-1"}}}}}}}}}}}"#;
     std::fs::write(&document, text).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_highlevel-sandbox"))
-        .args(["--document", document.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the program starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut base_url = String::new();
-    stdout.read_line(&mut base_url).unwrap();
-    let base_url = base_url.trim().to_string();
+    let (mut child, base_url) =
+        start_program(&["--document", document.to_str().unwrap()], Stdio::null());
 
     highlevel_calendars::install_tls_provider();
     let http = reqwest::Client::new();

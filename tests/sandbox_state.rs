@@ -2,34 +2,23 @@
 //! without the option nothing is kept.
 #![cfg(all(feature = "sandbox", unix))]
 
+mod common;
+
+use common::program::{signal, start_program};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 const VERSION: &str = "2021-04-15";
 
-/// The program started with `args`, and its base URL (read from its first line).
+/// The program started with `args`, and its base URL.
 fn start(args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_highlevel-sandbox"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the program starts");
-    let mut base_url = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut base_url)
-        .unwrap();
-    (child, base_url.trim().to_string())
+    start_program(args, Stdio::null())
 }
 
-fn stop(mut child: Child, signal: &str) {
-    let sent = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+/// Sends `signal` and waits for the program to end.
+fn stop(mut child: Child, how: &str) {
+    assert!(signal(&child, how));
     child.wait().unwrap();
 }
 

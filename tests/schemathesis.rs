@@ -8,9 +8,12 @@
 //! when there is none.
 #![cfg(all(feature = "sandbox", unix))]
 
+mod common;
+
+use common::program::{signal, start_program};
 use highlevel_calendars::operations;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -51,19 +54,21 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_highlevel-sandbox"))
-            .args(["--token", TOKEN, "--validation", "document"])
-            // Schemathesis sends thousands of requests per sub-account; the limits would turn
-            // most into 429s and leave the operations untested.
-            .args(["--rate-limit", "1000000/1s", "--daily-limit", "1000000000"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the sandbox program starts");
-        let mut base_url = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut base_url)
-            .unwrap(); // returns once the server listens
+        let (mut child, base_url) = start_program(
+            &[
+                "--token",
+                TOKEN,
+                "--validation",
+                "document",
+                // Schemathesis sends thousands of requests per sub-account; the limits would
+                // turn most into 429s and leave the operations untested.
+                "--rate-limit",
+                "1000000/1s",
+                "--daily-limit",
+                "1000000000",
+            ],
+            Stdio::piped(),
+        );
         // One line per request: read it as it comes, or the pipe fills and the server stalls.
         let mut stderr = child.stderr.take().unwrap();
         let log = std::thread::spawn(move || {
@@ -73,7 +78,7 @@ impl Server {
         });
         Server {
             child,
-            base_url: base_url.trim().to_string(),
+            base_url,
             log: Some(log),
         }
     }
@@ -87,9 +92,7 @@ impl Server {
     }
 
     fn terminate(&self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        signal(&self.child, "-TERM");
     }
 }
 

@@ -1,0 +1,29 @@
+//! The `highlevel-sandbox` program as a process of its own, for the tests that run it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// Starts the program with `args`, its standard error going to `stderr`, and returns it with
+/// the base URL it prints as its first line (which it does once it listens, so no wait is
+/// needed).
+pub fn start_program(args: &[&str], stderr: Stdio) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_highlevel-sandbox"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("the sandbox program starts");
+    let mut base_url = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut base_url)
+        .unwrap();
+    (child, base_url.trim().to_string())
+}
+
+/// Sends `signal` (`-TERM`, `-KILL`, …) to the program with kill(1); whether it was sent.
+pub fn signal(child: &Child, signal: &str) -> bool {
+    Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .is_ok_and(|status| status.success())
+}
