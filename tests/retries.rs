@@ -153,14 +153,20 @@ async fn a_refused_connection_is_retried_and_reported_as_connect() {
     );
 }
 
-/// A provider whose first token is rejected and whose refresh gives the accepted one.
+/// A provider whose first token is rejected and whose refresh gives the accepted one, which
+/// it then answers with.
 struct Rotating {
     refreshes: AtomicUsize,
 }
 
 impl TokenProvider for Rotating {
     fn token(&self) -> TokenFuture<'_, Token> {
-        Box::pin(async { Ok(Token::new("old-token-1111")) })
+        let current = if self.refreshes.load(Ordering::SeqCst) == 0 {
+            "old-token-1111"
+        } else {
+            "new-token-2222"
+        };
+        Box::pin(async move { Ok(Token::new(current)) })
     }
     fn refresh(&self, rejected: &Token) -> TokenFuture<'_, Option<Token>> {
         assert_eq!(rejected.expose_secret(), "old-token-1111");

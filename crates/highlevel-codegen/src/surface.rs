@@ -116,6 +116,25 @@ pub fn api_module(
                     self.inner.inner()
                 }
 
+                /// The same client, acting for the sub-account `location_id` in calls that
+                /// name no sub-account or company themselves: with OAuth tokens, they send
+                /// that sub-account's token. Connections and rate budgets stay shared.
+                pub fn for_location(&self, location_id: impl Into<String>) -> Client {
+                    <Client as ::highlevel_runtime::GeneratedClient>::from_runtime(
+                        self.runtime()
+                            .for_owner(::highlevel_runtime::oauth::Owner::location(location_id)),
+                    )
+                }
+
+                /// The same client, acting for the agency `company_id` in calls that name no
+                /// sub-account or company themselves (see `for_location`).
+                pub fn for_company(&self, company_id: impl Into<String>) -> Client {
+                    <Client as ::highlevel_runtime::GeneratedClient>::from_runtime(
+                        self.runtime()
+                            .for_owner(::highlevel_runtime::oauth::Owner::company(company_id)),
+                    )
+                }
+
                 #(#methods)*
             }
 

@@ -1,10 +1,11 @@
 //! Access tokens: a static token, or a [`TokenProvider`] that can refresh one (OAuth).
 
+use crate::oauth::{OAuthError, Owner};
 use reqwest::header::HeaderValue;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, OnceLock};
 
 /// A bearer token. Its `Debug` and `Display` never show the secret.
 ///
@@ -14,35 +15,59 @@ use std::sync::{Arc, Mutex};
 /// assert_eq!(format!("{token:?}"), "Token(** redacted **)");
 /// assert_eq!(token.expose_secret(), "pit-1234");
 /// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(Arc<str>);
+#[derive(Clone)]
+pub struct Token(Arc<Secret>);
+
+struct Secret {
+    text: Box<str>,
+    /// `Bearer <token>`, built the first time a request needs it, then shared by every call
+    /// that uses this token.
+    header: OnceLock<Result<HeaderValue, TokenError>>,
+}
 
 impl Token {
     /// Wraps a token string.
     pub fn new(secret: impl Into<String>) -> Token {
-        Token(Arc::from(secret.into()))
+        Token(Arc::new(Secret {
+            text: secret.into().into_boxed_str(),
+            header: OnceLock::new(),
+        }))
     }
 
     /// The token itself, for code that must send it somewhere else.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        &self.0.text
     }
 
     /// The `Authorization` header value, marked sensitive so that `Debug` and HTTP/2 header
     /// compression leave it out.
     pub(crate) fn header_value(&self) -> Result<HeaderValue, TokenError> {
-        if self.0.trim().is_empty() {
-            return Err(TokenError::new("the token is empty"));
-        }
-        let mut value = HeaderValue::try_from(format!("Bearer {}", self.0)).map_err(|_| {
-            TokenError::new(
-                "the token contains characters that cannot be sent in an HTTP header (such as a newline)",
-            )
-        })?;
-        value.set_sensitive(true);
-        Ok(value)
+        self.0
+            .header
+            .get_or_init(|| {
+                if self.0.text.trim().is_empty() {
+                    return Err(TokenError::new("the token is empty"));
+                }
+                let mut value = HeaderValue::try_from(format!("Bearer {}", self.0.text))
+                    .map_err(|_| {
+                        TokenError::new(
+                            "the token contains characters that cannot be sent in an HTTP header (such as a newline)",
+                        )
+                    })?;
+                value.set_sensitive(true);
+                Ok(value)
+            })
+            .clone()
     }
 }
+
+impl PartialEq for Token {
+    fn eq(&self, other: &Token) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.text == other.0.text
+    }
+}
+
+impl Eq for Token {}
 
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -68,10 +93,23 @@ impl From<String> for Token {
     }
 }
 
-/// Why a token could not be obtained. Its message must never contain the token.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Why a token could not be obtained. Its message never contains a token or a secret.
+///
+/// A provider makes one with [`TokenError::new`]; the runtime's own OAuth tokens
+/// ([`OAuthTokens`](crate::oauth::OAuthTokens)) say what failed in an
+/// [`OAuthError`](crate::oauth::OAuthError), such as a lost install.
+///
+/// ```
+/// use highlevel_runtime::TokenError;
+///
+/// let error = TokenError::new("the vault did not answer");
+/// assert_eq!(error.to_string(), "the vault did not answer");
+/// assert!(error.oauth().is_none());
+/// ```
+#[derive(Clone, Debug)]
 pub struct TokenError {
     message: String,
+    oauth: Option<Arc<OAuthError>>,
 }
 
 impl TokenError {
@@ -79,9 +117,32 @@ impl TokenError {
     pub fn new(message: impl Into<String>) -> TokenError {
         TokenError {
             message: message.into(),
+            oauth: None,
+        }
+    }
+
+    /// What failed, when the token came from [`OAuthTokens`](crate::oauth::OAuthTokens).
+    pub fn oauth(&self) -> Option<&OAuthError> {
+        self.oauth.as_deref()
+    }
+}
+
+impl From<OAuthError> for TokenError {
+    fn from(error: OAuthError) -> TokenError {
+        TokenError {
+            message: error.to_string(),
+            oauth: Some(Arc::new(error)),
         }
     }
 }
+
+impl PartialEq for TokenError {
+    fn eq(&self, other: &TokenError) -> bool {
+        self.message == other.message
+    }
+}
+
+impl Eq for TokenError {}
 
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -89,30 +150,48 @@ impl fmt::Display for TokenError {
     }
 }
 
-impl std::error::Error for TokenError {}
+impl std::error::Error for TokenError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.oauth
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// The future a [`TokenProvider`] returns.
 pub type TokenFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, TokenError>> + Send + 'a>>;
 
 /// Supplies access tokens, and new ones when HighLevel rejects the current one.
 ///
-/// Implement it for OAuth access tokens, which expire: `refresh` is called once when a request
-/// gets 401, and the request is retried once with the new token. Concurrent 401s share one
-/// refresh. A static token (the default, see [`ClientBuilder::token`](crate::ClientBuilder::token))
-/// cannot be refreshed.
+/// The client asks for a token on every call, so a provider can replace its token whenever it
+/// likes (before it expires, say); it should answer quickly from memory. `refresh` is called
+/// when a request gets 401, and the request is sent once more with the token it gives.
+/// Concurrent 401s share one refresh. A static token (the default, see
+/// [`ClientBuilder::token`](crate::ClientBuilder::token)) cannot be refreshed. For HighLevel's
+/// OAuth, [`OAuthTokens`](crate::oauth::OAuthTokens) is a provider that does all of this for
+/// every sub-account an app is installed in.
+///
+/// `token_for` and `refresh_for` name whose token the call needs: the sub-account or company
+/// the request names (see [`Owner`](crate::oauth::Owner)), or the one the client was made for
+/// with [`Runtime::for_owner`](crate::Runtime::for_owner). By default they ignore it and call
+/// `token` and `refresh`.
 ///
 /// ```
 /// use highlevel_runtime::{Token, TokenError, TokenFuture, TokenProvider};
+/// use std::sync::Mutex;
 ///
-/// struct OAuth { /* refresh token, HTTP client, ... */ }
+/// struct Rotating { current: Mutex<Token> }
 ///
-/// impl TokenProvider for OAuth {
+/// impl TokenProvider for Rotating {
 ///     fn token(&self) -> TokenFuture<'_, Token> {
-///         Box::pin(async { Ok(Token::new("current-access-token")) })
+///         let token = self.current.lock().unwrap().clone();
+///         Box::pin(async move { Ok(token) })
 ///     }
 ///     fn refresh(&self, _rejected: &Token) -> TokenFuture<'_, Option<Token>> {
-///         // Exchange the refresh token here.
-///         Box::pin(async { Ok(Some(Token::new("new-access-token"))) })
+///         // Exchange a refresh token here.
+///         let fresh = Token::new("new-access-token");
+///         *self.current.lock().unwrap() = fresh.clone();
+///         Box::pin(async move { Ok(Some(fresh)) })
 ///     }
 /// }
 /// ```
@@ -125,6 +204,24 @@ pub trait TokenProvider: Send + Sync + 'static {
     fn refresh(&self, rejected: &Token) -> TokenFuture<'_, Option<Token>> {
         let _ = rejected;
         Box::pin(async { Ok(None) })
+    }
+
+    /// The token to send for a call on behalf of `owner` (`None` when the call names no
+    /// sub-account or company and the client was made for none). Calls [`token`](Self::token)
+    /// unless overridden.
+    fn token_for<'a>(&'a self, owner: Option<&'a Owner>) -> TokenFuture<'a, Token> {
+        let _ = owner;
+        self.token()
+    }
+
+    /// [`refresh`](Self::refresh) for the token of `owner`. Calls `refresh` unless overridden.
+    fn refresh_for<'a>(
+        &'a self,
+        owner: Option<&'a Owner>,
+        rejected: &'a Token,
+    ) -> TokenFuture<'a, Option<Token>> {
+        let _ = owner;
+        self.refresh(rejected)
     }
 }
 
@@ -139,82 +236,70 @@ impl TokenProvider for StaticToken {
     }
 }
 
-/// The client's view of its provider: the current token, and one refresh at a time.
-pub(crate) struct TokenSource {
-    provider: Arc<dyn TokenProvider>,
-    current: Mutex<Option<IssuedToken>>,
-    refreshing: tokio::sync::Mutex<()>,
-}
-
-/// A token with the generation it belongs to, so a refresh knows whether someone else already
-/// replaced the token that was rejected.
-#[derive(Clone)]
-pub(crate) struct IssuedToken {
-    pub(crate) generation: u64,
-    pub(crate) token: Token,
-    /// `Bearer <token>`, built once per token rather than once per request.
-    pub(crate) authorization: HeaderValue,
-}
-
-impl IssuedToken {
-    fn new(generation: u64, token: Token) -> Result<IssuedToken, TokenError> {
-        let authorization = token.header_value()?;
-        Ok(IssuedToken {
-            generation,
-            token,
-            authorization,
-        })
-    }
+/// The client's view of its tokens: one static token, read without a provider call, or a
+/// provider asked on every call and refreshed once at a time.
+pub(crate) enum TokenSource {
+    Static(Token),
+    Provider {
+        provider: Arc<dyn TokenProvider>,
+        refreshing: tokio::sync::Mutex<()>,
+    },
 }
 
 impl TokenSource {
     pub(crate) fn new(provider: Arc<dyn TokenProvider>) -> TokenSource {
-        TokenSource {
+        TokenSource::Provider {
             provider,
-            current: Mutex::new(None),
             refreshing: tokio::sync::Mutex::new(()),
         }
     }
 
-    fn cached(&self) -> Option<IssuedToken> {
-        self.current
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    fn store(&self, issued: &IssuedToken) {
-        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = Some(issued.clone());
-    }
-
-    /// The token to use for the next request.
-    pub(crate) async fn get(&self) -> Result<IssuedToken, TokenError> {
-        if let Some(issued) = self.cached() {
-            return Ok(issued);
+    /// The token of a client built with a static token, which needs no owner.
+    pub(crate) fn fixed(&self) -> Option<&Token> {
+        match self {
+            TokenSource::Static(token) => Some(token),
+            TokenSource::Provider { .. } => None,
         }
-        let issued = IssuedToken::new(0, self.provider.token().await?)?;
-        self.store(&issued);
-        Ok(issued)
+    }
+
+    /// The token to use for the next request on behalf of `owner`.
+    pub(crate) async fn get(&self, owner: Option<&Owner>) -> Result<Token, TokenError> {
+        match self {
+            TokenSource::Static(token) => Ok(token.clone()),
+            TokenSource::Provider { provider, .. } => {
+                let token = provider.token_for(owner).await?;
+                token.header_value()?;
+                Ok(token)
+            }
+        }
     }
 
     /// A replacement for `rejected`, refreshing at most once however many calls were rejected
-    /// with the same token. `None` when the provider cannot refresh.
+    /// with the same token: a call that waited for another's refresh finds the provider's
+    /// token changed and takes it. `None` when the provider cannot refresh.
     pub(crate) async fn refresh(
         &self,
-        rejected: &IssuedToken,
-    ) -> Result<Option<IssuedToken>, TokenError> {
-        let _one_at_a_time = self.refreshing.lock().await;
-        if let Some(current) = self.cached()
-            && current.generation > rejected.generation
-        {
-            return Ok(Some(current));
-        }
-        let Some(token) = self.provider.refresh(&rejected.token).await? else {
+        owner: Option<&Owner>,
+        rejected: &Token,
+    ) -> Result<Option<Token>, TokenError> {
+        let TokenSource::Provider {
+            provider,
+            refreshing,
+        } = self
+        else {
             return Ok(None);
         };
-        let issued = IssuedToken::new(rejected.generation + 1, token)?;
-        self.store(&issued);
-        Ok(Some(issued))
+        let _one_at_a_time = refreshing.lock().await;
+        let current = provider.token_for(owner).await?;
+        let fresh = if current != *rejected {
+            Some(current)
+        } else {
+            provider.refresh_for(owner, rejected).await?
+        };
+        if let Some(token) = &fresh {
+            token.header_value()?;
+        }
+        Ok(fresh)
     }
 }
 

@@ -5,9 +5,10 @@
 //! request, so the state of the call in progress (its operation, token, span, the head of the
 //! last response) travels in a task-local value scoped around the generated future.
 
-use crate::auth::{IssuedToken, TokenError, TokenSource};
+use crate::auth::{Token, TokenError, TokenSource};
 use crate::error::{ApiErrorBody, Error};
 use crate::hooks::ResponseHead;
+use crate::oauth::Owner;
 use crate::operation::Operation;
 use crate::outcome;
 use crate::pacing::Refusal;
@@ -48,12 +49,16 @@ pub(crate) enum Stop {
     Refused(ValidationError),
     /// Pacing found no slot: nothing was sent.
     Throttled(Refusal),
-    /// The provider failed to refresh a rejected token.
-    TokenRefresh(TokenError),
+    /// The provider gave no token, or failed to refresh a rejected one.
+    Token(TokenError),
 }
 
 struct Changing {
-    token: IssuedToken,
+    /// The token of the latest attempt; chosen by `pre` once it knows whose call this is,
+    /// unless the client has one static token.
+    token: Option<Token>,
+    /// Whose token the call uses, once `pre` found out.
+    owner: Option<Owner>,
     head: Option<ResponseHead>,
     /// Why the hooks stopped the call, if they did.
     stopped: Option<Stop>,
@@ -70,24 +75,41 @@ impl CallState {
         self.changing.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// `Bearer <token>` for the next attempt.
-    pub(crate) fn authorization(&self) -> HeaderValue {
-        self.lock().token.authorization.clone()
+    /// `Bearer <token>` for the next attempt, once the call has a token.
+    pub(crate) fn authorization(&self) -> Option<HeaderValue> {
+        self.lock()
+            .token
+            .as_ref()
+            .and_then(|token| token.header_value().ok())
+    }
+
+    pub(crate) fn has_token(&self) -> bool {
+        self.lock().token.is_some()
+    }
+
+    /// Sets the token (and whose it is) that the call's attempts send.
+    pub(crate) fn use_token(&self, owner: Option<Owner>, token: Token) {
+        let mut changing = self.lock();
+        changing.owner = owner;
+        changing.token = Some(token);
     }
 
     /// A refreshed token's header after a 401, or `None` when the provider cannot refresh (or
     /// failed to).
     pub(crate) async fn refresh_token(&self, tokens: &TokenSource) -> Option<HeaderValue> {
-        let rejected = self.lock().token.clone();
-        let fresh = match tokens.refresh(&rejected).await {
+        let (owner, rejected) = {
+            let changing = self.lock();
+            (changing.owner.clone(), changing.token.clone()?)
+        };
+        let fresh = match tokens.refresh(owner.as_ref(), &rejected).await {
             Ok(fresh) => fresh?,
             Err(e) => {
-                self.stop(Stop::TokenRefresh(e));
+                self.stop(Stop::Token(e));
                 return None;
             }
         };
-        let authorization = fresh.authorization.clone();
-        self.lock().token = fresh;
+        let authorization = fresh.header_value().ok()?;
+        self.lock().token = Some(fresh);
         Some(authorization)
     }
 
@@ -141,7 +163,8 @@ impl CallState {
         self.lock().rate_limit.take()
     }
 
-    pub(crate) fn token(&self) -> IssuedToken {
+    /// The token of the latest attempt (set before pacing asks for it).
+    pub(crate) fn token(&self) -> Option<Token> {
         self.lock().token.clone()
     }
 }
@@ -191,13 +214,15 @@ impl Runtime {
         T: DeserializeOwned,
         F: Future<Output = GeneratedResult<T>>,
     {
-        let token = self.inner.tokens.get().await.map_err(Error::Token)?;
+        // A static token needs no owner: it is set now, and `pre` skips choosing one.
+        let token = self.inner.tokens.fixed().cloned();
         let state = Arc::new(CallState {
             operation,
             span: span.clone(),
             started,
             changing: Mutex::new(Changing {
                 token,
+                owner: None,
                 head: None,
                 stopped: None,
                 budget_key: None,

@@ -3,7 +3,7 @@
 //! The builder is generic over the generated client it builds ([`GeneratedClient`]), so every
 //! HighLevel client generated on this runtime is configured the same way.
 
-use crate::auth::{StaticToken, Token, TokenProvider, TokenSource};
+use crate::auth::{Token, TokenProvider, TokenSource};
 use crate::pacing::Pacing;
 use crate::retry::RetryPolicy;
 use crate::runtime::{Runtime, RuntimeInner};
@@ -59,7 +59,7 @@ impl GeneratedClient for Runtime {
 /// ```
 #[must_use]
 pub struct ClientBuilder<C = Runtime> {
-    tokens: Option<Result<Arc<dyn TokenProvider>, BuildError>>,
+    tokens: Option<Result<TokenSource, BuildError>>,
     base_url: String,
     connect_timeout: Duration,
     timeout: Duration,
@@ -128,15 +128,17 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         self.tokens = Some(
             token
                 .header_value()
-                .map(|_| Arc::new(StaticToken(token)) as Arc<dyn TokenProvider>)
+                .map(|_| TokenSource::Static(token))
                 .map_err(|e| BuildError::InvalidToken(e.to_string())),
         );
         self
     }
 
-    /// A provider of refreshable tokens (OAuth), used instead of a static token.
+    /// A provider of refreshable tokens, used instead of a static token. For HighLevel's OAuth
+    /// give [`OAuthTokens`](crate::oauth::OAuthTokens): each call then uses the token of the
+    /// sub-account it names.
     pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
-        self.tokens = Some(Ok(Arc::new(provider)));
+        self.tokens = Some(Ok(TokenSource::new(Arc::new(provider))));
         self
     }
 
@@ -232,7 +234,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<C, BuildError> {
-        let provider = self.tokens.ok_or(BuildError::MissingToken)??;
+        let tokens = self.tokens.ok_or(BuildError::MissingToken)??;
         let base_url = check_base_url(&self.base_url)?;
         let header = |value: &str, name: &'static str| {
             HeaderValue::from_str(value).map_err(|_| BuildError::InvalidHeader(name))
@@ -261,7 +263,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
         Ok(C::from_runtime(Runtime::new(RuntimeInner {
             http,
             base_url,
-            tokens: TokenSource::new(provider),
+            tokens,
             user_agent,
             version,
             max_response_bytes: self.max_response_bytes,
@@ -281,7 +283,7 @@ impl<C: GeneratedClient> ClientBuilder<C> {
 
 /// Parses the base URL and refuses plain HTTP to anything but loopback. Returns it without a
 /// trailing slash, as the generated client appends each operation's path (`/contacts/`).
-fn check_base_url(raw: &str) -> Result<String, BuildError> {
+pub(crate) fn check_base_url(raw: &str) -> Result<String, BuildError> {
     let invalid = |reason: &str| BuildError::InvalidBaseUrl {
         url: raw.to_string(),
         reason: reason.to_string(),
@@ -387,6 +389,8 @@ pub enum BuildError {
     InvalidHeader(&'static str),
     /// The HTTP client could not be created.
     Http(reqwest::Error),
+    /// An OAuth app's settings cannot work (the reason names the setting).
+    InvalidOAuth(&'static str),
     /// The fleet budget's Redis URL does not parse (the reason never repeats the URL, which
     /// may hold a password).
     #[cfg(feature = "redis")]
@@ -416,6 +420,7 @@ impl fmt::Display for BuildError {
                 )
             }
             BuildError::Http(e) => write!(f, "could not create the HTTP client: {e}"),
+            BuildError::InvalidOAuth(reason) => write!(f, "invalid OAuth app: {reason}"),
             #[cfg(feature = "redis")]
             BuildError::InvalidRedisUrl(reason) => {
                 write!(f, "invalid Redis URL for the fleet budget: {reason}")

@@ -40,10 +40,25 @@ pub async fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<()
         return Err(REFUSED.into());
     }
     let inner = &runtime.inner;
+    if !call.has_token() {
+        // A provider's token: the one of the sub-account or company the request names, else
+        // of the one the client was made for.
+        let owner = crate::oauth::owner::named_by(call.operation, request)
+            .or_else(|| runtime.owner().cloned());
+        match inner.tokens.get(owner.as_ref()).await {
+            Ok(token) => call.use_token(owner, token),
+            Err(e) => {
+                call.stop(Stop::Token(e));
+                return Err(REFUSED.into());
+            }
+        }
+    }
     if !inner.pacer.is_off() {
-        let key = inner
-            .pacer
-            .key_of(request, || call.token().token.expose_secret().to_string());
+        let key = inner.pacer.key_of(request, || {
+            call.token()
+                .map(|t| t.expose_secret().to_string())
+                .unwrap_or_default()
+        });
         let taken = inner.pacer.acquire(&key).await;
         call.set_budget_key(key);
         match taken {
@@ -62,7 +77,9 @@ pub async fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<()
     };
     headers.insert(VERSION, version);
     headers.insert(USER_AGENT, inner.user_agent.clone());
-    headers.insert(AUTHORIZATION, call.authorization());
+    if let Some(authorization) = call.authorization() {
+        headers.insert(AUTHORIZATION, authorization);
+    }
     // A raw body made by `Multipart` goes out as the form it is.
     let form = request
         .body()

@@ -39,6 +39,7 @@ mod example;
 pub mod hooks;
 mod multipart;
 mod number;
+pub mod oauth;
 mod open_enum;
 mod operation;
 mod optional;

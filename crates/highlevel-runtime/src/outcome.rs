@@ -30,15 +30,16 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
     runtime: &Runtime,
 ) -> Result<Response<T>, Error> {
     let stopped = state.take_stop();
-    if let Some(Stop::TokenRefresh(error)) = stopped {
-        // The 401 stands, because the provider could not replace the token it rejected.
+    if let Some(Stop::Token(error)) = stopped {
+        // No token to send, or the 401 stands because the provider could not replace the
+        // token it rejected.
         return Err(Error::Token(error));
     }
     let token = state.token();
     let context = Context {
         operation: state.operation,
         head: state.head(),
-        secret: token.token.expose_secret(),
+        secret: token.as_ref().map_or("", |t| t.expose_secret()),
         timeout: runtime.inner.timeout,
         max_response_bytes: runtime.inner.max_response_bytes,
     };

@@ -1,6 +1,7 @@
 //! [`Runtime`]: what every call of one client shares.
 
 use crate::auth::TokenSource;
+use crate::oauth::Owner;
 use crate::retry::RetryPolicy;
 use crate::validation::Validation;
 use reqwest::header::HeaderValue;
@@ -16,6 +17,8 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct Runtime {
     pub(crate) inner: Arc<RuntimeInner>,
+    /// Whose token a call uses when it names no sub-account or company itself.
+    owner: Option<Owner>,
 }
 
 pub(crate) struct RuntimeInner {
@@ -41,7 +44,36 @@ impl Runtime {
     pub(crate) fn new(inner: RuntimeInner) -> Runtime {
         Runtime {
             inner: Arc::new(inner),
+            owner: None,
         }
+    }
+
+    /// The same client, whose calls act for `owner` when they name no sub-account or company
+    /// themselves (`GET /contacts/{contactId}` names neither). With
+    /// [`OAuthTokens`](crate::oauth::OAuthTokens), that chooses the token; a static token is
+    /// sent as it is. It shares everything else, connections and rate budgets included, with
+    /// the client it was made from. Generated clients offer it as `for_location` and
+    /// `for_company`.
+    ///
+    /// ```
+    /// use highlevel_runtime::{ClientBuilder, Runtime, oauth::Owner};
+    ///
+    /// let runtime: Runtime = ClientBuilder::new().token("pit-xxxxxxxx").build()?;
+    /// let in_sub_account = runtime.for_owner(Owner::location("loc_1"));
+    /// assert_eq!(in_sub_account.owner(), Some(&Owner::location("loc_1")));
+    /// assert_eq!(runtime.owner(), None);
+    /// # Ok::<(), highlevel_runtime::BuildError>(())
+    /// ```
+    pub fn for_owner(&self, owner: Owner) -> Runtime {
+        Runtime {
+            inner: Arc::clone(&self.inner),
+            owner: Some(owner),
+        }
+    }
+
+    /// Whose token calls that name no owner use (see [`Runtime::for_owner`]).
+    pub fn owner(&self) -> Option<&Owner> {
+        self.owner.as_ref()
     }
 
     /// The API server, without a trailing slash.
@@ -75,6 +107,7 @@ impl fmt::Debug for Runtime {
         let inner = &self.inner;
         f.debug_struct("Runtime")
             .field("base_url", &inner.base_url)
+            .field("owner", &self.owner)
             .field("token", &"** redacted **")
             .field("version", &inner.version)
             .field("timeout", &inner.timeout)
