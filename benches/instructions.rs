@@ -2,7 +2,9 @@
 //! count the instructions of one round trip, which unlike time do not depend on what else the
 //! machine is doing. `instructions <sdk|unpaced|unvalidated|baseline> <calls>` makes that many
 //! sequential create-calendar calls to the benchmarks' loopback server on one thread (client
-//! and server both counted). Without arguments (as `cargo bench` runs it) it does nothing.
+//! and server both counted). `oauth` is `sdk` with the sub-account's token taken from
+//! `OAuthTokens` (stored in memory, not due) instead of a static token. Without arguments (as
+//! `cargo bench` runs it) it does nothing.
 
 mod support;
 
@@ -54,7 +56,18 @@ fn main() {
                     assert_eq!(created.status, 201);
                 }
             }
-            other => panic!("unknown mode {other}: sdk, unpaced, unvalidated or baseline"),
+            "oauth" => {
+                let client = Client::builder()
+                    .token_provider(support::stored_oauth_token(&body).await)
+                    .base_url(&url)
+                    .build()
+                    .unwrap();
+                for _ in 0..calls {
+                    let created = client.create_calendar(&body).send().await.unwrap();
+                    assert_eq!(created.status, 201);
+                }
+            }
+            other => panic!("unknown mode {other}: sdk, unpaced, unvalidated, oauth or baseline"),
         }
     });
 }

@@ -37,7 +37,7 @@
 //! | `native-tls` | no | HTTPS with the platform's TLS (OpenSSL on Linux, which needs its headers to build) | native-tls, openssl-sys |
 //! | `tracing` | yes | one span per call: operation, method, path, status, attempt, duration, traceId (never the token or a body) | tracing |
 //! | `sandbox` | no | `highlevel_calendars::sandbox`, an in-process stand-in for every operation of the API, for tests | hyper's server side |
-//! | `redis` | no | [`FleetBudget`]: one rate budget per sub-account shared by every process of a fleet, kept in Redis | redis (tokio, connection manager), sha1_smol |
+//! | `redis` | no | [`FleetBudget`]: one rate budget per sub-account shared by every process of a fleet, kept in Redis, and `oauth::RedisTokenStore`, the tokens a fleet shares | redis (tokio, connection manager), sha1_smol |
 //!
 //! The README measures what each costs to build.
 //!
@@ -70,6 +70,22 @@ pub use highlevel_runtime::{
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use highlevel_runtime::{FleetBudget, OnUnavailable};
+
+/// HighLevel apps: OAuth installs, a token per sub-account, and refreshes a fleet shares
+/// (the runtime's [`highlevel_runtime::oauth`]). Give [`oauth::OAuthTokens`] to
+/// [`ClientBuilder::token_provider`](highlevel_runtime::ClientBuilder::token_provider); the
+/// scopes an app needs are [`oauth::Scopes::of`] the operations it calls
+/// ([`operations::ALL`] for all).
+///
+/// ```
+/// use highlevel_calendars::{oauth::Scopes, operations};
+///
+/// let scopes = Scopes::of(operations::ALL.iter().copied());
+/// assert!(scopes.contains("calendars.write"));
+/// ```
+pub mod oauth {
+    pub use highlevel_runtime::oauth::*;
+}
 
 /// Checking requests before they are sent: the runtime's rules and checker; the calendar
 /// rules HighLevel states in words are in [`rules`].

@@ -32,6 +32,36 @@ pub fn setup() -> (tokio::runtime::Runtime, CalendarCreateDto, String) {
     (runtime, body, url)
 }
 
+/// OAuth tokens holding a token for `body`'s sub-account that lasts a day, in memory: what a
+/// call of an installed app finds.
+#[allow(dead_code)]
+pub async fn stored_oauth_token(
+    body: &CalendarCreateDto,
+) -> highlevel_calendars::oauth::OAuthTokens {
+    use highlevel_calendars::oauth::{
+        Expect, MemoryTokenStore, OAuthApp, OAuthTokens, Owner, StoredToken, TokenStore,
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let owner = Owner::location(body.location_id.as_str());
+    let token = StoredToken::from_json(&format!(
+        r#"{{"access_token":"{TOKEN}","refresh_token":"r","issued_at":{now},
+            "expires_at":{},"user_type":"Location","location_id":"{}"}}"#,
+        now + 86_400_000,
+        owner.id()
+    ))
+    .unwrap();
+    let store = MemoryTokenStore::new();
+    store
+        .put("bench-app", &owner, &token, Expect::Any)
+        .await
+        .unwrap();
+    let app = OAuthApp::new("bench-app", "bench-secret", "http://127.0.0.1/callback").unwrap();
+    OAuthTokens::new(app).store(store)
+}
+
 /// Starts a keep-alive HTTP/1 server that reads each request body and answers 201 with
 /// HighLevel's example response; returns its base URL.
 pub async fn start_server() -> String {

@@ -19,8 +19,9 @@ pub const FEW: u64 = 100;
 pub const MANY: u64 = 300;
 
 /// The modes of the harness, with how each is labelled.
-const MODES: [(&str, &str); 4] = [
+const MODES: [(&str, &str); 5] = [
     ("sdk", "SDK"),
+    ("oauth", "SDK, stored OAuth token"),
     ("unpaced", "SDK, pacing off"),
     ("unvalidated", "SDK, validation off"),
     ("baseline", "reqwest + serde_json by hand"),
