@@ -67,29 +67,53 @@ impl fmt::Display for Owner {
 /// The owner `request` names: its `locationId`, else its `companyId`, each looked for in the
 /// query, then the path (by `operation`'s template), then the top level of a JSON body.
 pub(crate) fn named_by(operation: &Operation, request: &reqwest::Request) -> Option<Owner> {
-    find(operation, request, "locationId")
+    find(operation, request, &LOCATION)
         .map(Owner::Location)
-        .or_else(|| find(operation, request, "companyId").map(Owner::Company))
+        .or_else(|| find(operation, request, &COMPANY).map(Owner::Company))
 }
 
-fn find(operation: &Operation, request: &reqwest::Request, name: &str) -> Option<String> {
+/// A field that names an owner, as a query parameter, a path parameter and a JSON body
+/// writes it (spelled out once, so that a call allocates nothing to look for it).
+struct Field {
+    name: &'static str,
+    in_path: &'static str,
+    in_body: &'static [u8],
+}
+
+const LOCATION: Field = Field {
+    name: "locationId",
+    in_path: "{locationId}",
+    in_body: b"\"locationId\":\"",
+};
+
+const COMPANY: Field = Field {
+    name: "companyId",
+    in_path: "{companyId}",
+    in_body: b"\"companyId\":\"",
+};
+
+fn find(operation: &Operation, request: &reqwest::Request, field: &Field) -> Option<String> {
     let url = request.url();
-    if let Some((_, value)) = url.query_pairs().find(|(n, _)| n == name) {
+    if url.query().is_some()
+        && let Some((_, value)) = url.query_pairs().find(|(n, _)| n == field.name)
+    {
         return Some(value.into_owned()).filter(|v| !v.is_empty());
     }
-    if let Some(value) = path_parameter(operation.path, url.path(), name) {
+    if let Some(value) = path_parameter(operation.path, url.path(), field.in_path) {
         return Some(value);
     }
     request
         .body()
         .and_then(reqwest::Body::as_bytes)
-        .and_then(|body| body_field(body, name))
+        .and_then(|body| body_field(body, field.in_body))
 }
 
-/// The value of `{name}` in `path`, matching `template`'s segments against the end of the
-/// path (a base URL may add a prefix). Percent-escapes are decoded.
-fn path_parameter(template: &str, path: &str, name: &str) -> Option<String> {
-    let wanted = format!("{{{name}}}");
+/// The value of the parameter `wanted` (`{name}`) in `path`, matching `template`'s segments
+/// against the end of the path (a base URL may add a prefix). Percent-escapes are decoded.
+fn path_parameter(template: &str, path: &str, wanted: &str) -> Option<String> {
+    if !template.contains(wanted) {
+        return None;
+    }
     let position = template.split('/').position(|s| s == wanted)?;
     let template_len = template.split('/').count();
     let segments: Vec<&str> = path.split('/').collect();
@@ -104,9 +128,8 @@ fn path_parameter(template: &str, path: &str, name: &str) -> Option<String> {
 
 /// The text of the first top-level-looking `"<name>":"…"` of a JSON body as serde_json writes
 /// it, found without parsing the body (the same shortcut the rate budget takes).
-fn body_field(body: &[u8], name: &str) -> Option<String> {
-    let needle = format!("\"{name}\":\"");
-    let start = memchr::memmem::find(body, needle.as_bytes())? + needle.len();
+fn body_field(body: &[u8], needle: &[u8]) -> Option<String> {
+    let start = memchr::memmem::find(body, needle)? + needle.len();
     let rest = &body[start..];
     let end = memchr::memchr2(b'"', b'\\', rest)?;
     (rest[end] == b'"')

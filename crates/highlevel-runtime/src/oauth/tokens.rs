@@ -211,17 +211,30 @@ impl Shared {
     }
 
     async fn access_token(self: &Arc<Self>, owner: &Owner) -> Result<Token, OAuthError> {
-        if let Some(cached) = self.cached(owner)
-            && self.usable(&cached.token, None)
-        {
-            if let Some(since) = cached.unsaved_since
-                && since.elapsed() >= Duration::from_secs(1)
-            {
-                self.save_later(owner, cached.token.clone());
+        // The common case, under the cache's lock: a token that is not due, cloned alone.
+        let fresh = {
+            let cache = self.lock_cache();
+            cache
+                .get(owner)
+                .filter(|cached| self.usable(&cached.token, None))
+                .map(|cached| {
+                    let retry_save = cached
+                        .unsaved_since
+                        .is_some_and(|since| since.elapsed() >= Duration::from_secs(1));
+                    (
+                        cached.token.access_token.clone(),
+                        retry_save.then(|| cached.token.clone()),
+                    )
+                })
+        };
+        match fresh {
+            Some((token, None)) => Ok(token),
+            Some((token, Some(unsaved))) => {
+                self.save_later(owner, unsaved);
+                Ok(token)
             }
-            return Ok(cached.token.access_token);
+            None => self.renew(owner, None).await,
         }
-        self.renew(owner, None).await
     }
 
     /// Tries again, in the background, to store a token only this process holds.
