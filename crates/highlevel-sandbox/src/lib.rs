@@ -8,7 +8,9 @@
 //!
 //! 1. An unknown path is a 404; a known path with another method a 405 with an `Allow` header.
 //! 2. `Authorization: Bearer <token>` is required (any non-empty token, or only those given to
-//!    [`SandboxBuilder::token`]); otherwise 401.
+//!    [`SandboxBuilder::token`]); otherwise 401. With [`SandboxBuilder::oauth`] the sandbox
+//!    speaks HighLevel's [`oauth`] protocol and takes only the tokens it issued (and those
+//!    given to `token`), each for its own sub-account (403) and scopes (401).
 //! 3. Past 100 requests in 10 seconds (or the configured limits) per sub-account, or past the
 //!    daily limit, the answer is 429 with `Retry-After`.
 //! 4. The `Version` header must be the operation's; otherwise 400.
