@@ -267,6 +267,7 @@ impl SandboxBuilder {
     ///     .oauth(OAuthSettings::new("app-client", "app-secret"))
     ///     .start()
     ///     .await?;
+    /// # highlevel_calendars::install_tls_provider();
     /// let http = reqwest::Client::builder()
     ///     .redirect(reqwest::redirect::Policy::none())
     ///     .build()?;
