@@ -258,6 +258,9 @@ impl SandboxBuilder {
     /// scopes. [`oauth_stats`](highlevel_sandbox::Sandbox::oauth_stats) counts code exchanges,
     /// refreshes and reused refresh tokens. The whole protocol is in [`highlevel_sandbox::oauth`].
     ///
+    /// With OAuth on, `Sandbox::token()` (and so `client_builder()`) works only when a token
+    /// was given to `token`: the sandbox no longer takes any token it did not issue.
+    ///
     /// ```
     /// use highlevel_calendars::sandbox::{OAuthSettings, Owner, Sandbox};
     ///

@@ -366,6 +366,9 @@ impl SandboxBuilder {
     /// its own sub-account and scopes. Off by default. See the [`oauth`] module for the whole
     /// protocol.
     ///
+    /// With OAuth on, `Sandbox::token()` (and so `client_builder()`) works only when a token
+    /// was given to `token`: the sandbox no longer takes any token it did not issue.
+    ///
     /// ```
     /// use highlevel_sandbox::{Api, OAuthSettings, Sandbox};
     /// use std::time::Duration;

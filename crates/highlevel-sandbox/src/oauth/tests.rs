@@ -645,3 +645,42 @@ async fn no_secret_shows_in_debug() {
     }
     assert!(printed.contains("[redacted form]"), "{printed}");
 }
+
+/// State that answers Get Calendar with a calendar of `loc_2` whatever the id, and does not
+/// say where its calendars live: only the answer tells.
+struct ForeignCalendar;
+
+impl crate::Resources for ForeignCalendar {
+    fn answer(&self, call: &crate::Call<'_>) -> Option<crate::Reply> {
+        (call.operation().id == "get-calendar").then(|| {
+            let calendar = serde_json::json!({"calendar": {"id": "c1", "locationId": "loc_2"}});
+            crate::Reply::json(StatusCode::OK, &calendar)
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_answer_of_another_location_is_refused() {
+    let sandbox = Sandbox::builder(calendars())
+        .oauth(OAuthSettings::new(CLIENT_ID, SECRET))
+        .resources(std::sync::Arc::new(ForeignCalendar))
+        .start()
+        .await
+        .unwrap();
+    let get = |token: &str| {
+        let bearer = format!("Bearer {token}");
+        let version = version_of("get-calendar");
+        let headers = [("authorization", bearer.as_str()), ("version", version)];
+        send(&sandbox, "GET", "/calendars/c1", &headers, b"")
+    };
+    let own = install(&sandbox, Some("loc_2"), "calendars.readonly", "Location");
+    let answer = get(own["access_token"].as_str().unwrap());
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let other = install(&sandbox, Some("loc"), "calendars.readonly", "Location");
+    let answer = get(other["access_token"].as_str().unwrap());
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+    assert_eq!(
+        answer.body["message"],
+        "The token does not have access to this location."
+    );
+}
