@@ -106,6 +106,9 @@ pub(crate) const COMPANY_DENIED: &str = "The token does not have access to this 
 
 /// The largest form body the token endpoints read: a token request is a few hundred bytes.
 const MAX_FORM_BODY: usize = 16 * 1024;
+/// The longest query the OAuth endpoints read. A code keeps its redirect URI and scopes for
+/// ten minutes, so this bounds what the 10,000 codes kept at most can cost.
+const MAX_QUERY: usize = 8 * 1024;
 
 /// A sandbox's OAuth side: the app's settings and what was granted.
 pub(crate) struct OAuth {
@@ -153,6 +156,13 @@ impl OAuth {
                 refusal.headers.insert(ALLOW, value);
             }
             return Some(refusal);
+        }
+        if head.uri.query().is_some_and(|q| q.len() > MAX_QUERY) {
+            return Some(oauth_error(
+                StatusCode::URI_TOO_LONG,
+                "invalid_request",
+                format!("the query is longer than {MAX_QUERY} bytes"),
+            ));
         }
         if matches!(path, TOKEN | LOCATION_TOKEN) && body.len() > MAX_FORM_BODY {
             return Some(oauth_error(

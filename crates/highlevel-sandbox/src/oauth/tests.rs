@@ -193,6 +193,12 @@ async fn consent_redirects_with_a_code_and_the_state() {
         StatusCode::BAD_REQUEST,
         "invalid_request",
     );
+    let long_scope = "calendars.readonly ".repeat(500);
+    let too_long = refused(&format!(
+        "{base}&response_type=code&{}",
+        encode(&[("scope", &long_scope)])
+    ));
+    assert_eq!(too_long.status, StatusCode::URI_TOO_LONG);
     let wrong_method = send(&sandbox, "POST", "/oauth/chooselocation", &[], b"");
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
 }
