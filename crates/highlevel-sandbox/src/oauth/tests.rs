@@ -199,6 +199,15 @@ async fn consent_redirects_with_a_code_and_the_state() {
         encode(&[("scope", &long_scope)])
     ));
     assert_eq!(too_long.status, StatusCode::URI_TOO_LONG);
+    let marketplace_path = format!(
+        "/v2/oauth/chooselocation?response_type=code&client_id={CLIENT_ID}&redirect_uri=http%3A%2F%2Fa.test%2F"
+    );
+    let answer = send(&sandbox, "GET", &marketplace_path, &[], b"");
+    assert_eq!(
+        answer.status,
+        StatusCode::FOUND,
+        "the marketplace's path too"
+    );
     let wrong_method = send(&sandbox, "POST", "/oauth/chooselocation", &[], b"");
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
 }
