@@ -7,7 +7,7 @@
 //! cargo run --features sandbox --bin highlevel-sandbox -- --listen 127.0.0.1:8080
 //! ```
 
-use highlevel_calendars::sandbox::{Fault, Sandbox};
+use highlevel_calendars::sandbox::{Fault, OAuthSettings, Sandbox, SubAccount};
 use highlevel_calendars::validation::Rule;
 use highlevel_calendars::{Validation, rules};
 use highlevel_sandbox::Api;
@@ -33,6 +33,20 @@ Options:
                         Schemathesis), strict, or off
   --state FILE          keep calendars in FILE between runs: read at start, written
                         after every change (default: in memory only)
+  --oauth ID:SECRET     speak HighLevel's OAuth for the app with this client id and
+                        secret: consent at GET /oauth/chooselocation (add locationId=ID
+                        to install in one sub-account, else the agency installs in all),
+                        POST /oauth/token, POST /oauth/locationToken and
+                        GET /oauth/installedLocations; API calls then take only tokens
+                        issued here (and --token ones), each for its own sub-account
+                        and scopes. GET /_sandbox/oauth/stats counts code exchanges,
+                        refreshes and reused refresh tokens; POST /_sandbox/oauth/revoke
+                        with {\"token\": T}, {\"expire\": T} or {\"locationId\": L} ends them
+  --token-ttl TIME      with --oauth: access-token lifetime, e.g. 2s, 500ms, 5m, 1h
+                        (default 86399s, HighLevel's)
+  --company ID          with --oauth: the agency's companyId (default sandbox-company)
+  --location ID[=NAME]  with --oauth: a sub-account of the agency (repeat for more; default
+                        loc, loc_1, loc_2 and loc_3)
   --document FILE       serve another normalized document (one a crate made by
                         `cargo xtask new-client` has under openapi/): every operation
                         answered from the document, bodies checked against its schemas,
@@ -92,6 +106,10 @@ fn options(args: &[String]) -> Result<highlevel_sandbox::SandboxBuilder, String>
     let mut calendars = Sandbox::builder();
     let mut document: Option<String> = None;
     let mut state = false;
+    let mut oauth: Option<OAuthSettings> = None;
+    let mut token_ttl: Option<Duration> = None;
+    let mut company: Option<String> = None;
+    let mut locations: Vec<SubAccount> = Vec::new();
     // Options for any document, applied once the document is known.
     let mut settings: Vec<Setting> = Vec::new();
     let mut args = args.iter();
@@ -140,8 +158,53 @@ fn options(args: &[String]) -> Result<highlevel_sandbox::SandboxBuilder, String>
                 })?;
                 settings.push(Box::new(move |b| b.validation(validation)));
             }
+            "--oauth" => {
+                let value = value()?;
+                let (id, secret) = value
+                    .split_once(':')
+                    .filter(|(id, secret)| !id.is_empty() && !secret.is_empty())
+                    // Never echo the value: it holds the secret.
+                    .ok_or("--oauth: expected CLIENT_ID:SECRET")?;
+                oauth = Some(OAuthSettings::new(id, secret));
+            }
+            "--token-ttl" => {
+                let value = value()?;
+                let ttl = duration(value)
+                    .filter(|ttl| !ttl.is_zero())
+                    .ok_or_else(|| {
+                        format!("--token-ttl {value}: expected a time such as 2s, 500ms or 1h")
+                    })?;
+                token_ttl = Some(ttl);
+            }
+            "--company" => company = Some(value()?.clone()),
+            "--location" => {
+                let value = value()?;
+                locations.push(match value.split_once('=') {
+                    Some((id, name)) => SubAccount::new(id).name(name),
+                    None => SubAccount::new(value.as_str()),
+                });
+            }
             "--document" => document = Some(value()?.clone()),
             other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    let with_oauth_only = token_ttl.is_some() || company.is_some() || !locations.is_empty();
+    match oauth {
+        None if with_oauth_only => {
+            return Err("--token-ttl, --company and --location go with --oauth".into());
+        }
+        None => {}
+        Some(mut app) => {
+            if let Some(ttl) = token_ttl {
+                app = app.token_ttl(ttl);
+            }
+            if let Some(company) = company {
+                app = app.company_id(company);
+            }
+            if !locations.is_empty() {
+                app = app.locations(locations);
+            }
+            settings.push(Box::new(move |b| b.oauth(app)));
         }
     }
     let builder = match document {
@@ -171,12 +234,20 @@ type Setting =
 fn rate(text: &str) -> Option<(u64, Duration)> {
     let (max, time) = text.split_once('/')?;
     let max = max.parse().ok().filter(|&m| m > 0)?;
-    let interval = if let Some(ms) = time.strip_suffix("ms") {
-        Duration::from_millis(ms.parse().ok()?)
-    } else {
-        Duration::from_secs(time.strip_suffix('s')?.parse().ok()?)
-    };
+    let interval = duration(time)?;
     (!interval.is_zero()).then_some((max, interval))
+}
+
+/// `500ms`, `2s`, `5m` or `1h`.
+fn duration(text: &str) -> Option<Duration> {
+    let number = |digits: &str| digits.parse::<u64>().ok();
+    if let Some(ms) = text.strip_suffix("ms") {
+        return Some(Duration::from_millis(number(ms)?));
+    }
+    let (digits, seconds) = [('s', 1), ('m', 60), ('h', 3600)]
+        .iter()
+        .find_map(|&(unit, seconds)| Some((text.strip_suffix(unit)?, seconds)))?;
+    Some(Duration::from_secs(number(digits)?.checked_mul(seconds)?))
 }
 
 fn fault(text: &str) -> Option<Fault> {

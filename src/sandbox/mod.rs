@@ -9,7 +9,9 @@
 //!
 //! 1. An unknown path is a 404; a known path with another method a 405 with an `Allow` header.
 //! 2. `Authorization: Bearer <token>` is required (any non-empty token, or only those given to
-//!    [`SandboxBuilder::token`]); otherwise 401.
+//!    [`SandboxBuilder::token`]); otherwise 401. With [`SandboxBuilder::oauth`], only the
+//!    tokens it issued through HighLevel's OAuth protocol (and those given to `token`), each
+//!    for its own sub-account (another location's calendar is a 403) and scopes (401).
 //! 3. Past 100 requests in 10 seconds (or the configured limits) per location, or past the
 //!    daily limit, the answer is 429 with `Retry-After`.
 //! 4. The `Version` header must be the operation's
@@ -91,7 +93,10 @@ mod defaults;
 mod state;
 mod store;
 
-pub use highlevel_sandbox::{DEFAULT_TOKEN, Fault, ReceivedRequest};
+pub use highlevel_sandbox::{
+    DEFAULT_TOKEN, Fault, OAuthSettings, OAuthStats, Owner, OwnerCounts, ReceivedRequest,
+    RefreshTokenUse, SubAccount,
+};
 
 use crate::validation::Validation;
 use crate::{ClientBuilder, Example, operations};
@@ -243,6 +248,67 @@ impl SandboxBuilder {
     /// token is accepted.
     pub fn token(self, token: impl Into<String>) -> Self {
         self.map(|b| b.token(token))
+    }
+
+    /// Speaks HighLevel's OAuth protocol for the app `settings` describes: an install through
+    /// `GET /oauth/chooselocation` (the consent page's stand-in), `POST /oauth/token` (codes and
+    /// rotating, single-use refresh tokens), `POST /oauth/locationToken` and
+    /// `GET /oauth/installedLocations`; API calls then take only the tokens it issued (and
+    /// those given to [`token`](SandboxBuilder::token)), each for its own sub-account and
+    /// scopes. [`oauth_stats`](highlevel_sandbox::Sandbox::oauth_stats) counts code exchanges,
+    /// refreshes and reused refresh tokens. The whole protocol is in [`highlevel_sandbox::oauth`].
+    ///
+    /// With OAuth on, `Sandbox::token()` (and so `client_builder()`) works only when a token
+    /// was given to `token`: the sandbox no longer takes any token it did not issue.
+    ///
+    /// ```
+    /// use highlevel_calendars::sandbox::{OAuthSettings, Owner, Sandbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::builder()
+    ///     .oauth(OAuthSettings::new("app-client", "app-secret"))
+    ///     .start()
+    ///     .await?;
+    /// # highlevel_calendars::install_tls_provider();
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()?;
+    /// // The user installs the app in sub-account `loc`; the sandbox redirects with a code.
+    /// let consent = http
+    ///     .get(format!("{}/oauth/chooselocation", sandbox.base_url()))
+    ///     .query(&[
+    ///         ("response_type", "code"),
+    ///         ("client_id", "app-client"),
+    ///         ("redirect_uri", "http://127.0.0.1:9/callback"),
+    ///         ("scope", "calendars.readonly calendars.write"),
+    ///         ("locationId", "loc"),
+    ///     ])
+    ///     .send()
+    ///     .await?;
+    /// let callback = reqwest::Url::parse(consent.headers()["location"].to_str()?)?;
+    /// let code = callback.query_pairs().find(|(name, _)| name == "code").unwrap().1;
+    /// let tokens: serde_json::Value = http
+    ///     .post(format!("{}/oauth/token", sandbox.base_url()))
+    ///     .form(&[
+    ///         ("client_id", "app-client"),
+    ///         ("client_secret", "app-secret"),
+    ///         ("grant_type", "authorization_code"),
+    ///         ("code", &*code),
+    ///         ("user_type", "Location"),
+    ///     ])
+    ///     .send()
+    ///     .await?
+    ///     .json()
+    ///     .await?;
+    /// assert_eq!(tokens["locationId"], "loc");
+    /// let counts = sandbox.oauth_stats().owner(&Owner::Location("loc".into()));
+    /// assert_eq!(counts.code_exchanges, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn oauth(self, settings: OAuthSettings) -> Self {
+        self.map(|b| b.oauth(settings))
     }
 
     /// Allows `max` requests per `interval` per location (100 per 10 seconds by default, as

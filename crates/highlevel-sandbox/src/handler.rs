@@ -4,6 +4,7 @@
 
 use crate::Shared;
 use crate::limits::Verdict;
+use crate::oauth::Access;
 use crate::reply::Reply;
 use crate::resources::Call;
 use crate::router::{self, Route};
@@ -49,7 +50,7 @@ pub(crate) fn limit_key(
 }
 
 /// The bearer token of a request, if it has a non-empty one.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
@@ -68,6 +69,12 @@ pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8]) -> Rep
     let now = Instant::now();
     let path = head.uri.path();
     let query = router::query_pairs(head.uri.query().unwrap_or_default());
+    if let Some(reply) = shared.oauth.as_ref().and_then(|o| o.serve(head, body, now)) {
+        let report = shared
+            .limiter()
+            .peek(&limit_key(&head.headers, &query, body, None), now);
+        return reply.with_limits(&report);
+    }
     let (operation, params) = match shared.router.route(head.method.as_str(), path) {
         Route::Operation { operation, params } => (operation, params),
         Route::NotFound => {
@@ -104,11 +111,28 @@ pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8]) -> Rep
         body: None,
     };
     let path_location = shared.resources.location_of(&call);
-    let key = limit_key(&head.headers, &call.query, body, path_location);
-    if !bearer(&head.headers).is_some_and(|token| shared.settings.accepts(token)) {
-        let report = shared.limiter().peek(&key, now);
-        return Reply::error_one(StatusCode::UNAUTHORIZED, INVALID_TOKEN).with_limits(&report);
-    }
+    let key = limit_key(&head.headers, &call.query, body, path_location.clone());
+    let token = bearer(&head.headers);
+    let access = match &shared.oauth {
+        None if token.is_some_and(|token| shared.settings.accepts(token)) => {
+            Ok(Access::Unrestricted)
+        }
+        None => Err(Box::new(Reply::error_one(
+            StatusCode::UNAUTHORIZED,
+            INVALID_TOKEN,
+        ))),
+        Some(oauth) => {
+            let is_static = token.is_some_and(|token| shared.settings.is_static(token));
+            oauth.admit(&call, token, is_static, path_location.as_deref(), now)
+        }
+    };
+    let access = match access {
+        Ok(access) => access,
+        Err(refusal) => {
+            let report = shared.limiter().peek(&key, now);
+            return (*refusal).with_limits(&report);
+        }
+    };
     let (verdict, report) = shared.limiter().take(&key, now);
     let limits = shared.settings.limits;
     let refusal = match verdict {
@@ -126,11 +150,11 @@ pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8]) -> Rep
     if let Some(message) = refusal {
         return Reply::error_one(StatusCode::TOO_MANY_REQUESTS, message).with_limits(&report);
     }
-    checked(shared, &mut call).with_limits(&report)
+    checked(shared, &mut call, &access).with_limits(&report)
 }
 
 /// The operation's own checks (`Version`, query, body), then its answer.
-fn checked(shared: &Shared, call: &mut Call<'_>) -> Reply {
+fn checked(shared: &Shared, call: &mut Call<'_>, access: &Access) -> Reply {
     let version = call.operation.version;
     let bad_request = |message: String| Reply::error_one(StatusCode::BAD_REQUEST, message);
     match call.head.headers.get("version").map(|v| v.to_str()) {
@@ -165,7 +189,7 @@ fn checked(shared: &Shared, call: &mut Call<'_>) -> Reply {
             Err(refusal) => return *refusal,
         }
     }
-    respond(shared, call)
+    respond(shared, call, access)
 }
 
 /// The request body, parsed and checked as the client checks it before sending.
@@ -198,10 +222,14 @@ fn body_of(
     )))
 }
 
-/// The answer of an authorized, well-formed request.
-fn respond(shared: &Shared, call: &Call<'_>) -> Reply {
+/// The answer of an authorized, well-formed request; with OAuth on, the state's answer only
+/// when the token reaches its sub-account.
+fn respond(shared: &Shared, call: &Call<'_>, access: &Access) -> Reply {
     if let Some(reply) = shared.resources.answer(call) {
-        return reply;
+        return match &shared.oauth {
+            Some(oauth) => oauth.screen(access, reply),
+            None => reply,
+        };
     }
     let id = call.operation.id;
     match call.document.answer(id) {

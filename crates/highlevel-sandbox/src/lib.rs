@@ -8,7 +8,9 @@
 //!
 //! 1. An unknown path is a 404; a known path with another method a 405 with an `Allow` header.
 //! 2. `Authorization: Bearer <token>` is required (any non-empty token, or only those given to
-//!    [`SandboxBuilder::token`]); otherwise 401.
+//!    [`SandboxBuilder::token`]); otherwise 401. With [`SandboxBuilder::oauth`] the sandbox
+//!    speaks HighLevel's [`oauth`] protocol and takes only the tokens it issued (and those
+//!    given to `token`), each for its own sub-account (403) and scopes (401).
 //! 3. Past 100 requests in 10 seconds (or the configured limits) per sub-account, or past the
 //!    daily limit, the answer is 429 with `Retry-After`.
 //! 4. The `Version` header must be the operation's; otherwise 400.
@@ -55,6 +57,7 @@ mod handler;
 mod ids;
 mod kinds;
 mod limits;
+pub mod oauth;
 mod params;
 mod reply;
 mod resources;
@@ -84,6 +87,7 @@ pub(crate) mod fixture {
     }
 }
 pub use ids::new_id;
+pub use oauth::{OAuthSettings, OAuthStats, Owner, OwnerCounts, RefreshTokenUse, SubAccount};
 pub use reply::Reply;
 pub use resources::{Call, Resources, Stateless};
 pub use schema::json_schema;
@@ -91,6 +95,7 @@ pub use schema::json_schema;
 use faults::FaultQueue;
 use highlevel_runtime::{ClientBuilder, GeneratedClient, Validation};
 use limits::{Limiter, Limits};
+use oauth::OAuth;
 use router::Router;
 use serde_json::Value;
 use std::fmt;
@@ -185,6 +190,47 @@ impl Sandbox {
         self.shared.faults().len()
     }
 
+    /// The OAuth app the sandbox speaks for, when [`SandboxBuilder::oauth`] turned it on.
+    pub fn oauth_settings(&self) -> Option<&OAuthSettings> {
+        self.shared.oauth.as_ref().map(|oauth| &oauth.settings)
+    }
+
+    /// What the OAuth endpoints did so far (empty with OAuth off).
+    pub fn oauth_stats(&self) -> OAuthStats {
+        self.shared
+            .oauth
+            .as_ref()
+            .map(|oauth| oauth.grants().stats())
+            .unwrap_or_default()
+    }
+
+    /// Revokes an access or refresh token the sandbox issued; whether it was one. A revoked
+    /// refresh token presented later counts as a reuse.
+    pub fn oauth_revoke(&self, token: &str) -> bool {
+        self.shared
+            .oauth
+            .as_ref()
+            .is_some_and(|oauth| oauth.grants().revoke(token))
+    }
+
+    /// Makes an access token expired now, as if its lifetime had passed; whether it was one.
+    pub fn oauth_expire(&self, access_token: &str) -> bool {
+        self.shared.oauth.as_ref().is_some_and(|oauth| {
+            oauth
+                .grants()
+                .expire(access_token, std::time::Instant::now())
+        })
+    }
+
+    /// Uninstalls the app from a sub-account: its tokens stop working and agency tokens no
+    /// longer reach it. How many tokens were revoked.
+    pub fn oauth_uninstall(&self, location_id: &str) -> usize {
+        self.shared
+            .oauth
+            .as_ref()
+            .map_or(0, |oauth| oauth.grants().uninstall(location_id))
+    }
+
     /// How many requests reached the server, whatever their answer (faults included).
     pub fn requests_received(&self) -> usize {
         self.shared.received.load(Ordering::SeqCst)
@@ -274,6 +320,7 @@ impl SandboxBuilder {
                 validation: Validation::stated(),
                 log: false,
                 record: true,
+                oauth: None,
             },
             faults: Vec::new(),
         }
@@ -310,6 +357,44 @@ impl SandboxBuilder {
             .tokens
             .get_or_insert_with(Vec::new)
             .push(token.into());
+        self
+    }
+
+    /// Speaks HighLevel's OAuth protocol for the app `settings` describes: the consent,
+    /// token, location-token and installed-locations endpoints, and API calls that take only
+    /// the tokens it issued (and those given to [`token`](SandboxBuilder::token)), each for
+    /// its own sub-account and scopes. Off by default. See the [`oauth`] module for the whole
+    /// protocol.
+    ///
+    /// With OAuth on, `Sandbox::token()` (and so `client_builder()`) works only when a token
+    /// was given to `token`: the sandbox no longer takes any token it did not issue.
+    ///
+    /// ```
+    /// use highlevel_sandbox::{Api, OAuthSettings, Sandbox};
+    /// use std::time::Duration;
+    ///
+    /// # const DOCUMENT: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+    /// #   "paths": {"/things/": {"get": {"operationId": "get-things",
+    /// #     "responses": {"200": {"description": "ok"}}}}}}"#;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::builder(Api::from_document(DOCUMENT)?)
+    ///     .oauth(OAuthSettings::new("app-client", "app-secret").token_ttl(Duration::from_secs(2)))
+    ///     .start()
+    ///     .await?;
+    /// // A browser (or a test) sent to this URL comes back to the redirect URI with a code.
+    /// let consent = format!(
+    ///     "{}/oauth/chooselocation?response_type=code&client_id=app-client\
+    ///      &redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&scope=things.readonly&locationId=loc",
+    ///     sandbox.base_url()
+    /// );
+    /// # let _ = consent;
+    /// assert_eq!(sandbox.oauth_stats().totals().tokens_issued, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn oauth(mut self, settings: OAuthSettings) -> Self {
+        self.settings.oauth = Some(settings);
         self
     }
 
@@ -355,7 +440,9 @@ impl SandboxBuilder {
         for fault in self.faults {
             faults.push(fault, 1);
         }
+        let oauth = self.settings.oauth.clone().map(OAuth::new);
         let shared = Arc::new(Shared {
+            oauth,
             router: Router::new(self.api.operations()),
             // Looked up once here: every request reads it.
             document: self.api.document(),
@@ -388,6 +475,8 @@ struct Settings {
     log: bool,
     /// Whether [`Sandbox::requests`] keeps what arrives.
     record: bool,
+    /// The OAuth app, when the sandbox speaks OAuth.
+    oauth: Option<OAuthSettings>,
 }
 
 impl fmt::Debug for Settings {
@@ -401,6 +490,7 @@ impl fmt::Debug for Settings {
             .field("tokens", &tokens)
             .field("limits", &self.limits)
             .field("validation", &self.validation)
+            .field("oauth", &self.oauth)
             .finish()
     }
 }
@@ -410,6 +500,14 @@ impl Settings {
         self.tokens
             .as_ref()
             .is_none_or(|tokens| tokens.iter().any(|t| t == token))
+    }
+
+    /// Whether `token` is one given to [`SandboxBuilder::token`] (with OAuth on, only those
+    /// and issued tokens are accepted).
+    fn is_static(&self, token: &str) -> bool {
+        self.tokens
+            .as_ref()
+            .is_some_and(|tokens| tokens.iter().any(|t| t == token))
     }
 }
 
@@ -424,6 +522,7 @@ struct Shared {
     faults: Mutex<FaultQueue>,
     received: AtomicUsize,
     requests: Mutex<Vec<ReceivedRequest>>,
+    oauth: Option<OAuth>,
 }
 
 impl Shared {
@@ -525,11 +624,19 @@ impl fmt::Debug for ReceivedRequest {
                 _ => (name.as_str(), value.as_str()),
             })
             .collect();
+        // Form bodies are OAuth's token requests: secrets, codes and tokens.
+        let form = self
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+        let body = match form {
+            true => "[redacted form]".into(),
+            false => String::from_utf8_lossy(&self.body),
+        };
         f.debug_struct("ReceivedRequest")
             .field("method", &self.method)
             .field("path", &self.path)
             .field("headers", &headers)
-            .field("body", &String::from_utf8_lossy(&self.body))
+            .field("body", &body)
             .finish()
     }
 }
