@@ -2,6 +2,8 @@
 //! client on loopback, and JSON comparison; [`sandbox`] for the tests against the sandbox.
 #![allow(dead_code)]
 
+#[cfg(feature = "sandbox")]
+pub mod oauth;
 #[cfg(all(feature = "sandbox", unix))]
 pub mod program;
 pub mod redis_server;

@@ -1,5 +1,6 @@
 //! Whose token a call needs: [`Owner`], and how the runtime finds it in a request.
 
+use super::UserType;
 use crate::operation::Operation;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -43,6 +44,14 @@ impl Owner {
     pub fn id(&self) -> &str {
         match self {
             Owner::Location(id) | Owner::Company(id) => id,
+        }
+    }
+
+    /// The kind of token the owner holds: [`UserType::Location`] or [`UserType::Company`].
+    pub fn user_type(&self) -> UserType {
+        match self {
+            Owner::Location(_) => UserType::Location,
+            Owner::Company(_) => UserType::Company,
         }
     }
 

@@ -108,7 +108,7 @@ impl Issued {
             "token_type": "Bearer",
             "expires_in": expires_in,
             "scope": self.grant.scopes.join(" "),
-            "userType": self.grant.owner.user_type(),
+            "userType": self.grant.owner.user_type().as_str(),
             "companyId": settings.company(),
             "userId": settings.user(),
         });
@@ -117,7 +117,7 @@ impl Issued {
         }
         match &self.grant.owner {
             Owner::Location(id) => body["locationId"] = id.as_str().into(),
-            Owner::Company(_) => {
+            _ => {
                 body["isBulkInstallation"] = self.grant.bulk.into();
                 body["approvedLocations"] = self.grant.approved.clone().into();
             }

@@ -113,8 +113,8 @@ fn takes(call: &Call<'_>, owner: &Owner) -> bool {
     }
     let agency = |scheme: &&str| scheme.starts_with("Agency");
     match owner {
-        Owner::Company(_) => schemes.iter().any(agency),
         Owner::Location(_) => !schemes.iter().all(agency),
+        _ => schemes.iter().any(agency),
     }
 }
 
@@ -142,8 +142,6 @@ fn named_locations(call: &Call<'_>) -> Vec<String> {
 fn reaches(grants: &Grants, grant: &Grant, location: &str) -> bool {
     match &grant.owner {
         Owner::Location(own) => own == location,
-        Owner::Company(_) => {
-            grant.approved.iter().any(|l| l == location) && grants.installed(location)
-        }
+        _ => grant.approved.iter().any(|l| l == location) && grants.installed(location),
     }
 }

@@ -4,40 +4,10 @@
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::fmt;
 
-/// Whose a token is: an agency (`userType: Company`) or a sub-account (`userType: Location`),
-/// by id.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Owner {
-    /// An agency, by `companyId`.
-    Company(String),
-    /// A sub-account, by `locationId`.
-    Location(String),
-}
-
-impl Owner {
-    /// HighLevel's `userType` of the owner's tokens: `Company` or `Location`.
-    pub fn user_type(&self) -> &'static str {
-        match self {
-            Owner::Company(_) => "Company",
-            Owner::Location(_) => "Location",
-        }
-    }
-
-    /// The company or location id.
-    pub fn id(&self) -> &str {
-        match self {
-            Owner::Company(id) | Owner::Location(id) => id,
-        }
-    }
-}
-
-impl fmt::Display for Owner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.user_type(), self.id())
-    }
-}
+/// Whose a token is: the runtime's [`Owner`](highlevel_runtime::oauth::Owner), the same type
+/// a client names owners with.
+pub use highlevel_runtime::oauth::Owner;
 
 /// The counts of one owner, in [`OAuthStats::owners`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -153,7 +123,7 @@ impl OAuthStats {
             .iter()
             .map(|(owner, counts)| {
                 let mut entry = counts.to_json();
-                entry["userType"] = owner.user_type().into();
+                entry["userType"] = owner.user_type().as_str().into();
                 entry["id"] = owner.id().into();
                 entry
             })
@@ -164,7 +134,7 @@ impl OAuthStats {
             .map(|t| {
                 json!({
                     "serial": t.serial,
-                    "userType": t.owner.user_type(),
+                    "userType": t.owner.user_type().as_str(),
                     "id": t.owner.id(),
                     "presented": t.presented,
                 })
@@ -212,10 +182,12 @@ mod tests {
         assert_eq!(stats.totals().tokens_issued, 4);
         assert_eq!(stats.most_presentations(), 2);
         let json = stats.to_json();
-        assert_eq!(json["owners"][0]["userType"], "Company");
-        assert_eq!(json["owners"][1]["id"], "loc");
-        assert_eq!(json["owners"][1]["refreshes"], 2);
+        // Sub-accounts sort before agencies, as the runtime's `Owner` orders them.
+        assert_eq!(json["owners"][0]["userType"], "Location");
+        assert_eq!(json["owners"][0]["id"], "loc");
+        assert_eq!(json["owners"][0]["refreshes"], 2);
+        assert_eq!(json["owners"][1]["userType"], "Company");
         assert_eq!(json["refreshTokens"][0]["presented"], 2);
-        assert_eq!(location.to_string(), "Location loc");
+        assert_eq!(location.to_string(), "sub-account loc");
     }
 }
