@@ -492,3 +492,40 @@ mod fleet {
         );
     }
 }
+
+/// The README's `marketplace_app` line: the example, as `cargo test` built it, installs a
+/// demo app in the sandbox and creates the seed's calendar with the sub-account's token.
+#[test]
+fn the_marketplace_example_runs_end_to_end() {
+    // target/<profile>/deps/<this test> → target/<profile>/examples/marketplace_app
+    let examples = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples");
+    let program = examples.join(format!("marketplace_app{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        program.is_file(),
+        "cargo test builds the examples: {} is missing",
+        program.display()
+    );
+    let output = std::process::Command::new(&program)
+        .env_remove("HIGHLEVEL_CLIENT_ID")
+        .env_remove("HIGHLEVEL_CLIENT_SECRET")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("installed in sub-account loc"), "{stdout}");
+    assert!(
+        stdout.contains("created calendar") && stdout.contains("in sub-account loc"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("demo-secret"), "{stdout}");
+}
