@@ -38,6 +38,10 @@ async fn should_map_400_to_api_error_with_message_and_trace_id() {
         text.contains("400") && text.contains("Bad Request") && text.contains("trace-abc-123"),
         "{text}"
     );
+    assert!(
+        text.contains(&format!("the server at {} answered 400", server.uri())),
+        "names the server called, which is not HighLevel: {text}"
+    );
     assert!(!err.is_retryable());
     assert_eq!(received_count(&server).await, 1);
 }
@@ -103,6 +107,11 @@ async fn should_not_retry_5xx_with_html_bodies() {
         };
         assert_eq!(api.status.as_u16(), status);
         assert!(api.body_snippet.as_deref().unwrap().contains("Bad gateway"));
+        let text = err.to_string();
+        assert!(
+            text.contains("with an HTML page rather than a JSON error") && !text.contains('<'),
+            "{text}"
+        );
         assert!(!err.is_retryable());
         assert_eq!(
             received_count(&server).await,

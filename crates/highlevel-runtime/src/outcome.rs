@@ -17,6 +17,8 @@ use std::time::Duration;
 /// What explaining one call's result needs.
 struct Context<'a> {
     operation: &'static Operation,
+    /// The base URL called, which error texts name.
+    server: &'a str,
     head: Option<ResponseHead>,
     /// The token, to scrub from anything the server echoes back.
     secret: &'a str,
@@ -37,6 +39,7 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
     let token = state.token();
     let context = Context {
         operation: state.operation,
+        server: runtime.base_url(),
         head: state.head(),
         secret: token.token.expose_secret(),
         timeout: runtime.inner.timeout,
@@ -145,6 +148,7 @@ async fn unexpected<T: DeserializeOwned>(
     if status.is_success() {
         return Err(Error::Decode(DecodeError {
             operation: context.operation,
+            server: Some(context.server.to_string()),
             status,
             path: String::new(),
             reason: format!("status {status} is not a success the document lists"),
@@ -172,6 +176,7 @@ fn api_error(
     let body = body.unwrap_or_default();
     let api = ApiError {
         operation: context.operation,
+        server: context.server.to_string(),
         status,
         messages: body
             .message
@@ -201,7 +206,10 @@ fn decode_error<T: DeserializeOwned>(
     status: StatusCode,
     bytes: &[u8],
 ) -> DecodeError {
-    decode_failure::<T>(context.operation, status, bytes, context.secret)
+    DecodeError {
+        server: Some(context.server.to_string()),
+        ..decode_failure::<T>(context.operation, status, bytes, context.secret)
+    }
 }
 
 /// Why `bytes` do not decode as `T`, with the JSON path of the failing field.
@@ -225,6 +233,7 @@ pub(crate) fn decode_failure<T: DeserializeOwned>(
     };
     DecodeError {
         operation,
+        server: None,
         status,
         path,
         reason: redact(reason, secret),
