@@ -26,6 +26,8 @@ pub struct Operation {
     pub path_parameters: Vec<String>,
     /// Names of the query parameters, in the document's order.
     pub query_parameters: Vec<String>,
+    /// Names of the query parameters the document requires, in its order.
+    pub required_query_parameters: Vec<String>,
     /// `minimum`/`maximum` of the number parameters that state them, by name.
     pub parameter_ranges: Vec<(String, Option<f64>, Option<f64>)>,
 }
@@ -116,16 +118,25 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
                     (min.is_some() || max.is_some()).then(|| (name.to_string(), min, max))
                 })
                 .collect();
-            let query_parameters = item
+            let query: Vec<&Value> = item
                 .get("parameters")
                 .into_iter()
                 .chain(op.get("parameters"))
                 .filter_map(Value::as_array)
                 .flatten()
                 .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
-                .filter_map(|p| p.get("name").and_then(Value::as_str))
-                .map(str::to_string)
                 .collect();
+            let names = |only_required: bool| -> Vec<String> {
+                query
+                    .iter()
+                    .filter(|p| {
+                        !only_required || p.get("required").and_then(Value::as_bool) == Some(true)
+                    })
+                    .filter_map(|p| p.get("name").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect()
+            };
+            let (query_parameters, required_query_parameters) = (names(false), names(true));
             out.push(Operation {
                 id: id.to_string(),
                 method: method.to_uppercase(),
@@ -142,6 +153,7 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
                     .map(str::to_string)
                     .collect(),
                 query_parameters,
+                required_query_parameters,
                 parameter_ranges,
             });
         }
