@@ -70,6 +70,17 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
                 status: StatusCode::OK,
                 headers: Default::default(),
             });
+            // An empty success body is JSON's nothing: a type that accepts `null` (the
+            // `serde_json::Value` of an answer the document does not describe) reads it.
+            if head.status.is_success()
+                && bytes.iter().all(u8::is_ascii_whitespace)
+                && let Ok(nothing) = serde_json::from_value::<T>(serde_json::Value::Null)
+            {
+                let rate_limit = state
+                    .take_rate_limit()
+                    .unwrap_or_else(|| RateLimit::from_headers(&head.headers));
+                return Ok(Response::new(nothing, head.status, rate_limit));
+            }
             if head.status.is_success() {
                 Err(Error::Decode(decode_error::<T>(
                     &context,
