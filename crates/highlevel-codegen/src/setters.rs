@@ -197,7 +197,9 @@ pub fn numbers(file: &mut syn::File) {
 
 /// Descriptions come from HighLevel's document, where an indented line is just an indented
 /// line; in rustdoc it would start a code block that `cargo test` compiles. Lines lose their
-/// indentation, and a fence without a language is marked `text`.
+/// indentation, and a fence without a language is marked `text`. So is progenitor's ```` ```ignore ````
+/// example on each method of its inner client (which is private; `api::Client` documents the
+/// calls): `cargo test` would list every one as an ignored test.
 pub fn plain_docs(file: &mut syn::File) {
     struct Docs;
     impl VisitMut for Docs {
@@ -230,7 +232,7 @@ pub(crate) fn plain(text: &str) -> String {
         if let Some(language) = trimmed.strip_prefix("```") {
             let opening = !in_fence;
             in_fence = !in_fence;
-            if opening && language.trim().is_empty() {
+            if opening && matches!(language.trim(), "" | "ignore") {
                 out.push(format!("{}```text", &line[..line.len() - trimmed.len()]));
                 continue;
             }
@@ -291,4 +293,22 @@ pub fn prune_builders(file: &mut syn::File, keep: &std::collections::BTreeSet<St
         Item::Impl(imp) => !names_dropped(quote::quote!(#imp).to_string()),
         _ => true,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain;
+
+    #[test]
+    fn no_doc_example_becomes_a_test_cargo_ignores() {
+        let progenitor = "Sends a `GET` request\n\n```ignore\nlet response = client.get_x()\n    .send()\n    .await;\n```";
+        let text = plain(progenitor);
+        assert!(!text.contains("```ignore"), "{text}");
+        assert!(text.contains("```text\nlet response"), "{text}");
+        assert_eq!(
+            plain("    indented\n```\nfree\n```"),
+            " indented\n```text\nfree\n```",
+            "one leading space kept, for prettyplease"
+        );
+    }
 }
