@@ -37,7 +37,7 @@
 //! | `native-tls` | no | HTTPS with the platform's TLS (OpenSSL on Linux, which needs its headers to build) | native-tls, openssl-sys |
 //! | `tracing` | yes | one span per call: operation, method, path, status, attempt, duration, traceId (never the token or a body) | tracing |
 //! | `sandbox` | no | `highlevel_calendars::sandbox`, an in-process stand-in for every operation of the API, for tests | hyper's server side |
-//! | `redis` | no | [`FleetBudget`]: one rate budget per sub-account shared by every process of a fleet, kept in Redis, and `oauth::RedisTokenStore`, the tokens a fleet shares | redis (tokio, connection manager), sha1_smol |
+//! | `redis` | no | `FleetBudget`: one rate budget per sub-account shared by every process of a fleet, kept in Redis, and `oauth::RedisTokenStore`, the tokens a fleet shares | redis (tokio, connection manager), sha1_smol |
 //!
 //! The README measures what each costs to build.
 //!

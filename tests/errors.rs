@@ -38,6 +38,10 @@ async fn should_map_400_to_api_error_with_message_and_trace_id() {
         text.contains("400") && text.contains("Bad Request") && text.contains("trace-abc-123"),
         "{text}"
     );
+    assert!(
+        text.contains(&format!("the server at {} answered 400", server.uri())),
+        "names the server called, which is not HighLevel: {text}"
+    );
     assert!(!err.is_retryable());
     assert_eq!(received_count(&server).await, 1);
 }
@@ -103,6 +107,11 @@ async fn should_not_retry_5xx_with_html_bodies() {
         };
         assert_eq!(api.status.as_u16(), status);
         assert!(api.body_snippet.as_deref().unwrap().contains("Bad gateway"));
+        let text = err.to_string();
+        assert!(
+            text.contains("with an HTML page rather than a JSON error") && !text.contains('<'),
+            "{text}"
+        );
         assert!(!err.is_retryable());
         assert_eq!(
             received_count(&server).await,
@@ -201,4 +210,46 @@ async fn should_not_follow_a_redirect_to_another_host() {
         0,
         "neither the body nor the token goes to the other host"
     );
+}
+
+/// An answer the document does not describe is a `serde_json::Value` (normalizer step
+/// `undescribed_answers_are_json`); when the server sends no body at all, it reads as `null`
+/// rather than failing to decode. The request is what progenitor's code does for such an
+/// operation: send, then decode the answer as JSON.
+#[tokio::test]
+async fn should_read_an_empty_answer_as_null_where_the_type_accepts_it() {
+    use highlevel_calendars::{ApiErrorBody, Operation};
+    use highlevel_runtime::__private::progenitor_client::{Error as GenError, ResponseValue};
+
+    const SEARCH: Operation = Operation {
+        id: "search-things",
+        method: "POST",
+        path: "/things/search",
+        version: "2021-07-28",
+        scopes: &[],
+        creates: false,
+    };
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+    let runtime = client.runtime();
+    let http = runtime.http().clone();
+    let url = format!("{}/things/search", server.uri());
+    let search = async move {
+        let response = http
+            .post(url)
+            .send()
+            .await
+            .map_err(GenError::<ApiErrorBody>::CommunicationError)?;
+        ResponseValue::<serde_json::Value>::from_response::<ApiErrorBody>(response).await
+    };
+    let answer = runtime
+        .send(&SEARCH, Ok(search))
+        .await
+        .expect("an empty answer is no error");
+    assert_eq!(answer.body, serde_json::Value::Null);
+    assert_eq!(answer.status, 200);
 }

@@ -873,12 +873,31 @@ async fn a_5xx_is_an_api_error_and_not_retried() {
     );
     let page = api.body_snippet.as_deref().unwrap();
     assert!(page.contains("<html>") && page.contains("503"), "{page}");
+    // The text names the server called (not HighLevel) and the page, without its markup.
+    let server = sandbox.base_url().trim_end_matches('/');
+    let text = error.to_string();
+    assert!(
+        text.contains(&format!("the server at {server} answered 503")),
+        "{text}"
+    );
+    assert!(
+        text.contains("an HTML page (\"503 Service Unavailable\")") && !text.contains('<'),
+        "{text}"
+    );
+    assert!(!text.contains("HighLevel answered"), "{text}");
     assert_eq!(sandbox.requests_received(), 1, "not retried");
 
     sandbox.inject(Fault::Status(500));
     let error = create(&client, event("n")).await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
-    assert!(error.trace_id().is_some(), "a JSON error with a traceId");
+    let trace = error.trace_id().expect("a JSON error with a traceId");
+    let text = error.to_string();
+    assert!(
+        text.contains(&format!("the server at {server} answered 500"))
+            && text.contains("Internal Server Error")
+            && text.contains(trace),
+        "status, message and traceId: {text}"
+    );
     assert_eq!(sandbox.requests_received(), 2);
     assert!(
         sandbox.calendars().is_empty(),

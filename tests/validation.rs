@@ -345,6 +345,30 @@ async fn parameters_are_checked_before_sending() {
     let problems = validation_problems(&err);
     assert!(problems.has("locationId", Rule::REQUIRED), "{problems}");
 
+    // Every required parameter left out is named, not only the first progenitor checks.
+    let err = client
+        .get_slots("calendar_1")
+        .timezone("Europe/Paris")
+        .send()
+        .await
+        .unwrap_err();
+    let problems = validation_problems(&err);
+    assert!(problems.has("startDate", Rule::REQUIRED), "{problems}");
+    assert!(problems.has("endDate", Rule::REQUIRED), "{problems}");
+    assert_eq!(problems.violations().len(), 2, "{problems}");
+    let err = client
+        .get_slots("calendar_1")
+        .start_date(1_700_000_000_000_i64)
+        .validation(Validation::off())
+        .send()
+        .await
+        .unwrap_err();
+    let problems = validation_problems(&err);
+    assert!(
+        problems.has("endDate", Rule::REQUIRED) && !problems.has("startDate", Rule::REQUIRED),
+        "{problems}"
+    );
+
     let err = client
         .update_appointment_note("appointment_1", "", types::NotesDto::builder().body("x"))
         .send()

@@ -130,3 +130,41 @@ async fn the_version_header_can_be_overridden() {
     let body = CalendarCreateDto::builder().location_id("l").name("n");
     client.create_calendar(body).send().await.unwrap();
 }
+
+/// List setters take any iterator of things that convert into the items: string literals for
+/// a list of strings, in a query parameter and in a body field alike.
+#[tokio::test]
+async fn list_setters_take_string_literals() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let _ = client_for(&server)
+        .get_slots("calendar_1")
+        .start_date(1_700_000_000_000_i64)
+        .end_date(1_700_086_400_000_i64)
+        .user_ids(vec!["user_a", "user_b"])
+        .send()
+        .await;
+    let requests = server.received_requests().await.unwrap();
+    let query: Vec<(String, String)> = requests[0]
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let users: Vec<&str> = query
+        .iter()
+        .filter(|(k, _)| k == "userIds")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(users, ["user_a", "user_b"], "{query:?}");
+
+    let notification = highlevel_calendars::types::CreateCalendarNotificationDto::builder()
+        .additional_email_ids(["a@example.com", "b@example.com"]);
+    let text = format!("{notification:?}");
+    assert!(
+        text.contains(r#"additional_email_ids: Ok(["a@example.com", "b@example.com"])"#),
+        "{text}"
+    );
+}

@@ -73,6 +73,15 @@ enum Command {
         /// The package name; by default `highlevel-<document name>`.
         #[arg(long)]
         name: Option<String>,
+        /// Name only the published versions of highlevel-runtime, -codegen and -sandbox; by
+        /// default a `[patch.crates-io]` section takes them from this checkout (by absolute
+        /// path, so the crate builds wherever its folder is moved on this machine).
+        #[arg(long, conflicts_with = "local")]
+        published: bool,
+        /// Take highlevel-runtime, -codegen and -sandbox from this checkout of
+        /// highlevel-calendars rather than this one.
+        #[arg(long, value_name = "CHECKOUT")]
+        local: Option<PathBuf>,
     },
     /// Run the criterion benchmarks (`benches/codec.rs`, `benches/round_trip.rs`) and print
     /// each SDK figure beside its baseline from the same run, with the ratio and goal.
@@ -215,12 +224,19 @@ fn main() -> ExitCode {
             from,
             operations,
             name,
+            published,
+            local,
         } => {
+            let checkout = match (published, local) {
+                (true, _) => None,
+                (false, local) => Some(local.unwrap_or_else(|| ws.root.clone())),
+            };
             let request = new_client::Request {
                 dir,
                 from: Source::parse(&from),
                 operations,
                 name,
+                checkout,
             };
             new_client::run(&ws, &request).map(|made| print(made.report))
         }

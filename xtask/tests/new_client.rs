@@ -1,10 +1,12 @@
 //! `cargo xtask new-client` on HighLevel's Contacts document (every operation): the crate it
-//! writes builds and its own test, every operation against the schema-driven sandbox, passes,
-//! with nothing edited by hand. This is the round CI runs.
+//! writes, moved to another folder, builds and its own test, every operation against the
+//! schema-driven sandbox, passes, with nothing edited by hand; an answer the document does not
+//! describe reads as JSON. This is the round CI runs.
 
 mod common;
 
 use common::{TempDir, fixture, real_workspace};
+use std::path::Path;
 use std::process::Command;
 use xtask::new_client::{Request, run};
 use xtask::spec::source::Source;
@@ -23,6 +25,7 @@ fn a_contacts_client_is_generated_built_and_passes_its_tests() {
         from: contacts(),
         operations: None,
         name: None,
+        checkout: Some(workspace.root.clone()),
     };
     let made = run(&workspace, &request).expect("new-client succeeds");
     assert_eq!(made.name, "highlevel-contacts");
@@ -32,10 +35,18 @@ fn a_contacts_client_is_generated_built_and_passes_its_tests() {
         "{}",
         made.report
     );
+    assert!(
+        made.report.contains(
+            "attention: search-contacts-advanced: the document describes no answer (200); the client hands it back as `serde_json::Value`"
+        ),
+        "names the operations whose answer is any JSON:\n{}",
+        made.report
+    );
     for file in [
         "Cargo.toml",
         "build.rs",
         "src/lib.rs",
+        "src/sandbox.rs",
         "tests/every_operation.rs",
         "openapi/pipeline.toml",
         "openapi/overlay.toml",
@@ -52,11 +63,36 @@ fn a_contacts_client_is_generated_built_and_passes_its_tests() {
         "src/lib.rs only re-exports:\n{lib}"
     );
     assert!(!lib.contains("fn "), "no hand-written code runs:\n{lib}");
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    for krate in ["highlevel-runtime", "highlevel-codegen"] {
+        assert!(
+            manifest.contains(&format!("{krate} = \"0.1.0\"")),
+            "names the published version:\n{manifest}"
+        );
+    }
+    let checkout = workspace.root.canonicalize().unwrap();
+    assert!(
+        manifest.contains(&format!(
+            "[patch.crates-io]\nhighlevel-runtime = {{ path = \"{}/crates/highlevel-runtime\" }}",
+            checkout.display()
+        )),
+        "this checkout only through [patch]:\n{manifest}"
+    );
+
+    // A user's own test of the answer HighLevel's document does not describe, through the
+    // crate's `sandbox` feature.
+    std::fs::write(dir.join("tests/search_answer.rs"), SEARCH_ANSWER_TEST).unwrap();
+
+    // The crate moved to another folder, and the one it was made in gone: it depends on
+    // nothing there.
+    let moved = temp.0.join("elsewhere/deeper/contacts");
+    copy_folder(&dir, &moved);
+    std::fs::remove_dir_all(&dir).unwrap();
 
     // Its own workspace and lock file; a target folder of the workspace's, kept between runs
     // so that only the new crate is compiled again.
     let output = Command::new(env!("CARGO"))
-        .current_dir(&dir)
+        .current_dir(&moved)
         .arg("test")
         .env("CARGO_TARGET_DIR", workspace.root.join("target/new-client"))
         .output()
@@ -71,6 +107,46 @@ fn a_contacts_client_is_generated_built_and_passes_its_tests() {
         text.contains("test every_operation_succeeds_against_the_sandbox ... ok"),
         "{text}"
     );
+    assert!(
+        text.contains("test the_search_answer_reads_as_json ... ok"),
+        "{text}"
+    );
+}
+
+/// `tests/search_answer.rs` of the Contacts crate: `search-contacts-advanced`, whose answer the
+/// document does not describe, hands back the JSON the server sent.
+const SEARCH_ANSWER_TEST: &str = r#"
+use highlevel_contacts::sandbox::{API, Sandbox};
+use highlevel_contacts::{Client, types};
+
+#[tokio::test]
+async fn the_search_answer_reads_as_json() {
+    let sandbox = Sandbox::builder(API).start().await.expect("the sandbox starts");
+    let client: Client = sandbox.client_builder().build().expect("a client");
+    let body: types::SearchBodyV2dto =
+        serde_json::from_value(serde_json::json!({"locationId": "loc_1"})).expect("a body");
+    let response = client
+        .search_contacts_advanced(body)
+        .send()
+        .await
+        .expect("the sandbox answers");
+    let answer: &serde_json::Value = &response.body;
+    assert!(answer.is_object(), "the JSON the sandbox sent: {answer}");
+}
+"#;
+
+/// Copies the files of `from` into `to`, recursively.
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_folder(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 #[test]
@@ -82,6 +158,7 @@ fn unknown_operations_and_a_used_folder_are_refused_before_anything_is_written()
         from: contacts(),
         operations: Some(vec!["get-contact".into(), "no-such-operation".into()]),
         name: None,
+        checkout: None,
     };
     let error = run(&real_workspace(), &request).unwrap_err();
     assert!(error.contains("no-such-operation"), "{error}");

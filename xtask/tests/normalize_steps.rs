@@ -528,3 +528,43 @@ fn an_untyped_object_with_a_text_example_is_a_string() {
     );
     assert_eq!(notes(&out, "string_examples_type_untyped_objects").len(), 1);
 }
+
+#[test]
+fn an_answer_the_document_does_not_describe_is_any_json_and_named() {
+    let operations = ["search-things", "echo-thing", "list-things", "delete-thing"];
+    let (out, code) = normalized("undescribed-answers", &config(&operations, &[]));
+    let schema = |path: &str, method: &str, status: &str| {
+        out.doc["paths"][path][method]["responses"][status]
+            .pointer("/content/application~1json/schema")
+            .cloned()
+    };
+    assert!(schema("/things/search", "post", "200").is_some());
+    assert!(schema("/things/echo", "post", "200").is_some());
+    // Described already, or nothing to answer (204).
+    assert_eq!(
+        schema("/things", "get", "200"),
+        Some(json!({"$ref": "#/components/schemas/Thing"}))
+    );
+    assert!(out.doc["paths"]["/things/{id}"]["delete"]["responses"]["204"]["content"].is_null());
+    let named = attention(&out, "undescribed_answers_are_json");
+    assert_eq!(named.len(), 2, "{named:?}");
+    assert!(named[0].contains("search-things") || named[1].contains("search-things"));
+    // What the caller gets is the JSON, not `()`.
+    let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    assert_eq!(
+        compact
+            .matches("::highlevel_runtime::Response<::serde_json::Value>")
+            .count(),
+        2,
+        "search-things and echo-thing answer serde_json::Value"
+    );
+    // The build names them too.
+    let lines = highlevel_codegen::attention_lines(&normalize::to_pretty(&out.doc));
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("search-things (POST /things/search)")),
+        "{lines:?}"
+    );
+}

@@ -44,3 +44,13 @@ pub fn first_type_argument(arguments: &PathArguments) -> Option<&Type> {
         _ => None,
     })
 }
+
+/// The `X` of `Vec<X>` (`::std::vec::Vec<X>` alike).
+pub fn vec_item(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Vec" {
+        return None;
+    }
+    first_type_argument(&last.arguments)
+}

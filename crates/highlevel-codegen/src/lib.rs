@@ -74,6 +74,9 @@ pub fn build_script_with(spec_path: &str, options: &Options) {
     let code = std::fs::read_to_string(Path::new(&manifest_dir).join(spec_path))
         .map_err(|e| format!("cannot read {spec_path}: {e}"))
         .and_then(|text| {
+            for line in attention_lines(&text) {
+                println!("cargo:warning={line}");
+            }
             generate_with(&text, spec_path, options).map_err(|e| format!("{spec_path}: {e}"))
         });
     let message = match code {
@@ -92,6 +95,35 @@ pub fn build_script_with(spec_path: &str, options: &Options) {
         "  The document is produced by `cargo xtask spec normalize`; `cargo xtask spec check` says whether it is stale."
     );
     std::process::exit(1);
+}
+
+/// What a maintainer should know of the generated client: one line per operation whose answer
+/// the document does not describe, which `send()` hands back as `serde_json::Value`.
+///
+/// ```
+/// let document = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+///     "paths": {"/search": {"post": {"operationId": "search",
+///         "responses": {"200": {"description": "ok",
+///             "content": {"application/json": {"schema": {"description": "any"}}}}}}}}}"#;
+/// let lines = highlevel_codegen::attention_lines(document);
+/// assert_eq!(lines.len(), 1);
+/// assert!(lines[0].contains("search (POST /search)"), "{}", lines[0]);
+/// ```
+pub fn attention_lines(spec_text: &str) -> Vec<String> {
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(spec_text) else {
+        return Vec::new();
+    };
+    operations::operations(&json)
+        .unwrap_or_default()
+        .iter()
+        .filter(|op| op.undescribed_answer)
+        .map(|op| {
+            format!(
+                "attention: {} ({} {}): the document describes no answer; `send()` gives `serde_json::Value`",
+                op.id, op.method, op.path
+            )
+        })
+        .collect()
 }
 
 /// Generates the formatted Rust source of the client from the normalized document's text.

@@ -26,6 +26,11 @@ pub struct Operation {
     pub path_parameters: Vec<String>,
     /// Names of the query parameters, in the document's order.
     pub query_parameters: Vec<String>,
+    /// Names of the query parameters the document requires, in its order.
+    pub required_query_parameters: Vec<String>,
+    /// Whether no success status describes the answer's shape (no schema, or any JSON value):
+    /// the build names such operations, whose answer is `serde_json::Value` (or `()`).
+    pub undescribed_answer: bool,
     /// `minimum`/`maximum` of the number parameters that state them, by name.
     pub parameter_ranges: Vec<(String, Option<f64>, Option<f64>)>,
 }
@@ -116,16 +121,25 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
                     (min.is_some() || max.is_some()).then(|| (name.to_string(), min, max))
                 })
                 .collect();
-            let query_parameters = item
+            let query: Vec<&Value> = item
                 .get("parameters")
                 .into_iter()
                 .chain(op.get("parameters"))
                 .filter_map(Value::as_array)
                 .flatten()
                 .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
-                .filter_map(|p| p.get("name").and_then(Value::as_str))
-                .map(str::to_string)
                 .collect();
+            let names = |only_required: bool| -> Vec<String> {
+                query
+                    .iter()
+                    .filter(|p| {
+                        !only_required || p.get("required").and_then(Value::as_bool) == Some(true)
+                    })
+                    .filter_map(|p| p.get("name").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect()
+            };
+            let (query_parameters, required_query_parameters) = (names(false), names(true));
             out.push(Operation {
                 id: id.to_string(),
                 method: method.to_uppercase(),
@@ -142,9 +156,36 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
                     .map(str::to_string)
                     .collect(),
                 query_parameters,
+                required_query_parameters,
+                undescribed_answer: undescribed_answer(op),
                 parameter_ranges,
             });
         }
     }
     Ok(out)
+}
+
+/// Whether every success status of `op` (204 excepted) leaves the answer's shape open: no
+/// JSON schema, or a schema of nothing but words (any JSON value).
+fn undescribed_answer(op: &Value) -> bool {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        return false;
+    };
+    let mut successes = responses
+        .iter()
+        .filter(|(code, _)| code.starts_with('2') && code.as_str() != "204")
+        .peekable();
+    successes.peek().is_some()
+        && successes.all(|(_, response)| {
+            match response.pointer("/content/application~1json/schema") {
+                None => response.get("content").is_none_or(|c| {
+                    c.as_object()
+                        .is_some_and(|c| c.is_empty() || c.contains_key("application/json"))
+                }),
+                Some(Value::Object(schema)) => schema
+                    .keys()
+                    .all(|k| matches!(k.as_str(), "description" | "title" | "example")),
+                Some(_) => false,
+            }
+        })
 }

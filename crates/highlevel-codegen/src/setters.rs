@@ -4,6 +4,9 @@
 //! `30` and `"round_robin"` do not satisfy (`Option<String>: From<&str>` does not exist). This
 //! pass rewrites those setters to take `T: highlevel_runtime::IntoOptional<X>` instead, which
 //! accepts `X`, `Some(X)`, `None`, `&str` for text and string enums, and integers for numbers.
+//! A list field, required or optional, takes any iterator of things that convert into its
+//! items (`.user_ids(["a", "b"])`, `vec!["a"]`, a `Vec<String>`), as `Vec<String>` is not
+//! `From<Vec<&str>>`.
 
 use syn::visit_mut::VisitMut;
 use syn::{ImplItemFn, Item, Type};
@@ -29,17 +32,47 @@ struct Rewriter;
 
 impl VisitMut for Rewriter {
     fn visit_impl_item_fn_mut(&mut self, setter: &mut ImplItemFn) {
-        let Some(inner) = optional_target(setter) else {
-            return;
-        };
         let field = setter.sig.ident.clone();
-        setter.sig.generics.where_clause =
-            Some(syn::parse_quote!(where T: ::highlevel_runtime::IntoOptional<#inner>));
-        setter.block = syn::parse_quote!({
-            self.#field = ::std::result::Result::Ok(value.into_optional());
-            self
-        });
+        if let Some(inner) = optional_target(setter) {
+            if let Some(item) = crate::ast::vec_item(&inner) {
+                list_setter(
+                    setter,
+                    item,
+                    quote::quote!(::std::option::Option::Some(list)),
+                );
+                return;
+            }
+            setter.sig.generics.where_clause =
+                Some(syn::parse_quote!(where T: ::highlevel_runtime::IntoOptional<#inner>));
+            setter.block = syn::parse_quote!({
+                self.#field = ::std::result::Result::Ok(value.into_optional());
+                self
+            });
+        } else if let Some(target) = crate::ast::try_into_target(setter, "T")
+            && let Some(item) = crate::ast::vec_item(&target)
+        {
+            list_setter(setter, item, quote::quote!(list));
+        }
     }
+}
+
+/// Makes a typify setter of a list field take `T: IntoIterator<Item: Into<X>>`; `wrap` makes
+/// the field's value of the collected `list`.
+fn list_setter(setter: &mut ImplItemFn, item: &Type, wrap: proc_macro2::TokenStream) {
+    let field = setter.sig.ident.clone();
+    setter.sig.generics.where_clause = Some(syn::parse_quote! {
+        where
+            T: ::std::iter::IntoIterator,
+            T::Item: ::std::convert::Into<#item>
+    });
+    setter.block = syn::parse_quote!({
+        let list: ::std::vec::Vec<#item> = value
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect();
+        self.#field = ::std::result::Result::Ok(#wrap);
+        self
+    });
 }
 
 /// The `X` of a setter bounded by `T: TryInto<Option<X>>`.
@@ -164,7 +197,9 @@ pub fn numbers(file: &mut syn::File) {
 
 /// Descriptions come from HighLevel's document, where an indented line is just an indented
 /// line; in rustdoc it would start a code block that `cargo test` compiles. Lines lose their
-/// indentation, and a fence without a language is marked `text`.
+/// indentation, and a fence without a language is marked `text`. So is progenitor's ```` ```ignore ````
+/// example on each method of its inner client (which is private; `api::Client` documents the
+/// calls): `cargo test` would list every one as an ignored test.
 pub fn plain_docs(file: &mut syn::File) {
     struct Docs;
     impl VisitMut for Docs {
@@ -197,7 +232,7 @@ pub(crate) fn plain(text: &str) -> String {
         if let Some(language) = trimmed.strip_prefix("```") {
             let opening = !in_fence;
             in_fence = !in_fence;
-            if opening && language.trim().is_empty() {
+            if opening && matches!(language.trim(), "" | "ignore") {
                 out.push(format!("{}```text", &line[..line.len() - trimmed.len()]));
                 continue;
             }
@@ -258,4 +293,22 @@ pub fn prune_builders(file: &mut syn::File, keep: &std::collections::BTreeSet<St
         Item::Impl(imp) => !names_dropped(quote::quote!(#imp).to_string()),
         _ => true,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain;
+
+    #[test]
+    fn no_doc_example_becomes_a_test_cargo_ignores() {
+        let progenitor = "Sends a `GET` request\n\n```ignore\nlet response = client.get_x()\n    .send()\n    .await;\n```";
+        let text = plain(progenitor);
+        assert!(!text.contains("```ignore"), "{text}");
+        assert!(text.contains("```text\nlet response"), "{text}");
+        assert_eq!(
+            plain("    indented\n```\nfree\n```"),
+            " indented\n```text\nfree\n```",
+            "one leading space kept, for prettyplease"
+        );
+    }
 }

@@ -295,7 +295,11 @@ fn operation_surface(
                 .parameter_ranges
                 .iter()
                 .find(|(name, _, _)| f.sig.ident == parameter_name(name));
-            forward_setter(f, range)
+            let wire = op
+                .query_parameters
+                .iter()
+                .find(|name| f.sig.ident == parameter_name(name));
+            forward_setter(f, wire, range)
         })
         .collect::<Vec<_>>();
 
@@ -338,6 +342,8 @@ fn operation_surface(
         ),
     };
 
+    // Checked before progenitor's builder, which names only the first one missing.
+    let required = &op.required_query_parameters;
     let docs = method_docs(op);
     let request_doc = format!(
         "A `{}` request ([`Client::{}`](super::Client::{})).",
@@ -363,7 +369,7 @@ fn operation_surface(
                 builder: self.inner.#method() #(#assignments)*,
                 #body_init
                 validation: ::std::option::Option::None,
-                parameters: ::std::default::Default::default(),
+                parameters: ::highlevel_runtime::validation::Parameters::requiring(&[#(#required),*]),
             }
         }
     };
@@ -512,11 +518,16 @@ fn method_docs(op: &Operation) -> Vec<String> {
     docs
 }
 
-/// A copy of progenitor's setter that forwards to it.
 /// A parameter's stated range, checked when the request is sent.
 type Range = (String, Option<f64>, Option<f64>);
 
-fn forward_setter(setter: &ImplItemFn, range: Option<&Range>) -> TokenStream {
+/// A copy of progenitor's setter that forwards to it, recording that the query parameter
+/// `wire` (its name in the document) was given.
+fn forward_setter(
+    setter: &ImplItemFn,
+    wire: Option<&String>,
+    range: Option<&Range>,
+) -> TokenStream {
     let sig = &setter.sig;
     let vis = &setter.vis;
     let name = &sig.ident;
@@ -536,6 +547,27 @@ fn forward_setter(setter: &ImplItemFn, range: Option<&Range>) -> TokenStream {
             _ => None,
         })
         .collect();
+    let given = wire.map(|wire| quote!(self.parameters.given(#wire);));
+    // A list takes any iterator of things that convert into its items (`["a", "b"]`).
+    if let (Some(target), [value]) = (setter_target(setter), args.as_slice())
+        && let Some(item) = crate::ast::vec_item(&target)
+    {
+        return quote! {
+            #(#docs)*
+            #vis fn #name(
+                mut self,
+                #value: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>,
+            ) -> Self {
+                #given
+                let list: ::std::vec::Vec<#item> = #value
+                    .into_iter()
+                    .map(::std::convert::Into::into)
+                    .collect();
+                self.builder = self.builder.#name(list);
+                self
+            }
+        };
+    }
     if let (Some((wire, min, max)), Some(target), [value]) =
         (range, setter_target(setter), args.as_slice())
     {
@@ -545,6 +577,7 @@ fn forward_setter(setter: &ImplItemFn, range: Option<&Range>) -> TokenStream {
         return quote! {
             #(#docs)*
             #vis #sig {
+                #given
                 match ::std::convert::TryInto::<#target>::try_into(#value) {
                     ::std::result::Result::Ok(value) => {
                         let number = ::highlevel_runtime::validation::ToF64::to_f64(&value);
@@ -562,6 +595,7 @@ fn forward_setter(setter: &ImplItemFn, range: Option<&Range>) -> TokenStream {
     quote! {
         #(#docs)*
         #vis #sig {
+            #given
             self.builder = self.builder.#name(#(#args),*);
             self
         }

@@ -1,5 +1,6 @@
 //! What can go wrong when calling HighLevel, as values a caller can act on.
 
+use crate::error_text::{answerer, quoted_body};
 use crate::operation::Operation;
 use crate::rate_limit::RateLimit;
 use crate::validation::ValidationError;
@@ -272,11 +273,16 @@ impl From<ValidationError> for Error {
 }
 
 /// An error status from HighLevel with what it said about it.
+///
+/// Its text names the status, HighLevel's message(s) and `traceId`, and who answered:
+/// "HighLevel" for HighLevel's hosts, else the server's base URL (the sandbox, a proxy).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The operation that was called.
     pub operation: &'static Operation,
+    /// The base URL of the server that answered (the client's base URL).
+    pub server: String,
     /// The HTTP status.
     pub status: StatusCode,
     /// HighLevel's message(s): one, or one per problem for validation errors. Empty when the body
@@ -300,17 +306,15 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: HighLevel answered {}",
-            self.operation.id, self.status
+            "{}: {} answered {}",
+            self.operation.id,
+            answerer(&self.server),
+            self.status
         )?;
         if !self.messages.is_empty() {
             write!(f, ": {}", self.messages.join("; "))?;
         } else if let Some(snippet) = &self.body_snippet {
-            write!(
-                f,
-                " with a body that is not its JSON error: \"{}\"",
-                one_line(snippet)
-            )?;
+            write!(f, " with {} rather than a JSON error", quoted_body(snippet))?;
         }
         match &self.trace_id {
             Some(trace) => write!(f, " (traceId {trace})"),
@@ -370,6 +374,9 @@ impl ApiErrorMessage {
 pub struct DecodeError {
     /// The operation whose answer could not be read.
     pub operation: &'static Operation,
+    /// The base URL of the server that answered; `None` when there was no call
+    /// ([`decode`](crate::decode)).
+    pub server: Option<String>,
     /// The response status.
     pub status: StatusCode,
     /// Where in the body decoding failed, such as `contact.tags[0]`; empty when
@@ -383,20 +390,29 @@ pub struct DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: HighLevel's {} response could not be decoded",
-            self.operation.id, self.status
-        )?;
+        match &self.server {
+            Some(server) => write!(
+                f,
+                "{}: the {} response of {} could not be decoded",
+                self.operation.id,
+                self.status,
+                answerer(server)
+            )?,
+            None => write!(
+                f,
+                "{}: the {} response could not be decoded",
+                self.operation.id, self.status
+            )?,
+        }
         if !self.path.is_empty() {
             write!(f, " at `{}`", self.path)?;
         }
-        write!(
-            f,
-            ": {} (body starts \"{}\")",
-            self.reason,
-            one_line(&self.body_snippet)
-        )?;
+        let body = quoted_body(&self.body_snippet);
+        if body.starts_with('"') {
+            write!(f, ": {} (body starts {body})", self.reason)?;
+        } else {
+            write!(f, ": {} (the body is {body})", self.reason)?;
+        }
         if self.status == StatusCode::CREATED {
             f.write_str("; the resource was created, but its answer could not be read")?;
         } else if self.status.is_success() && !self.operation.is_idempotent() {
@@ -423,24 +439,6 @@ pub(crate) fn snippet(body: &[u8], secret: &str) -> String {
         text.push('…');
     }
     redact(text, secret)
-}
-
-/// `text` on one line: line breaks and tabs (an HTML error page is full of them) become spaces,
-/// runs of spaces one space, other control characters their escapes.
-fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_whitespace() {
-            if !out.ends_with(' ') {
-                out.push(' ');
-            }
-        } else if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out.trim().to_string()
 }
 
 /// Replaces every occurrence of `secret` in `text`.
@@ -477,6 +475,7 @@ mod tests {
         };
         let e = ApiError {
             operation: &OP,
+            server: "https://services.leadconnectorhq.com".into(),
             status: StatusCode::UNPROCESSABLE_ENTITY,
             messages: vec!["name must be a string".into(), "slug is taken".into()],
             error: Some("Unprocessable Entity".into()),
@@ -491,15 +490,22 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("traceId trace-123"), "{text}");
-        assert!(text.starts_with("create-widget: "), "{text}");
+        assert!(
+            text.starts_with("create-widget: HighLevel answered 422"),
+            "{text}"
+        );
 
         let html = ApiError {
+            server: "http://127.0.0.1:1234/".into(),
             messages: Vec::new(),
             body_snippet: Some("<html>\r\n  <h1>502</h1>\r\n</html>".into()),
             ..e
         };
         let text = html.to_string();
-        assert!(text.contains("\"<html> <h1>502</h1> </html>\""), "{text}");
-        assert!(!text.contains("\\r"), "{text}");
+        assert!(
+            text.starts_with("create-widget: the server at http://127.0.0.1:1234 answered 422 Unprocessable Entity with an HTML page (\"502\")"),
+            "{text}"
+        );
+        assert!(!text.contains('<'), "{text}");
     }
 }

@@ -26,7 +26,7 @@
 //! | `rustls` | yes | HTTPS with rustls and the `ring` provider; no system library needed |
 //! | `native-tls` | no | HTTPS with the platform's TLS (OpenSSL on Linux) |
 //! | `tracing` | yes | one span per call: operation, method, path, status, attempt, duration, traceId (never the token or a body) |
-//! | `redis` | no | [`FleetBudget`]: one rate budget per sub-account shared by every process of a fleet, kept in Redis |
+//! | `redis` | no | `FleetBudget`: one rate budget per sub-account shared by every process of a fleet, kept in Redis |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -35,6 +35,7 @@ mod auth;
 mod call;
 mod config;
 mod error;
+mod error_text;
 mod example;
 pub mod hooks;
 mod multipart;

@@ -17,6 +17,8 @@ use std::time::Duration;
 /// What explaining one call's result needs.
 struct Context<'a> {
     operation: &'static Operation,
+    /// The base URL called, which error texts name.
+    server: &'a str,
     head: Option<ResponseHead>,
     /// The token, to scrub from anything the server echoes back.
     secret: &'a str,
@@ -38,6 +40,7 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
     let token = state.token();
     let context = Context {
         operation: state.operation,
+        server: runtime.base_url(),
         head: state.head(),
         secret: token.as_ref().map_or("", |t| t.expose_secret()),
         timeout: runtime.inner.timeout,
@@ -68,6 +71,17 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
                 status: StatusCode::OK,
                 headers: Default::default(),
             });
+            // An empty success body is JSON's nothing: a type that accepts `null` (the
+            // `serde_json::Value` of an answer the document does not describe) reads it.
+            if head.status.is_success()
+                && bytes.iter().all(u8::is_ascii_whitespace)
+                && let Ok(nothing) = serde_json::from_value::<T>(serde_json::Value::Null)
+            {
+                let rate_limit = state
+                    .take_rate_limit()
+                    .unwrap_or_else(|| RateLimit::from_headers(&head.headers));
+                return Ok(Response::new(nothing, head.status, rate_limit));
+            }
             if head.status.is_success() {
                 Err(Error::Decode(decode_error::<T>(
                     &context,
@@ -146,6 +160,7 @@ async fn unexpected<T: DeserializeOwned>(
     if status.is_success() {
         return Err(Error::Decode(DecodeError {
             operation: context.operation,
+            server: Some(context.server.to_string()),
             status,
             path: String::new(),
             reason: format!("status {status} is not a success the document lists"),
@@ -173,6 +188,7 @@ fn api_error(
     let body = body.unwrap_or_default();
     let api = ApiError {
         operation: context.operation,
+        server: context.server.to_string(),
         status,
         messages: body
             .message
@@ -202,7 +218,10 @@ fn decode_error<T: DeserializeOwned>(
     status: StatusCode,
     bytes: &[u8],
 ) -> DecodeError {
-    decode_failure::<T>(context.operation, status, bytes, context.secret)
+    DecodeError {
+        server: Some(context.server.to_string()),
+        ..decode_failure::<T>(context.operation, status, bytes, context.secret)
+    }
 }
 
 /// Why `bytes` do not decode as `T`, with the JSON path of the failing field.
@@ -226,6 +245,7 @@ pub(crate) fn decode_failure<T: DeserializeOwned>(
     };
     DecodeError {
         operation,
+        server: None,
         status,
         path,
         reason: redact(reason, secret),

@@ -1,5 +1,10 @@
 //! Answers in HighLevel's shapes: JSON for success, and
 //! `{"statusCode", "message", "error", "traceId"}` for every error.
+//!
+//! `message` takes the shape HighLevel's documents give it for the status, so a client in any
+//! language parses the sandbox's errors as it parses HighLevel's: a list of strings for 422
+//! (`UnprocessableDTO`, one entry per problem) and one string for every other status
+//! (`BadRequestDTO`, `UnauthorizedDTO`, `NotFoundDTO`).
 
 use crate::ids;
 use crate::limits::Report;
@@ -50,13 +55,24 @@ impl Reply {
         }
     }
 
-    /// HighLevel's error body, with a fresh `traceId`.
+    /// HighLevel's error body, with a fresh `traceId`. `message` is given the shape HighLevel
+    /// documents for `status`: a list for 422, else one string (several messages joined by
+    /// `; `).
+    ///
+    /// ```
+    /// use highlevel_runtime::ApiErrorMessage;
+    /// use highlevel_sandbox::{Reply, StatusCode};
+    ///
+    /// let reply = Reply::error(StatusCode::UNPROCESSABLE_ENTITY, ApiErrorMessage::One("bad".into()));
+    /// let body: serde_json::Value = serde_json::from_slice(reply.body()).unwrap();
+    /// assert_eq!(body["message"], serde_json::json!(["bad"]));
+    /// ```
     pub fn error(status: StatusCode, message: ApiErrorMessage) -> Reply {
         Reply::json(
             status,
             &json!({
                 "statusCode": status.as_u16(),
-                "message": message,
+                "message": shaped_for(status, message),
                 "error": status.canonical_reason().unwrap_or("Error"),
                 "traceId": ids::trace_id(),
             }),
@@ -103,6 +119,15 @@ impl Reply {
     }
 }
 
+/// `message` in the shape HighLevel documents for `status`.
+fn shaped_for(status: StatusCode, message: ApiErrorMessage) -> ApiErrorMessage {
+    match (status == StatusCode::UNPROCESSABLE_ENTITY, message) {
+        (true, ApiErrorMessage::One(one)) => ApiErrorMessage::Many(vec![one]),
+        (false, ApiErrorMessage::Many(many)) => ApiErrorMessage::One(many.join("; ")),
+        (_, message) => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +145,29 @@ mod tests {
         assert_eq!(body["traceId"].as_str().unwrap().len(), 36);
         let body: highlevel_runtime::ApiErrorBody = serde_json::from_slice(&reply.body).unwrap();
         assert!(body.trace_id.is_some(), "the client reads it");
+    }
+
+    #[test]
+    fn the_message_has_the_shape_highlevel_documents_for_the_status() {
+        let message =
+            |reply: Reply| serde_json::from_slice::<Value>(&reply.body).unwrap()["message"].clone();
+        assert_eq!(
+            message(Reply::error_one(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "body must be an object"
+            )),
+            json!(["body must be an object"])
+        );
+        assert_eq!(
+            message(Reply::error(
+                StatusCode::CONFLICT,
+                ApiErrorMessage::Many(vec!["slug taken".into(), "again".into()])
+            )),
+            json!("slug taken; again")
+        );
+        assert_eq!(
+            message(Reply::error_one(StatusCode::NOT_FOUND, "no such thing")),
+            json!("no such thing")
+        );
     }
 }

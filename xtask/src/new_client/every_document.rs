@@ -79,6 +79,7 @@ fn one(workspace: &Workspace, path: &Path, out: &Path, target: &Path) -> Row {
         from: Source::Path(path.to_path_buf()),
         operations: None,
         name: None,
+        checkout: Some(workspace.root.clone()),
     };
     let mut row = Row {
         document,

@@ -2,7 +2,9 @@
 //! document, made by the same pipeline as this workspace's Calendars client and standing on
 //! the same runtime: the upstream snapshot and its provenance, `pipeline.toml` listing the
 //! operations, the normalized document, a `build.rs` of one call, a `src/lib.rs` of
-//! re-exports, and a test that calls every operation against the schema-driven sandbox.
+//! re-exports, a `sandbox` feature, and a test that calls every operation against the
+//! schema-driven sandbox. The crate names the workspace's crates by version; a
+//! `[patch.crates-io]` section takes them from a local checkout (by default this one).
 
 pub mod every_document;
 mod templates;
@@ -11,7 +13,7 @@ use crate::spec::diff::operation_ids;
 use crate::spec::source::Source;
 use crate::spec::update;
 use crate::workspace::{CONFIG_PATH, Workspace, write_file};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// What `new-client` is asked for.
 #[derive(Debug, Clone)]
@@ -24,6 +26,9 @@ pub struct Request {
     pub operations: Option<Vec<String>>,
     /// The package name; by default `highlevel-<document name>`.
     pub name: Option<String>,
+    /// The checkout of highlevel-calendars whose runtime, codegen and sandbox the crate
+    /// builds against (a `[patch.crates-io]` section); `None` leaves the published versions.
+    pub checkout: Option<PathBuf>,
 }
 
 /// What `new-client` made.
@@ -37,8 +42,8 @@ pub struct Made {
     pub report: String,
 }
 
-/// Writes the crate `request` describes, with `workspace`'s runtime, generator and sandbox as
-/// its path dependencies.
+/// Writes the crate `request` describes, on the runtime, generator and sandbox of the version
+/// this workspace has.
 pub fn run(workspace: &Workspace, request: &Request) -> Result<Made, String> {
     let dir = &request.dir;
     if dir.exists()
@@ -102,14 +107,21 @@ pub fn run(workspace: &Workspace, request: &Request) -> Result<Made, String> {
     // clash); the files are already up to date.
     let steps = crate::spec::normalize(&ws)?;
 
-    let paths = DependencyPaths::from(workspace, dir);
+    let checkout = request.checkout.as_deref().map(absolute).transpose()?;
     let files = [
-        ("Cargo.toml", templates::cargo_toml(&name, &title, &paths)),
+        (
+            "Cargo.toml",
+            templates::cargo_toml(&name, &title, checkout.as_deref()),
+        ),
         ("build.rs", templates::build_rs(&stem)),
         ("src/lib.rs", templates::lib_rs(&title)),
         (
+            "src/sandbox.rs",
+            templates::sandbox_rs(&title, &name, &stem),
+        ),
+        (
             "tests/every_operation.rs",
-            templates::every_operation_test(&name, &stem),
+            templates::every_operation_test(&name),
         ),
         (
             "README.md",
@@ -178,67 +190,15 @@ fn copy(from: &Path, to: &Path) -> Result<(), String> {
     write_file(to, &bytes)
 }
 
-/// Where the new crate finds this workspace's crates: relative to it when both are on the same
-/// tree (a crate made inside a checkout), else absolute.
-pub struct DependencyPaths {
-    /// The workspace's `crates/` folder, as the new crate's Cargo.toml names it.
-    pub crates: String,
-}
-
-impl DependencyPaths {
-    fn from(workspace: &Workspace, dir: &Path) -> DependencyPaths {
-        let crates = workspace.root.join("crates");
-        let absolute = |p: &Path| {
-            if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                std::env::current_dir().unwrap_or_default().join(p)
-            }
-        };
-        let (crates, dir) = (absolute(&crates), absolute(dir));
-        let crates = relative(&crates, &dir).unwrap_or(crates);
-        DependencyPaths {
-            crates: crates.to_string_lossy().replace('\\', "/"),
-        }
-    }
-}
-
-/// `target` relative to `base` when they share their first component below the root.
-fn relative(target: &Path, base: &Path) -> Option<PathBuf> {
-    let target: Vec<Component> = target.components().collect();
-    let base: Vec<Component> = base.components().collect();
-    let common = target.iter().zip(&base).take_while(|(a, b)| a == b).count();
-    if common < 2 {
-        return None;
-    }
-    let mut out = PathBuf::new();
-    for _ in common..base.len() {
-        out.push("..");
-    }
-    for part in &target[common..] {
-        out.push(part.as_os_str());
-    }
-    Some(out)
+/// `path` made absolute (and free of `..`), for a `[patch]` that holds wherever the crate moves.
+fn absolute(path: &Path) -> Result<PathBuf, String> {
+    path.canonicalize()
+        .map_err(|e| format!("cannot find the checkout {}: {e}", path.display()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_are_relative_within_one_tree() {
-        assert_eq!(
-            relative(
-                Path::new("/home/dev/ws/crates"),
-                Path::new("/home/dev/ws/out/contacts")
-            ),
-            Some(PathBuf::from("../../crates"))
-        );
-        assert_eq!(
-            relative(Path::new("/home/dev/ws/crates"), Path::new("/srv/x")),
-            None
-        );
-    }
 
     #[test]
     fn the_file_name_names_the_crate() {

@@ -1,9 +1,12 @@
 //! The files of a crate made by `new-client`, other than the pipeline's.
 
-use super::DependencyPaths;
+use std::path::Path;
 
 /// The versions the workspace's own client uses; a new crate starts from the same.
 const PROGENITOR_CLIENT: &str = "0.15.1";
+
+/// The version of this workspace's crates (runtime, codegen, sandbox) a new crate names.
+const WORKSPACE_CRATES: &str = "0.1.0";
 
 /// `openapi/pipeline.toml`: every operation listed, so that dropping one later is a one-line
 /// change.
@@ -34,9 +37,11 @@ operations = [
     )
 }
 
-/// `Cargo.toml`, with this workspace's crates as path dependencies and a workspace of its own.
-pub fn cargo_toml(name: &str, title: &str, paths: &DependencyPaths) -> String {
-    let crates = &paths.crates;
+/// `Cargo.toml`: this workspace's crates by their published version, and, when `checkout` is
+/// given, a `[patch.crates-io]` that takes them from that checkout instead (by its absolute
+/// path, so the crate builds wherever its folder is moved on the machine).
+pub fn cargo_toml(name: &str, title: &str, checkout: Option<&Path>) -> String {
+    let patch = checkout.map(patch_section).unwrap_or_default();
     format!(
         r#"[package]
 name = "{name}"
@@ -50,9 +55,14 @@ publish = false
 # A workspace of its own, wherever the folder is.
 [workspace]
 
+[features]
+# `{krate}::sandbox`: an in-process stand-in for this API, for your own tests.
+sandbox = ["dep:highlevel-sandbox"]
+
 [dependencies]
 bytes = "1"
-highlevel-runtime = {{ path = "{crates}/highlevel-runtime" }}
+highlevel-runtime = "{WORKSPACE_CRATES}"
+highlevel-sandbox = {{ version = "{WORKSPACE_CRATES}", optional = true }}
 progenitor-client = "{PROGENITOR_CLIENT}"
 # typify checks string `pattern`s with regress in the types it generates.
 regress = "0.12"
@@ -61,11 +71,29 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 
 [build-dependencies]
-highlevel-codegen = {{ path = "{crates}/highlevel-codegen" }}
+highlevel-codegen = "{WORKSPACE_CRATES}"
 
 [dev-dependencies]
-highlevel-sandbox = {{ path = "{crates}/highlevel-sandbox" }}
+# The crate's own tests use its sandbox.
+{name} = {{ path = ".", features = ["sandbox"] }}
 tokio = {{ version = "1", features = ["macros", "rt"] }}
+{patch}"#,
+        krate = name.replace('-', "_"),
+    )
+}
+
+/// The `[patch.crates-io]` section that builds against the checkout at `checkout`.
+fn patch_section(checkout: &Path) -> String {
+    let crates = checkout.join("crates");
+    let crates = crates.to_string_lossy().replace('\\', "/");
+    format!(
+        r#"
+# This machine's checkout of highlevel-calendars instead of crates.io (`new-client` writes it;
+# `new-client --published` does not). Delete it to build against the published crates.
+[patch.crates-io]
+highlevel-runtime = {{ path = "{crates}/highlevel-runtime" }}
+highlevel-codegen = {{ path = "{crates}/highlevel-codegen" }}
+highlevel-sandbox = {{ path = "{crates}/highlevel-sandbox" }}
 "#
     )
 }
@@ -107,6 +135,9 @@ mod generated {{
 #[doc(hidden)]
 pub use generated::api::__examples;
 pub use generated::api::Client;
+
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub use highlevel_runtime::{{
     ApiError, DecodeError, Error, Number, Operation, Pacing, RateLimit, Response, RetryPolicy,
     Validation, ValidationError,
@@ -138,23 +169,49 @@ pub mod operations {{
     )
 }
 
+/// `src/sandbox.rs`: the crate's API served by the schema-driven sandbox (feature `sandbox`).
+pub fn sandbox_rs(title: &str, name: &str, stem: &str) -> String {
+    let krate = name.replace('-', "_");
+    format!(
+        r#"//! An in-process stand-in for HighLevel's {title} (feature `sandbox`), for your own tests: it
+//! serves every operation of this crate's document on a free loopback port, checks each
+//! request as the client does (token, `Version`, parameters, body) and answers what the
+//! document describes. Faults ([`Fault`]) make it misbehave on purpose.
+//!
+//! ```no_run
+//! use {krate}::sandbox::{{API, Sandbox}};
+//! use {krate}::Client;
+//!
+//! # async fn run() -> std::io::Result<()> {{
+//! let sandbox = Sandbox::builder(API).start().await?; // stops when dropped
+//! let client: Client = sandbox.client_builder().build().expect("a client");
+//! # Ok(()) }}
+//! ```
+
+pub use highlevel_sandbox::{{Fault, ReceivedRequest, Sandbox, SandboxBuilder}};
+
+/// This crate's API for [`Sandbox::builder`]: its normalized document, its operations and the
+/// client's own body checker.
+pub const API: highlevel_sandbox::Api = highlevel_sandbox::Api::new(
+    include_str!("../openapi/{stem}.json"),
+    crate::operations::ALL,
+    crate::operations::check_body,
+);
+"#
+    )
+}
+
 /// `tests/every_operation.rs`: every operation through the client against the sandbox.
-pub fn every_operation_test(name: &str, stem: &str) -> String {
+pub fn every_operation_test(name: &str) -> String {
     let krate = name.replace('-', "_");
     format!(
         r#"//! Every operation of the document, called through this crate's `Client` with example
 //! arguments made from the document, against the schema-driven sandbox serving the same
 //! document: each call must be sent as the document describes and its answer must decode.
 
-use highlevel_sandbox::{{Api, Sandbox}};
 use std::time::Duration;
+use {krate}::sandbox::{{API, Sandbox}};
 use {krate}::{{__examples, Client, operations}};
-
-const API: Api = Api::new(
-    include_str!("../openapi/{stem}.json"),
-    operations::ALL,
-    operations::check_body,
-);
 
 #[tokio::test]
 async fn every_operation_succeeds_against_the_sandbox() {{
@@ -195,6 +252,7 @@ async fn every_operation_succeeds_against_the_sandbox() {{
 
 /// `README.md`.
 pub fn readme(name: &str, title: &str, from: &str, operations: usize) -> String {
+    let krate = name.replace('-', "_");
     format!(
         r#"# {name}
 
@@ -206,6 +264,11 @@ Typed async client for HighLevel's {title} ({operations} operations), generated 
   `cargo xtask spec normalize` for this folder.
 - `build.rs` generates the client from the normalized document; `src/lib.rs` only re-exports.
 - `cargo test` calls every operation against the schema-driven sandbox.
+- The `sandbox` feature gives `{krate}::sandbox`, the same sandbox for your own tests:
+  `Sandbox::builder({krate}::sandbox::API).start().await`.
+- `Cargo.toml` names `highlevel-runtime`, `highlevel-codegen` and `highlevel-sandbox` by
+  version; its `[patch.crates-io]` section, when there is one, takes them from a local
+  checkout of highlevel-calendars instead.
 "#
     )
 }

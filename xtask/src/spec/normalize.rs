@@ -118,6 +118,10 @@ pub const STEPS: &[Step] = &[
         apply: declare_created_status,
     },
     Step {
+        name: "undescribed_answers_are_json",
+        apply: crate::spec::repairs::undescribed_answers_are_json,
+    },
+    Step {
         name: "link_operations",
         apply: link_operations,
     },
@@ -178,6 +182,7 @@ pub const OTHER_DOCUMENT_STEPS: &[&str] = &[
     "formats_stay_strings",
     "distinct_field_names",
     "raw_multipart_bodies",
+    "undescribed_answers_are_json",
 ];
 
 /// Runs every step on `doc`, returning the normalized document and what each step did.

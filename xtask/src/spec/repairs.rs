@@ -271,6 +271,61 @@ pub fn distinct_field_names(doc: &mut Value, _: &mut Context) -> Result<Notes, S
 /// `multipart/form-data; boundary=…` when it is sent.
 const RAW_MEDIA_TYPE: &str = "application/octet-stream";
 
+/// The schema an answer the document does not describe is given: any JSON value, which the
+/// generated client hands back as `serde_json::Value`.
+fn any_json() -> Value {
+    json!({
+        "description": "Not described by HighLevel's document: any JSON value (`serde_json::Value`)."
+    })
+}
+
+/// `undescribed_answers_are_json`: an operation none of whose success statuses describes its
+/// body (no `content`, or JSON without a schema) is given an `application/json` answer of any
+/// value on each of them (204 No Content excepted), with an attention note naming it.
+///
+/// progenitor types an answer without a schema `()` and throws the body away, so a caller
+/// could not read what HighLevel sent (Contacts' `search-contacts-advanced`). An operation
+/// with one described success status is left alone: its other statuses must keep its type.
+pub fn undescribed_answers_are_json(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
+    for op in operations_mut(doc) {
+        let id = operation_id(op);
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            continue;
+        };
+        let successes: Vec<String> = responses
+            .keys()
+            .filter(|code| code.starts_with('2') && code.as_str() != "204")
+            .cloned()
+            .collect();
+        let described = |response: &Value| {
+            response
+                .get("content")
+                .and_then(Value::as_object)
+                .is_some_and(|content| {
+                    content
+                        .iter()
+                        .any(|(media, m)| media != "application/json" || m.get("schema").is_some())
+                })
+        };
+        if successes.is_empty() || successes.iter().any(|code| described(&responses[code])) {
+            continue;
+        }
+        for code in &successes {
+            let response = &mut responses[code];
+            if !response.is_object() {
+                continue;
+            }
+            response["content"] = json!({"application/json": {"schema": any_json()}});
+        }
+        notes.push(format!(
+            "{ATTENTION}{id}: the document describes no answer ({}); the client hands it back as `serde_json::Value`",
+            successes.join(", ")
+        ));
+    }
+    Ok(notes)
+}
+
 /// `raw_multipart_bodies`: a request body offered only as `multipart/form-data` (which
 /// progenitor cannot generate) becomes a raw body, `application/octet-stream`, that callers
 /// fill with `highlevel_runtime::Multipart`; the parts upstream describes stay in the

@@ -1,15 +1,14 @@
 //! Schemathesis, the OpenAPI tester run against the sandbox: a pinned version from PyPI in a
 //! virtual environment of its own under `target/`, made on first use.
 
-use super::run_quietly;
+use super::{Tool, run_quietly};
 use crate::workspace::Workspace;
-use std::path::PathBuf;
 
 /// The version the tests were written against; moving it is a deliberate change.
 pub const VERSION: &str = "4.32.5";
 
 /// The path of the pinned Schemathesis's `st`, creating its virtual environment when needed.
-pub fn ensure(ws: &Workspace) -> Result<PathBuf, String> {
+pub fn ensure(ws: &Workspace) -> Result<Tool, String> {
     let venv = ws
         .root
         .join("target")
@@ -17,7 +16,7 @@ pub fn ensure(ws: &Workspace) -> Result<PathBuf, String> {
         .join(format!("schemathesis-{VERSION}"));
     let st = venv.join("bin").join("st");
     if st.exists() {
-        return Ok(st);
+        return Ok(Tool::found(st));
     }
     eprintln!(
         "cargo xtask test: installing schemathesis {VERSION} into {}",
@@ -37,7 +36,7 @@ pub fn ensure(ws: &Workspace) -> Result<PathBuf, String> {
         ],
     )?;
     if st.exists() {
-        Ok(st)
+        Ok(Tool::installed(st))
     } else {
         Err(format!(
             "pip installed {requirement}, but {} is missing",
