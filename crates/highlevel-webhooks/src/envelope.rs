@@ -24,6 +24,11 @@ pub(crate) struct Envelope {
 
 /// Reads the envelope of `body`, which must be a JSON object.
 pub(crate) fn read(body: &[u8]) -> Result<Envelope, WebhookError> {
+    // serde would also read a struct from an array of its fields: only an object is a body.
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return Err(WebhookError::new(ErrorKind::MalformedJson)
+            .with_detail("the body is not a JSON object"));
+    }
     let raw: Raw = serde_json::from_slice(body).map_err(|e| malformed(&e))?;
     let text = |value: Option<Value>, name: &str| match value {
         Some(Value::String(s)) => Ok(s),

@@ -61,25 +61,31 @@ pub fn parse(name: &str, text: &str) -> Result<Page, String> {
         })?;
         parsed.push((block.info, value));
     }
-    let schema_at = parsed
-        .iter()
-        .position(|(info, _)| info.split_whitespace().any(|w| w == "json_schema"))
-        .unwrap_or(0);
     if parsed.is_empty() {
         return Err("no JSON block".into());
     }
-    let (_, first) = &parsed[schema_at];
-    let schema = if is_schema(first) {
-        first.clone()
-    } else {
-        repairs.push("the body sketch was read as a schema".into());
-        from_sketch(first)
-    };
-    let examples = parsed
-        .into_iter()
-        .skip(schema_at + 1)
-        .map(|(_, v)| v)
-        .collect();
+    let tagged = |info: &str| info.split_whitespace().any(|w| w == "json_schema");
+    // The blocks marked `json_schema` are the schema (a page with several, one per kind of
+    // message, documents the union of their fields); a page with none has its schema first.
+    let (schemas, examples): (Vec<(String, Value)>, Vec<(String, Value)>) =
+        if parsed.iter().any(|(info, _)| tagged(info)) {
+            parsed.into_iter().partition(|(info, _)| tagged(info))
+        } else {
+            let mut blocks = parsed.into_iter();
+            let first = blocks.next().into_iter().collect();
+            (first, blocks.collect())
+        };
+    let mut schema = Value::Null;
+    for (_, block) in schemas {
+        let block = if is_schema(&block) {
+            block
+        } else {
+            repairs.push("the body sketch was read as a schema".into());
+            from_sketch(&block)
+        };
+        schema = merge(schema, block);
+    }
+    let examples = examples.into_iter().map(|(_, v)| v).collect();
     Ok(Page {
         name: name.to_string(),
         schema,
@@ -171,6 +177,25 @@ fn drop_trailing_commas(text: &str) -> String {
     out
 }
 
+/// The union of two schemas' properties; where both have one, `a`'s, with the properties of
+/// the two merged when both are objects.
+fn merge(a: Value, b: Value) -> Value {
+    let (Value::Object(mut a), Value::Object(b)) = (a.clone(), b.clone()) else {
+        return if a.is_null() { b } else { a };
+    };
+    let b_properties = b.get("properties").and_then(Value::as_object).cloned();
+    if let (Some(Value::Object(into)), Some(from)) = (a.get_mut("properties"), b_properties) {
+        for (key, value) in from {
+            let merged = match into.remove(&key) {
+                Some(existing) => merge(existing, value),
+                None => value,
+            };
+            into.insert(key, merged);
+        }
+    }
+    Value::Object(a)
+}
+
 fn is_schema(value: &Value) -> bool {
     value.get("properties").is_some_and(Value::is_object)
         && value.get("type").and_then(Value::as_str) == Some("object")
@@ -218,6 +243,24 @@ mod tests {
             "boolean"
         );
         assert_eq!(page.schema["properties"]["l"]["items"]["type"], "string");
+        assert_eq!(page.examples.len(), 1);
+    }
+
+    #[test]
+    fn several_schemas_document_the_union_of_their_fields() {
+        let schema = |field: &str| {
+            format!(
+                "```json json_schema\n{{\"type\":\"object\",\"properties\":{{\"{field}\":{{\"type\":\"string\"}}}}}}\n```\n"
+            )
+        };
+        let text = format!(
+            "{}```json\n{{\"a\":\"x\"}}\n```\n{}",
+            schema("a"),
+            schema("b")
+        );
+        let page = parse("M", &text).unwrap();
+        let properties = page.schema["properties"].as_object().unwrap();
+        assert!(properties.contains_key("a") && properties.contains_key("b"));
         assert_eq!(page.examples.len(), 1);
     }
 }

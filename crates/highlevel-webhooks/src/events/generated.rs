@@ -1239,6 +1239,8 @@ pub struct ConversationUnreadWebhook {
 pub struct InboundMessage {
     /// `attachments`.
     pub attachments: Option<Vec<Value>>,
+    /// `bcc`.
+    pub bcc: Option<String>,
     /// `body`.
     pub body: Option<String>,
     /// `callDuration`.
@@ -1247,6 +1249,8 @@ pub struct InboundMessage {
     /// `callStatus`.
     #[serde(rename = "callStatus")]
     pub call_status: Option<String>,
+    /// `cc`.
+    pub cc: Option<String>,
     /// `contactId`.
     #[serde(rename = "contactId")]
     pub contact_id: Option<String>,
@@ -1264,6 +1268,9 @@ pub struct InboundMessage {
     pub date_added: Option<String>,
     /// `direction`.
     pub direction: Option<String>,
+    /// `emailMessageId`.
+    #[serde(rename = "emailMessageId")]
+    pub email_message_id: Option<String>,
     /// `locationId`.
     #[serde(rename = "locationId")]
     pub location_id: Option<String>,
@@ -1273,8 +1280,15 @@ pub struct InboundMessage {
     /// `messageType`.
     #[serde(rename = "messageType")]
     pub message_type: Option<String>,
+    /// `provider`.
+    pub provider: Option<String>,
     /// `status`.
     pub status: Option<String>,
+    /// `threadId`.
+    #[serde(rename = "threadId")]
+    pub thread_id: Option<String>,
+    /// `to`, as JSON: the examples contradict the documented `string`.
+    pub to: Option<Value>,
     /// `userId`.
     #[serde(rename = "userId")]
     pub user_id: Option<String>,
@@ -3480,6 +3494,8 @@ pub struct OrderStatusUpdateTaxSummaryItem {
 pub struct OutboundMessage {
     /// `attachments`.
     pub attachments: Option<Vec<Value>>,
+    /// `bcc`.
+    pub bcc: Option<String>,
     /// `body`.
     pub body: Option<String>,
     /// `callDuration`.
@@ -3488,6 +3504,8 @@ pub struct OutboundMessage {
     /// `callStatus`.
     #[serde(rename = "callStatus")]
     pub call_status: Option<String>,
+    /// `cc`.
+    pub cc: Option<String>,
     /// `contactId`.
     #[serde(rename = "contactId")]
     pub contact_id: Option<String>,
@@ -3505,6 +3523,9 @@ pub struct OutboundMessage {
     pub date_added: Option<String>,
     /// `direction`.
     pub direction: Option<String>,
+    /// `emailMessageId`.
+    #[serde(rename = "emailMessageId")]
+    pub email_message_id: Option<String>,
     /// `locationId`.
     #[serde(rename = "locationId")]
     pub location_id: Option<String>,
@@ -3514,10 +3535,17 @@ pub struct OutboundMessage {
     /// `messageType`.
     #[serde(rename = "messageType")]
     pub message_type: Option<String>,
+    /// `provider`.
+    pub provider: Option<String>,
     /// `source`.
     pub source: Option<String>,
     /// `status`.
     pub status: Option<String>,
+    /// `threadId`.
+    #[serde(rename = "threadId")]
+    pub thread_id: Option<String>,
+    /// `to`, as JSON: the examples contradict the documented `string`.
+    pub to: Option<Value>,
     /// `userId`.
     #[serde(rename = "userId")]
     pub user_id: Option<String>,
