@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod redis_server;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use highlevel_webhooks::{PublicKey, WebhookVerifier, WebhookVerifierBuilder};
