@@ -57,3 +57,8 @@ pub use policy::SignaturePolicy;
 pub use redis_seen::RedisSeenSet;
 pub use seen::{MemorySeenSet, SeenFuture, SeenSet, SeenSetError};
 pub use verifier::{WebhookVerifier, WebhookVerifierBuilder};
+
+/// The README's example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;

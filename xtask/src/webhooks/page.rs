@@ -39,6 +39,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Page>, String> {
         .collect()
 }
 
+/// A parsed block and its info words.
+type Tagged = (String, Value);
+
 /// A fenced `json` block: its info words after `json`, and its text.
 struct Block {
     info: String,
@@ -53,9 +56,8 @@ pub fn parse(name: &str, text: &str) -> Result<Page, String> {
         let value = parse_json(&block.text).or_else(|e| {
             let repaired = drop_trailing_commas(&block.text);
             parse_json(&repaired)
-                .map(|v| {
+                .inspect(|_| {
                     repairs.push(format!("block {}: trailing commas dropped", index + 1));
-                    v
                 })
                 .map_err(|_| format!("JSON block {} does not parse: {e}", index + 1))
         })?;
@@ -67,7 +69,7 @@ pub fn parse(name: &str, text: &str) -> Result<Page, String> {
     let tagged = |info: &str| info.split_whitespace().any(|w| w == "json_schema");
     // The blocks marked `json_schema` are the schema (a page with several, one per kind of
     // message, documents the union of their fields); a page with none has its schema first.
-    let (schemas, examples): (Vec<(String, Value)>, Vec<(String, Value)>) =
+    let (schemas, examples): (Vec<Tagged>, Vec<Tagged>) =
         if parsed.iter().any(|(info, _)| tagged(info)) {
             parsed.into_iter().partition(|(info, _)| tagged(info))
         } else {
