@@ -31,7 +31,10 @@ fn a_changed_page_is_caught_and_writing_fixes_it() {
     assert_ne!(text, renamed);
     std::fs::write(&uninstall, renamed).unwrap();
     let error = webhooks::check(&ws).unwrap_err();
-    assert!(error.contains("+    pub agency_id: Option<String>,"), "{error}");
+    assert!(
+        error.contains("+    pub agency_id: Option<String>,"),
+        "{error}"
+    );
     assert!(error.contains("cargo xtask webhooks"), "{error}");
     webhooks::write(&ws).unwrap();
     assert!(webhooks::check(&ws).is_ok());
