@@ -31,7 +31,8 @@ pub enum ErrorKind {
     BodyTooLarge,
     /// The body is not a JSON object.
     MalformedJson,
-    /// The body lacks `timestamp`, `webhookId` or `type`, or one is not a string.
+    /// The body lacks `timestamp` or `webhookId`, or one is not a string. (`type` may be
+    /// missing: such a body decodes as [`Event::Unknown`](crate::Event::Unknown).)
     MissingField,
     /// `timestamp` is not an RFC 3339 date-time.
     BadTimestamp,

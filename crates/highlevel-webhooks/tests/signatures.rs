@@ -258,6 +258,16 @@ fn headers_from_pairs_match_names_in_any_case() {
 }
 
 #[test]
+fn headers_from_a_header_maps_pairs_are_the_map_itself() {
+    let signer = Signer::new();
+    let body = body("w1");
+    let map = signer.both(&body);
+    let from_pairs = SignatureHeaders::from_pairs(map.iter());
+    assert_eq!(from_pairs, SignatureHeaders::from(&map));
+    assert!(from_pairs.ed25519().is_present() && from_pairs.rsa().is_present());
+}
+
+#[test]
 fn highlevel_keys_are_built_in_and_parse() {
     let keys = highlevel_keys();
     let schemes: Vec<_> = keys.iter().map(|k| (k.id(), k.scheme())).collect();
