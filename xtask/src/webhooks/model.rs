@@ -3,7 +3,7 @@
 //! where the page's own examples contradict it (so that every example decodes).
 
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A Rust type of a field.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,11 +24,13 @@ pub struct StructDef {
     /// Where it sits in the body, for its doc comment (`appointment`, `items[]`); empty for
     /// the event itself.
     pub path: String,
+    /// The page that first gave it.
+    pub page: String,
     pub fields: Vec<FieldDef>,
 }
 
 /// A field of a generated struct.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldDef {
     pub json_name: String,
     pub rust_name: String,
@@ -38,41 +40,115 @@ pub struct FieldDef {
     pub widened: Option<String>,
 }
 
-/// The structs of one event, the event's own first.
-pub struct EventTypes {
-    pub structs: Vec<StructDef>,
+/// The struct names given so far, and the fields of each nested one: an object of the same
+/// fields under the same name on several pages (`appointment` of the three appointment
+/// events) is one type, so code can handle it once.
+pub struct Registry {
+    taken: BTreeSet<String>,
+    /// For each field name (in Rust, `Appointment`), the structs made for it and their fields.
+    shapes: BTreeMap<String, Vec<(String, Vec<FieldDef>)>>,
 }
 
-/// Builds the types of the event `name` from `schema`, checked against `examples`; struct
-/// names are unique across `taken`.
+/// Names a struct may not take: the file's own and the ones it uses.
+const RESERVED: &[&str] = &[
+    "Event",
+    "UnknownEvent",
+    "Value",
+    "Deserialize",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+];
+
+impl Registry {
+    /// A registry where the page names (each its event's struct) are taken already.
+    pub fn new<'a>(page_names: impl IntoIterator<Item = &'a str>) -> Registry {
+        let mut taken: BTreeSet<String> = RESERVED.iter().map(|n| n.to_string()).collect();
+        taken.extend(page_names.into_iter().map(str::to_string));
+        Registry {
+            taken,
+            shapes: BTreeMap::new(),
+        }
+    }
+}
+
+/// The structs of the event of page `page` (whose name is its struct's) from `schema`,
+/// checked against `examples`: the event's first, then the nested ones new to `registry`.
 pub fn build(
-    name: &str,
+    page: &str,
     schema: &Value,
     examples: &[Value],
-    taken: &mut BTreeSet<String>,
-) -> EventTypes {
-    let mut structs = Vec::new();
-    let top_name = unique(name, taken);
+    registry: &mut Registry,
+) -> Vec<StructDef> {
+    let mut nested = Vec::new();
     let examples: Vec<&Value> = examples.iter().collect();
-    build_struct(&top_name, "", schema, &examples, true, taken, &mut structs);
-    EventTypes { structs }
+    let fields = fields_of(page, "", schema, &examples, true, registry, &mut nested);
+    let mut structs = vec![StructDef {
+        name: page.to_string(),
+        path: String::new(),
+        page: page.to_string(),
+        fields,
+    }];
+    structs.extend(nested);
+    structs
 }
 
-fn build_struct(
-    name: &str,
+/// The struct for an object at `path` whose field is named `plain` in Rust: the type of
+/// that name if it has the same fields, else a new one (named after the page when `plain` is
+/// taken).
+fn nested_struct(
+    page: &str,
+    plain: &str,
+    path: &str,
+    schema: &Value,
+    values: &[&Value],
+    registry: &mut Registry,
+    out: &mut Vec<StructDef>,
+) -> String {
+    let fields = fields_of(page, path, schema, values, false, registry, out);
+    let made = registry.shapes.entry(plain.to_string()).or_default();
+    if let Some((name, _)) = made.iter().find(|(_, f)| *f == fields) {
+        return name.clone();
+    }
+    let base = if registry.taken.contains(plain) {
+        format!("{page}{plain}")
+    } else {
+        plain.to_string()
+    };
+    let name = unique(&base, &mut registry.taken);
+    registry
+        .shapes
+        .entry(plain.to_string())
+        .or_default()
+        .push((name.clone(), fields.clone()));
+    out.push(StructDef {
+        name: name.clone(),
+        path: path.to_string(),
+        page: page.to_string(),
+        fields,
+    });
+    name
+}
+
+fn fields_of(
+    page: &str,
     path: &str,
     schema: &Value,
     examples: &[&Value],
     top: bool,
-    taken: &mut BTreeSet<String>,
+    registry: &mut Registry,
     out: &mut Vec<StructDef>,
-) {
-    let at = out.len();
-    out.push(StructDef {
-        name: name.to_string(),
-        path: path.to_string(),
-        fields: Vec::new(),
-    });
+) -> Vec<FieldDef> {
     let required_list: BTreeSet<&str> = schema
         .get("required")
         .and_then(Value::as_array)
@@ -88,6 +164,7 @@ fn build_struct(
         .flatten()
         .collect();
     properties.sort_by(|a, b| a.0.cmp(b.0));
+    let mut fields = Vec::new();
     for (json_name, property) in properties {
         // The event's `type` is the enum's tag, not a field.
         if top && json_name == "type" {
@@ -99,8 +176,15 @@ fn build_struct(
         } else {
             format!("{path}.{json_name}")
         };
-        let hint = format!("{name}{}", pascal(json_name));
-        let (ty, widened) = field_type(&hint, &field_path, property, &values, taken, out);
+        let (ty, widened) = field_type(
+            page,
+            &pascal(json_name),
+            &field_path,
+            property,
+            &values,
+            registry,
+            out,
+        );
         let required = required_list.contains(json_name.as_str())
             || property.get("required") == Some(&Value::Bool(true));
         // Required only when every example has it, not null.
@@ -110,7 +194,7 @@ fn build_struct(
                 .all(|e| e.get(json_name).is_some_and(|v| !v.is_null()));
         let optional = !(required && always_there);
         let rust_name = unique_field(&snake(json_name), &mut rust_names);
-        out[at].fields.push(FieldDef {
+        fields.push(FieldDef {
             json_name: json_name.clone(),
             rust_name,
             ty,
@@ -118,15 +202,17 @@ fn build_struct(
             widened,
         });
     }
+    fields
 }
 
 /// The type of a property, and why it was widened to JSON if it was.
 fn field_type(
+    page: &str,
     hint: &str,
     path: &str,
     schema: &Value,
     values: &[&Value],
-    taken: &mut BTreeSet<String>,
+    registry: &mut Registry,
     out: &mut Vec<StructDef>,
 ) -> (Ty, Option<String>) {
     let declared = type_name(schema);
@@ -177,11 +263,12 @@ fn field_type(
             match schema.get("items") {
                 Some(item_schema) => {
                     let (item, widened) = field_type(
+                        page,
                         &format!("{hint}Item"),
                         &format!("{path}[]"),
                         item_schema,
                         &items,
-                        taken,
+                        registry,
                         out,
                     );
                     (Ty::Vec(Box::new(item)), widened)
@@ -200,8 +287,7 @@ fn field_type(
             if !has_properties {
                 return (Ty::Json, None);
             }
-            let name = unique(hint, taken);
-            build_struct(&name, path, schema, values, false, taken, out);
+            let name = nested_struct(page, hint, path, schema, values, registry, out);
             (Ty::Struct(name), None)
         }
         _ => (Ty::Json, None),
@@ -342,13 +428,32 @@ mod tests {
             "ok": {"type": "boolean"},
             "inner": {"type": "object", "properties": {"x": {"type": "number"}}},
         }});
-        let mut taken = BTreeSet::new();
-        let types = build("E", &schema, &[json!({"n": 5, "ok": null})], &mut taken);
-        let top = &types.structs[0];
-        assert_eq!(top.fields[0].ty, Ty::Struct("EInner".into()));
+        let mut registry = Registry::new(["E"]);
+        let structs = build("E", &schema, &[json!({"n": 5, "ok": null})], &mut registry);
+        let top = &structs[0];
+        assert_eq!(top.fields[0].ty, Ty::Struct("Inner".into()));
         assert_eq!(top.fields[1].ty, Ty::Json);
         assert!(top.fields[1].widened.is_some());
         assert_eq!(top.fields[2].ty, Ty::Bool);
-        assert_eq!(types.structs[1].name, "EInner");
+        assert_eq!(structs[1].name, "Inner");
+    }
+
+    #[test]
+    fn the_same_object_on_two_pages_is_one_type_and_another_shape_gets_its_own() {
+        let schema = |field: &str| {
+            json!({"type": "object", "properties": {
+                "value": {"type": "object", "properties": {field: {"type": "string"}}},
+            }})
+        };
+        let mut registry = Registry::new(["A", "B", "C"]);
+        let a = build("A", &schema("x"), &[], &mut registry);
+        let b = build("B", &schema("x"), &[], &mut registry);
+        let c = build("C", &schema("y"), &[], &mut registry);
+        // `Value` is serde_json's: the struct is named after the first page that has it.
+        assert_eq!(a[0].fields[0].ty, Ty::Struct("AValue".into()));
+        assert_eq!(a.len(), 2);
+        assert_eq!(b[0].fields[0].ty, Ty::Struct("AValue".into()));
+        assert_eq!(b.len(), 1, "nothing new");
+        assert_eq!(c[0].fields[0].ty, Ty::Struct("CValue".into()));
     }
 }

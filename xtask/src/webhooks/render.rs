@@ -24,8 +24,7 @@ pub fn events(pages: Vec<Page>) -> Result<Vec<Event>, String> {
             *pages_giving.entry(given.to_string()).or_default() += 1;
         }
     }
-    let mut taken = BTreeSet::from(["Event".to_string(), "UnknownEvent".to_string()]);
-    taken.extend(names.iter().cloned());
+    let mut registry = model::Registry::new(names.iter().map(String::as_str));
     let events: Vec<Event> = pages
         .into_iter()
         .map(|page| {
@@ -38,10 +37,7 @@ pub fn events(pages: Vec<Page>) -> Result<Vec<Event>, String> {
                 }
                 _ => page.name.clone(),
             };
-            // The page's name is already reserved for its own struct.
-            taken.remove(&page.name);
-            let structs =
-                model::build(&page.name, &page.schema, &page.examples, &mut taken).structs;
+            let structs = model::build(&page.name, &page.schema, &page.examples, &mut registry);
             Event {
                 page,
                 event_type,
@@ -173,8 +169,8 @@ fn render_struct(out: &mut String, event: &Event, def: &StructDef) {
     } else {
         let _ = writeln!(
             out,
-            "/// `{}` of the `{}` event.",
-            def.path, event.event_type
+            "/// `{}` of an event, as the `{}` page gives it (pages with the same fields share it).",
+            def.path, def.page
         );
     }
     out.push_str("#[derive(Debug, Clone, Default, PartialEq, Deserialize)]\n#[non_exhaustive]\n");

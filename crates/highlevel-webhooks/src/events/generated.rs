@@ -428,19 +428,19 @@ pub struct AppInstall {
     #[serde(rename = "planId")]
     pub plan_id: Option<String>,
     /// `trial`.
-    pub trial: Option<AppInstallTrial>,
+    pub trial: Option<Trial>,
     /// `userId`.
     #[serde(rename = "userId")]
     pub user_id: Option<String>,
     /// `whitelabelDetails`.
     #[serde(rename = "whitelabelDetails")]
-    pub whitelabel_details: Option<AppInstallWhitelabelDetails>,
+    pub whitelabel_details: Option<WhitelabelDetails>,
 }
 
-/// `trial` of the `INSTALL` event.
+/// `trial` of an event, as the `AppInstall` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct AppInstallTrial {
+pub struct Trial {
     /// `onTrial`.
     #[serde(rename = "onTrial")]
     pub on_trial: Option<bool>,
@@ -452,10 +452,10 @@ pub struct AppInstallTrial {
     pub trial_start_date: Option<String>,
 }
 
-/// `whitelabelDetails` of the `INSTALL` event.
+/// `whitelabelDetails` of an event, as the `AppInstall` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct AppInstallWhitelabelDetails {
+pub struct WhitelabelDetails {
     /// `domain`.
     pub domain: Option<String>,
     /// `logoUrl`.
@@ -483,16 +483,16 @@ pub struct AppUninstall {
 #[non_exhaustive]
 pub struct AppointmentCreate {
     /// `appointment`.
-    pub appointment: Option<AppointmentCreateAppointment>,
+    pub appointment: Option<Appointment>,
     /// `locationId`.
     #[serde(rename = "locationId")]
     pub location_id: Option<String>,
 }
 
-/// `appointment` of the `AppointmentCreate` event.
+/// `appointment` of an event, as the `AppointmentCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct AppointmentCreateAppointment {
+pub struct Appointment {
     /// `address`.
     pub address: Option<String>,
     /// `appointmentStatus`.
@@ -539,55 +539,10 @@ pub struct AppointmentCreateAppointment {
 #[non_exhaustive]
 pub struct AppointmentDelete {
     /// `appointment`.
-    pub appointment: Option<AppointmentDeleteAppointment>,
+    pub appointment: Option<Appointment>,
     /// `locationId`.
     #[serde(rename = "locationId")]
     pub location_id: Option<String>,
-}
-
-/// `appointment` of the `AppointmentDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct AppointmentDeleteAppointment {
-    /// `address`.
-    pub address: Option<String>,
-    /// `appointmentStatus`.
-    #[serde(rename = "appointmentStatus")]
-    pub appointment_status: Option<String>,
-    /// `assignedUserId`.
-    #[serde(rename = "assignedUserId")]
-    pub assigned_user_id: Option<String>,
-    /// `calendarId`.
-    #[serde(rename = "calendarId")]
-    pub calendar_id: Option<String>,
-    /// `contactId`.
-    #[serde(rename = "contactId")]
-    pub contact_id: Option<String>,
-    /// `dateAdded`.
-    #[serde(rename = "dateAdded")]
-    pub date_added: Option<String>,
-    /// `dateUpdated`.
-    #[serde(rename = "dateUpdated")]
-    pub date_updated: Option<String>,
-    /// `endTime`.
-    #[serde(rename = "endTime")]
-    pub end_time: Option<String>,
-    /// `groupId`.
-    #[serde(rename = "groupId")]
-    pub group_id: Option<String>,
-    /// `id`.
-    pub id: Option<String>,
-    /// `notes`.
-    pub notes: Option<String>,
-    /// `source`.
-    pub source: Option<String>,
-    /// `startTime`.
-    #[serde(rename = "startTime")]
-    pub start_time: Option<String>,
-    /// `title`.
-    pub title: Option<String>,
-    /// `users`.
-    pub users: Option<Vec<Value>>,
 }
 
 /// The `AppointmentUpdate` event, from HighLevel's `AppointmentUpdate` page.
@@ -595,55 +550,10 @@ pub struct AppointmentDeleteAppointment {
 #[non_exhaustive]
 pub struct AppointmentUpdate {
     /// `appointment`.
-    pub appointment: Option<AppointmentUpdateAppointment>,
+    pub appointment: Option<Appointment>,
     /// `locationId`.
     #[serde(rename = "locationId")]
     pub location_id: Option<String>,
-}
-
-/// `appointment` of the `AppointmentUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct AppointmentUpdateAppointment {
-    /// `address`.
-    pub address: Option<String>,
-    /// `appointmentStatus`.
-    #[serde(rename = "appointmentStatus")]
-    pub appointment_status: Option<String>,
-    /// `assignedUserId`.
-    #[serde(rename = "assignedUserId")]
-    pub assigned_user_id: Option<String>,
-    /// `calendarId`.
-    #[serde(rename = "calendarId")]
-    pub calendar_id: Option<String>,
-    /// `contactId`.
-    #[serde(rename = "contactId")]
-    pub contact_id: Option<String>,
-    /// `dateAdded`.
-    #[serde(rename = "dateAdded")]
-    pub date_added: Option<String>,
-    /// `dateUpdated`.
-    #[serde(rename = "dateUpdated")]
-    pub date_updated: Option<String>,
-    /// `endTime`.
-    #[serde(rename = "endTime")]
-    pub end_time: Option<String>,
-    /// `groupId`.
-    #[serde(rename = "groupId")]
-    pub group_id: Option<String>,
-    /// `id`.
-    pub id: Option<String>,
-    /// `notes`.
-    pub notes: Option<String>,
-    /// `source`.
-    pub source: Option<String>,
-    /// `startTime`.
-    #[serde(rename = "startTime")]
-    pub start_time: Option<String>,
-    /// `title`.
-    pub title: Option<String>,
-    /// `users`.
-    pub users: Option<Vec<Value>>,
 }
 
 /// The `AssociationCreate` event, from HighLevel's `AssociationCreate` page.
@@ -786,7 +696,7 @@ pub struct ContactCreate {
     pub country: Option<String>,
     /// `customFields`.
     #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<ContactCreateCustomFieldsItem>>,
+    pub custom_fields: Option<Vec<CustomFieldsItem>>,
     /// `dateAdded`.
     #[serde(rename = "dateAdded")]
     pub date_added: Option<String>,
@@ -825,10 +735,10 @@ pub struct ContactCreate {
     pub website: Option<String>,
 }
 
-/// `customFields[]` of the `ContactCreate` event.
+/// `customFields[]` of an event, as the `ContactCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct ContactCreateCustomFieldsItem {
+pub struct CustomFieldsItem {
     /// `id`.
     pub id: Option<String>,
     /// `value`.
@@ -855,7 +765,7 @@ pub struct ContactDelete {
     pub country: Option<String>,
     /// `customFields`.
     #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<ContactDeleteCustomFieldsItem>>,
+    pub custom_fields: Option<Vec<CustomFieldsItem>>,
     /// `dateAdded`.
     #[serde(rename = "dateAdded")]
     pub date_added: Option<String>,
@@ -892,16 +802,6 @@ pub struct ContactDelete {
     pub tags: Option<Vec<Value>>,
     /// `website`.
     pub website: Option<String>,
-}
-
-/// `customFields[]` of the `ContactDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ContactDeleteCustomFieldsItem {
-    /// `id`.
-    pub id: Option<String>,
-    /// `value`.
-    pub value: Option<String>,
 }
 
 /// The `ContactDndUpdate` event, from HighLevel's `ContactDndUpdate` page.
@@ -924,7 +824,7 @@ pub struct ContactDndUpdate {
     pub country: Option<String>,
     /// `customFields`.
     #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<ContactDndUpdateCustomFieldsItem>>,
+    pub custom_fields: Option<Vec<CustomFieldsItem>>,
     /// `dateAdded`.
     #[serde(rename = "dateAdded")]
     pub date_added: Option<String>,
@@ -935,7 +835,7 @@ pub struct ContactDndUpdate {
     pub dnd: Option<bool>,
     /// `dndSettings`.
     #[serde(rename = "dndSettings")]
-    pub dnd_settings: Option<ContactDndUpdateDndSettings>,
+    pub dnd_settings: Option<DndSettings>,
     /// `email`.
     pub email: Option<String>,
     /// `firstName`.
@@ -966,110 +866,100 @@ pub struct ContactDndUpdate {
     pub website: Option<String>,
 }
 
-/// `customFields[]` of the `ContactDndUpdate` event.
+/// `dndSettings.Call` of an event, as the `ContactDndUpdate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct ContactDndUpdateCustomFieldsItem {
-    /// `id`.
-    pub id: Option<String>,
-    /// `value`.
-    pub value: Option<String>,
+pub struct Call {
+    /// `code`.
+    pub code: Option<String>,
+    /// `message`.
+    pub message: Option<String>,
+    /// `status`.
+    pub status: Option<String>,
 }
 
-/// `dndSettings` of the `ContactDndUpdate` event.
+/// `dndSettings.Email` of an event, as the `ContactDndUpdate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct ContactDndUpdateDndSettings {
+pub struct Email {
+    /// `code`.
+    pub code: Option<String>,
+    /// `message`.
+    pub message: Option<String>,
+    /// `status`.
+    pub status: Option<String>,
+}
+
+/// `dndSettings.FB` of an event, as the `ContactDndUpdate` page gives it (pages with the same fields share it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Fb {
+    /// `code`.
+    pub code: Option<String>,
+    /// `message`.
+    pub message: Option<String>,
+    /// `status`.
+    pub status: Option<String>,
+}
+
+/// `dndSettings.GMB` of an event, as the `ContactDndUpdate` page gives it (pages with the same fields share it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Gmb {
+    /// `code`.
+    pub code: Option<String>,
+    /// `message`.
+    pub message: Option<String>,
+    /// `status`.
+    pub status: Option<String>,
+}
+
+/// `dndSettings.SMS` of an event, as the `ContactDndUpdate` page gives it (pages with the same fields share it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Sms {
+    /// `code`.
+    pub code: Option<String>,
+    /// `message`.
+    pub message: Option<String>,
+    /// `status`.
+    pub status: Option<String>,
+}
+
+/// `dndSettings.WhatsApp` of an event, as the `ContactDndUpdate` page gives it (pages with the same fields share it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct WhatsApp {
+    /// `code`.
+    pub code: Option<String>,
+    /// `message`.
+    pub message: Option<String>,
+    /// `status`.
+    pub status: Option<String>,
+}
+
+/// `dndSettings` of an event, as the `ContactDndUpdate` page gives it (pages with the same fields share it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct DndSettings {
     /// `Call`.
     #[serde(rename = "Call")]
-    pub call: Option<ContactDndUpdateDndSettingsCall>,
+    pub call: Option<Call>,
     /// `Email`.
     #[serde(rename = "Email")]
-    pub email: Option<ContactDndUpdateDndSettingsEmail>,
+    pub email: Option<Email>,
     /// `FB`.
     #[serde(rename = "FB")]
-    pub fb: Option<ContactDndUpdateDndSettingsFb>,
+    pub fb: Option<Fb>,
     /// `GMB`.
     #[serde(rename = "GMB")]
-    pub gmb: Option<ContactDndUpdateDndSettingsGmb>,
+    pub gmb: Option<Gmb>,
     /// `SMS`.
     #[serde(rename = "SMS")]
-    pub sms: Option<ContactDndUpdateDndSettingsSms>,
+    pub sms: Option<Sms>,
     /// `WhatsApp`.
     #[serde(rename = "WhatsApp")]
-    pub whats_app: Option<ContactDndUpdateDndSettingsWhatsApp>,
-}
-
-/// `dndSettings.Call` of the `ContactDndUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ContactDndUpdateDndSettingsCall {
-    /// `code`.
-    pub code: Option<String>,
-    /// `message`.
-    pub message: Option<String>,
-    /// `status`.
-    pub status: Option<String>,
-}
-
-/// `dndSettings.Email` of the `ContactDndUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ContactDndUpdateDndSettingsEmail {
-    /// `code`.
-    pub code: Option<String>,
-    /// `message`.
-    pub message: Option<String>,
-    /// `status`.
-    pub status: Option<String>,
-}
-
-/// `dndSettings.FB` of the `ContactDndUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ContactDndUpdateDndSettingsFb {
-    /// `code`.
-    pub code: Option<String>,
-    /// `message`.
-    pub message: Option<String>,
-    /// `status`.
-    pub status: Option<String>,
-}
-
-/// `dndSettings.GMB` of the `ContactDndUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ContactDndUpdateDndSettingsGmb {
-    /// `code`.
-    pub code: Option<String>,
-    /// `message`.
-    pub message: Option<String>,
-    /// `status`.
-    pub status: Option<String>,
-}
-
-/// `dndSettings.SMS` of the `ContactDndUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ContactDndUpdateDndSettingsSms {
-    /// `code`.
-    pub code: Option<String>,
-    /// `message`.
-    pub message: Option<String>,
-    /// `status`.
-    pub status: Option<String>,
-}
-
-/// `dndSettings.WhatsApp` of the `ContactDndUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ContactDndUpdateDndSettingsWhatsApp {
-    /// `code`.
-    pub code: Option<String>,
-    /// `message`.
-    pub message: Option<String>,
-    /// `status`.
-    pub status: Option<String>,
+    pub whats_app: Option<WhatsApp>,
 }
 
 /// The `ContactTagUpdate` event, from HighLevel's `ContactTagUpdate` page.
@@ -1092,7 +982,7 @@ pub struct ContactTagUpdate {
     pub country: Option<String>,
     /// `customFields`.
     #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<ContactTagUpdateCustomFieldsItem>>,
+    pub custom_fields: Option<Vec<CustomFieldsItem>>,
     /// `dateAdded`.
     #[serde(rename = "dateAdded")]
     pub date_added: Option<String>,
@@ -1129,16 +1019,6 @@ pub struct ContactTagUpdate {
     pub tags: Option<Vec<Value>>,
     /// `website`.
     pub website: Option<String>,
-}
-
-/// `customFields[]` of the `ContactTagUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ContactTagUpdateCustomFieldsItem {
-    /// `id`.
-    pub id: Option<String>,
-    /// `value`.
-    pub value: Option<String>,
 }
 
 /// The `ContactUpdate` event, from HighLevel's `ContactUpdate` page.
@@ -1161,7 +1041,7 @@ pub struct ContactUpdate {
     pub country: Option<String>,
     /// `customFields`.
     #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<ContactUpdateCustomFieldsItem>>,
+    pub custom_fields: Option<Vec<CustomFieldsItem>>,
     /// `dateAdded`.
     #[serde(rename = "dateAdded")]
     pub date_added: Option<String>,
@@ -1198,16 +1078,6 @@ pub struct ContactUpdate {
     pub tags: Option<Vec<Value>>,
     /// `website`.
     pub website: Option<String>,
-}
-
-/// `customFields[]` of the `ContactUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ContactUpdateCustomFieldsItem {
-    /// `id`.
-    pub id: Option<String>,
-    /// `value`.
-    pub value: Option<String>,
 }
 
 /// The `ConversationUnreadUpdate` event, from HighLevel's `ConversationUnreadWebhook` page.
@@ -1315,23 +1185,23 @@ pub struct InvoiceCreate {
     pub amount_paid: Option<f64>,
     /// `businessDetails`.
     #[serde(rename = "businessDetails")]
-    pub business_details: Option<InvoiceCreateBusinessDetails>,
+    pub business_details: Option<BusinessDetails>,
     /// `contactDetails`.
     #[serde(rename = "contactDetails")]
-    pub contact_details: Option<InvoiceCreateContactDetails>,
+    pub contact_details: Option<ContactDetails>,
     /// `createdAt`.
     #[serde(rename = "createdAt")]
     pub created_at: Option<String>,
     /// `currency`.
     pub currency: Option<String>,
     /// `discount`.
-    pub discount: Option<InvoiceCreateDiscount>,
+    pub discount: Option<Discount>,
     /// `dueDate`.
     #[serde(rename = "dueDate")]
     pub due_date: Option<String>,
     /// `invoiceItems`.
     #[serde(rename = "invoiceItems")]
-    pub invoice_items: Option<Vec<InvoiceCreateInvoiceItemsItem>>,
+    pub invoice_items: Option<Vec<InvoiceItemsItem>>,
     /// `invoiceNumber`.
     #[serde(rename = "invoiceNumber")]
     pub invoice_number: Option<String>,
@@ -1351,16 +1221,16 @@ pub struct InvoiceCreate {
     pub total: Option<f64>,
     /// `totalSummary`.
     #[serde(rename = "totalSummary")]
-    pub total_summary: Option<InvoiceCreateTotalSummary>,
+    pub total_summary: Option<TotalSummary>,
     /// `updatedAt`.
     #[serde(rename = "updatedAt")]
     pub updated_at: Option<String>,
 }
 
-/// `businessDetails` of the `InvoiceCreate` event.
+/// `businessDetails` of an event, as the `InvoiceCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct InvoiceCreateBusinessDetails {
+pub struct BusinessDetails {
     /// `address`.
     pub address: Option<String>,
     /// `customValues`.
@@ -1378,44 +1248,18 @@ pub struct InvoiceCreateBusinessDetails {
     pub website: Option<String>,
 }
 
-/// `contactDetails` of the `InvoiceCreate` event.
+/// `contactDetails.additionalEmails[]` of an event, as the `InvoiceCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct InvoiceCreateContactDetails {
-    /// `additionalEmails`.
-    #[serde(rename = "additionalEmails")]
-    pub additional_emails: Option<Vec<InvoiceCreateContactDetailsAdditionalEmailsItem>>,
-    /// `address`.
-    pub address: Option<InvoiceCreateContactDetailsAddress>,
-    /// `companyName`.
-    #[serde(rename = "companyName")]
-    pub company_name: Option<String>,
-    /// `customFields`.
-    #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<String>>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-}
-
-/// `contactDetails.additionalEmails[]` of the `InvoiceCreate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceCreateContactDetailsAdditionalEmailsItem {
+pub struct AdditionalEmailsItem {
     /// `email`.
     pub email: Option<String>,
 }
 
-/// `contactDetails.address` of the `InvoiceCreate` event.
+/// `contactDetails.address` of an event, as the `InvoiceCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct InvoiceCreateContactDetailsAddress {
+pub struct Address {
     /// `addressLine1`.
     #[serde(rename = "addressLine1")]
     pub address_line1: Option<String>,
@@ -1434,10 +1278,36 @@ pub struct InvoiceCreateContactDetailsAddress {
     pub state: Option<String>,
 }
 
-/// `discount` of the `InvoiceCreate` event.
+/// `contactDetails` of an event, as the `InvoiceCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct InvoiceCreateDiscount {
+pub struct ContactDetails {
+    /// `additionalEmails`.
+    #[serde(rename = "additionalEmails")]
+    pub additional_emails: Option<Vec<AdditionalEmailsItem>>,
+    /// `address`.
+    pub address: Option<Address>,
+    /// `companyName`.
+    #[serde(rename = "companyName")]
+    pub company_name: Option<String>,
+    /// `customFields`.
+    #[serde(rename = "customFields")]
+    pub custom_fields: Option<Vec<String>>,
+    /// `email`.
+    pub email: Option<String>,
+    /// `id`.
+    pub id: Option<String>,
+    /// `name`.
+    pub name: Option<String>,
+    /// `phoneNo`.
+    #[serde(rename = "phoneNo")]
+    pub phone_no: Option<String>,
+}
+
+/// `discount` of an event, as the `InvoiceCreate` page gives it (pages with the same fields share it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Discount {
     /// `type`.
     #[serde(rename = "type")]
     pub type_: Option<String>,
@@ -1445,10 +1315,10 @@ pub struct InvoiceCreateDiscount {
     pub value: Option<f64>,
 }
 
-/// `invoiceItems[]` of the `InvoiceCreate` event.
+/// `invoiceItems[]` of an event, as the `InvoiceCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct InvoiceCreateInvoiceItemsItem {
+pub struct InvoiceItemsItem {
     /// `_id`.
     #[serde(rename = "_id")]
     pub id: Option<String>,
@@ -1470,10 +1340,10 @@ pub struct InvoiceCreateInvoiceItemsItem {
     pub taxes: Option<Vec<Value>>,
 }
 
-/// `totalSummary` of the `InvoiceCreate` event.
+/// `totalSummary` of an event, as the `InvoiceCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct InvoiceCreateTotalSummary {
+pub struct TotalSummary {
     /// `discount`.
     pub discount: Option<f64>,
     /// `subTotal`.
@@ -1502,23 +1372,23 @@ pub struct InvoiceDelete {
     pub amount_paid: Option<f64>,
     /// `businessDetails`.
     #[serde(rename = "businessDetails")]
-    pub business_details: Option<InvoiceDeleteBusinessDetails>,
+    pub business_details: Option<BusinessDetails>,
     /// `contactDetails`.
     #[serde(rename = "contactDetails")]
-    pub contact_details: Option<InvoiceDeleteContactDetails>,
+    pub contact_details: Option<ContactDetails>,
     /// `createdAt`.
     #[serde(rename = "createdAt")]
     pub created_at: Option<String>,
     /// `currency`.
     pub currency: Option<String>,
     /// `discount`.
-    pub discount: Option<InvoiceDeleteDiscount>,
+    pub discount: Option<Discount>,
     /// `dueDate`.
     #[serde(rename = "dueDate")]
     pub due_date: Option<String>,
     /// `invoiceItems`.
     #[serde(rename = "invoiceItems")]
-    pub invoice_items: Option<Vec<InvoiceDeleteInvoiceItemsItem>>,
+    pub invoice_items: Option<Vec<InvoiceItemsItem>>,
     /// `invoiceNumber`.
     #[serde(rename = "invoiceNumber")]
     pub invoice_number: Option<String>,
@@ -1538,134 +1408,10 @@ pub struct InvoiceDelete {
     pub total: Option<f64>,
     /// `totalSummary`.
     #[serde(rename = "totalSummary")]
-    pub total_summary: Option<InvoiceDeleteTotalSummary>,
+    pub total_summary: Option<TotalSummary>,
     /// `updatedAt`.
     #[serde(rename = "updatedAt")]
     pub updated_at: Option<String>,
-}
-
-/// `businessDetails` of the `InvoiceDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceDeleteBusinessDetails {
-    /// `address`.
-    pub address: Option<String>,
-    /// `customValues`.
-    #[serde(rename = "customValues")]
-    pub custom_values: Option<Vec<String>>,
-    /// `logoUrl`.
-    #[serde(rename = "logoUrl")]
-    pub logo_url: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-    /// `website`.
-    pub website: Option<String>,
-}
-
-/// `contactDetails` of the `InvoiceDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceDeleteContactDetails {
-    /// `additionalEmails`.
-    #[serde(rename = "additionalEmails")]
-    pub additional_emails: Option<Vec<InvoiceDeleteContactDetailsAdditionalEmailsItem>>,
-    /// `address`.
-    pub address: Option<InvoiceDeleteContactDetailsAddress>,
-    /// `companyName`.
-    #[serde(rename = "companyName")]
-    pub company_name: Option<String>,
-    /// `customFields`.
-    #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<String>>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-}
-
-/// `contactDetails.additionalEmails[]` of the `InvoiceDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceDeleteContactDetailsAdditionalEmailsItem {
-    /// `email`.
-    pub email: Option<String>,
-}
-
-/// `contactDetails.address` of the `InvoiceDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceDeleteContactDetailsAddress {
-    /// `addressLine1`.
-    #[serde(rename = "addressLine1")]
-    pub address_line1: Option<String>,
-    /// `addressLine2`.
-    #[serde(rename = "addressLine2")]
-    pub address_line2: Option<String>,
-    /// `city`.
-    pub city: Option<String>,
-    /// `countryCode`.
-    #[serde(rename = "countryCode")]
-    pub country_code: Option<String>,
-    /// `postalCode`.
-    #[serde(rename = "postalCode")]
-    pub postal_code: Option<String>,
-    /// `state`.
-    pub state: Option<String>,
-}
-
-/// `discount` of the `InvoiceDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceDeleteDiscount {
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: Option<String>,
-    /// `value`.
-    pub value: Option<f64>,
-}
-
-/// `invoiceItems[]` of the `InvoiceDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceDeleteInvoiceItemsItem {
-    /// `_id`.
-    #[serde(rename = "_id")]
-    pub id: Option<String>,
-    /// `amount`.
-    pub amount: Option<f64>,
-    /// `currency`.
-    pub currency: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `priceId`.
-    #[serde(rename = "priceId")]
-    pub price_id: Option<String>,
-    /// `productId`.
-    #[serde(rename = "productId")]
-    pub product_id: Option<String>,
-    /// `qty`.
-    pub qty: Option<f64>,
-    /// `taxes`.
-    pub taxes: Option<Vec<Value>>,
-}
-
-/// `totalSummary` of the `InvoiceDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceDeleteTotalSummary {
-    /// `discount`.
-    pub discount: Option<f64>,
-    /// `subTotal`.
-    #[serde(rename = "subTotal")]
-    pub sub_total: Option<f64>,
 }
 
 /// The `InvoicePaid` event, from HighLevel's `InvoicePaid` page.
@@ -1689,23 +1435,23 @@ pub struct InvoicePaid {
     pub amount_paid: Option<f64>,
     /// `businessDetails`.
     #[serde(rename = "businessDetails")]
-    pub business_details: Option<InvoicePaidBusinessDetails>,
+    pub business_details: Option<BusinessDetails>,
     /// `contactDetails`.
     #[serde(rename = "contactDetails")]
-    pub contact_details: Option<InvoicePaidContactDetails>,
+    pub contact_details: Option<ContactDetails>,
     /// `createdAt`.
     #[serde(rename = "createdAt")]
     pub created_at: Option<String>,
     /// `currency`.
     pub currency: Option<String>,
     /// `discount`.
-    pub discount: Option<InvoicePaidDiscount>,
+    pub discount: Option<Discount>,
     /// `dueDate`.
     #[serde(rename = "dueDate")]
     pub due_date: Option<String>,
     /// `invoiceItems`.
     #[serde(rename = "invoiceItems")]
-    pub invoice_items: Option<Vec<InvoicePaidInvoiceItemsItem>>,
+    pub invoice_items: Option<Vec<InvoiceItemsItem>>,
     /// `invoiceNumber`.
     #[serde(rename = "invoiceNumber")]
     pub invoice_number: Option<String>,
@@ -1725,134 +1471,10 @@ pub struct InvoicePaid {
     pub total: Option<f64>,
     /// `totalSummary`.
     #[serde(rename = "totalSummary")]
-    pub total_summary: Option<InvoicePaidTotalSummary>,
+    pub total_summary: Option<TotalSummary>,
     /// `updatedAt`.
     #[serde(rename = "updatedAt")]
     pub updated_at: Option<String>,
-}
-
-/// `businessDetails` of the `InvoicePaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePaidBusinessDetails {
-    /// `address`.
-    pub address: Option<String>,
-    /// `customValues`.
-    #[serde(rename = "customValues")]
-    pub custom_values: Option<Vec<String>>,
-    /// `logoUrl`.
-    #[serde(rename = "logoUrl")]
-    pub logo_url: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-    /// `website`.
-    pub website: Option<String>,
-}
-
-/// `contactDetails` of the `InvoicePaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePaidContactDetails {
-    /// `additionalEmails`.
-    #[serde(rename = "additionalEmails")]
-    pub additional_emails: Option<Vec<InvoicePaidContactDetailsAdditionalEmailsItem>>,
-    /// `address`.
-    pub address: Option<InvoicePaidContactDetailsAddress>,
-    /// `companyName`.
-    #[serde(rename = "companyName")]
-    pub company_name: Option<String>,
-    /// `customFields`.
-    #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<String>>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-}
-
-/// `contactDetails.additionalEmails[]` of the `InvoicePaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePaidContactDetailsAdditionalEmailsItem {
-    /// `email`.
-    pub email: Option<String>,
-}
-
-/// `contactDetails.address` of the `InvoicePaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePaidContactDetailsAddress {
-    /// `addressLine1`.
-    #[serde(rename = "addressLine1")]
-    pub address_line1: Option<String>,
-    /// `addressLine2`.
-    #[serde(rename = "addressLine2")]
-    pub address_line2: Option<String>,
-    /// `city`.
-    pub city: Option<String>,
-    /// `countryCode`.
-    #[serde(rename = "countryCode")]
-    pub country_code: Option<String>,
-    /// `postalCode`.
-    #[serde(rename = "postalCode")]
-    pub postal_code: Option<String>,
-    /// `state`.
-    pub state: Option<String>,
-}
-
-/// `discount` of the `InvoicePaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePaidDiscount {
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: Option<String>,
-    /// `value`.
-    pub value: Option<f64>,
-}
-
-/// `invoiceItems[]` of the `InvoicePaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePaidInvoiceItemsItem {
-    /// `_id`.
-    #[serde(rename = "_id")]
-    pub id: Option<String>,
-    /// `amount`.
-    pub amount: Option<f64>,
-    /// `currency`.
-    pub currency: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `priceId`.
-    #[serde(rename = "priceId")]
-    pub price_id: Option<String>,
-    /// `productId`.
-    #[serde(rename = "productId")]
-    pub product_id: Option<String>,
-    /// `qty`.
-    pub qty: Option<f64>,
-    /// `taxes`.
-    pub taxes: Option<Vec<Value>>,
-}
-
-/// `totalSummary` of the `InvoicePaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePaidTotalSummary {
-    /// `discount`.
-    pub discount: Option<f64>,
-    /// `subTotal`.
-    #[serde(rename = "subTotal")]
-    pub sub_total: Option<f64>,
 }
 
 /// The `InvoicePartiallyPaid` event, from HighLevel's `InvoicePartiallyPaid` page.
@@ -1876,23 +1498,23 @@ pub struct InvoicePartiallyPaid {
     pub amount_paid: Option<f64>,
     /// `businessDetails`.
     #[serde(rename = "businessDetails")]
-    pub business_details: Option<InvoicePartiallyPaidBusinessDetails>,
+    pub business_details: Option<BusinessDetails>,
     /// `contactDetails`.
     #[serde(rename = "contactDetails")]
-    pub contact_details: Option<InvoicePartiallyPaidContactDetails>,
+    pub contact_details: Option<ContactDetails>,
     /// `createdAt`.
     #[serde(rename = "createdAt")]
     pub created_at: Option<String>,
     /// `currency`.
     pub currency: Option<String>,
     /// `discount`.
-    pub discount: Option<InvoicePartiallyPaidDiscount>,
+    pub discount: Option<Discount>,
     /// `dueDate`.
     #[serde(rename = "dueDate")]
     pub due_date: Option<String>,
     /// `invoiceItems`.
     #[serde(rename = "invoiceItems")]
-    pub invoice_items: Option<Vec<InvoicePartiallyPaidInvoiceItemsItem>>,
+    pub invoice_items: Option<Vec<InvoiceItemsItem>>,
     /// `invoiceNumber`.
     #[serde(rename = "invoiceNumber")]
     pub invoice_number: Option<String>,
@@ -1912,134 +1534,10 @@ pub struct InvoicePartiallyPaid {
     pub total: Option<f64>,
     /// `totalSummary`.
     #[serde(rename = "totalSummary")]
-    pub total_summary: Option<InvoicePartiallyPaidTotalSummary>,
+    pub total_summary: Option<TotalSummary>,
     /// `updatedAt`.
     #[serde(rename = "updatedAt")]
     pub updated_at: Option<String>,
-}
-
-/// `businessDetails` of the `InvoicePartiallyPaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePartiallyPaidBusinessDetails {
-    /// `address`.
-    pub address: Option<String>,
-    /// `customValues`.
-    #[serde(rename = "customValues")]
-    pub custom_values: Option<Vec<String>>,
-    /// `logoUrl`.
-    #[serde(rename = "logoUrl")]
-    pub logo_url: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-    /// `website`.
-    pub website: Option<String>,
-}
-
-/// `contactDetails` of the `InvoicePartiallyPaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePartiallyPaidContactDetails {
-    /// `additionalEmails`.
-    #[serde(rename = "additionalEmails")]
-    pub additional_emails: Option<Vec<InvoicePartiallyPaidContactDetailsAdditionalEmailsItem>>,
-    /// `address`.
-    pub address: Option<InvoicePartiallyPaidContactDetailsAddress>,
-    /// `companyName`.
-    #[serde(rename = "companyName")]
-    pub company_name: Option<String>,
-    /// `customFields`.
-    #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<String>>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-}
-
-/// `contactDetails.additionalEmails[]` of the `InvoicePartiallyPaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePartiallyPaidContactDetailsAdditionalEmailsItem {
-    /// `email`.
-    pub email: Option<String>,
-}
-
-/// `contactDetails.address` of the `InvoicePartiallyPaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePartiallyPaidContactDetailsAddress {
-    /// `addressLine1`.
-    #[serde(rename = "addressLine1")]
-    pub address_line1: Option<String>,
-    /// `addressLine2`.
-    #[serde(rename = "addressLine2")]
-    pub address_line2: Option<String>,
-    /// `city`.
-    pub city: Option<String>,
-    /// `countryCode`.
-    #[serde(rename = "countryCode")]
-    pub country_code: Option<String>,
-    /// `postalCode`.
-    #[serde(rename = "postalCode")]
-    pub postal_code: Option<String>,
-    /// `state`.
-    pub state: Option<String>,
-}
-
-/// `discount` of the `InvoicePartiallyPaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePartiallyPaidDiscount {
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: Option<String>,
-    /// `value`.
-    pub value: Option<f64>,
-}
-
-/// `invoiceItems[]` of the `InvoicePartiallyPaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePartiallyPaidInvoiceItemsItem {
-    /// `_id`.
-    #[serde(rename = "_id")]
-    pub id: Option<String>,
-    /// `amount`.
-    pub amount: Option<f64>,
-    /// `currency`.
-    pub currency: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `priceId`.
-    #[serde(rename = "priceId")]
-    pub price_id: Option<String>,
-    /// `productId`.
-    #[serde(rename = "productId")]
-    pub product_id: Option<String>,
-    /// `qty`.
-    pub qty: Option<f64>,
-    /// `taxes`.
-    pub taxes: Option<Vec<Value>>,
-}
-
-/// `totalSummary` of the `InvoicePartiallyPaid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoicePartiallyPaidTotalSummary {
-    /// `discount`.
-    pub discount: Option<f64>,
-    /// `subTotal`.
-    #[serde(rename = "subTotal")]
-    pub sub_total: Option<f64>,
 }
 
 /// The `InvoiceSent` event, from HighLevel's `InvoiceSent` page.
@@ -2063,23 +1561,23 @@ pub struct InvoiceSent {
     pub amount_paid: Option<f64>,
     /// `businessDetails`.
     #[serde(rename = "businessDetails")]
-    pub business_details: Option<InvoiceSentBusinessDetails>,
+    pub business_details: Option<BusinessDetails>,
     /// `contactDetails`.
     #[serde(rename = "contactDetails")]
-    pub contact_details: Option<InvoiceSentContactDetails>,
+    pub contact_details: Option<ContactDetails>,
     /// `createdAt`.
     #[serde(rename = "createdAt")]
     pub created_at: Option<String>,
     /// `currency`.
     pub currency: Option<String>,
     /// `discount`.
-    pub discount: Option<InvoiceSentDiscount>,
+    pub discount: Option<Discount>,
     /// `dueDate`.
     #[serde(rename = "dueDate")]
     pub due_date: Option<String>,
     /// `invoiceItems`.
     #[serde(rename = "invoiceItems")]
-    pub invoice_items: Option<Vec<InvoiceSentInvoiceItemsItem>>,
+    pub invoice_items: Option<Vec<InvoiceItemsItem>>,
     /// `invoiceNumber`.
     #[serde(rename = "invoiceNumber")]
     pub invoice_number: Option<String>,
@@ -2099,134 +1597,10 @@ pub struct InvoiceSent {
     pub total: Option<f64>,
     /// `totalSummary`.
     #[serde(rename = "totalSummary")]
-    pub total_summary: Option<InvoiceSentTotalSummary>,
+    pub total_summary: Option<TotalSummary>,
     /// `updatedAt`.
     #[serde(rename = "updatedAt")]
     pub updated_at: Option<String>,
-}
-
-/// `businessDetails` of the `InvoiceSent` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceSentBusinessDetails {
-    /// `address`.
-    pub address: Option<String>,
-    /// `customValues`.
-    #[serde(rename = "customValues")]
-    pub custom_values: Option<Vec<String>>,
-    /// `logoUrl`.
-    #[serde(rename = "logoUrl")]
-    pub logo_url: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-    /// `website`.
-    pub website: Option<String>,
-}
-
-/// `contactDetails` of the `InvoiceSent` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceSentContactDetails {
-    /// `additionalEmails`.
-    #[serde(rename = "additionalEmails")]
-    pub additional_emails: Option<Vec<InvoiceSentContactDetailsAdditionalEmailsItem>>,
-    /// `address`.
-    pub address: Option<InvoiceSentContactDetailsAddress>,
-    /// `companyName`.
-    #[serde(rename = "companyName")]
-    pub company_name: Option<String>,
-    /// `customFields`.
-    #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<String>>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-}
-
-/// `contactDetails.additionalEmails[]` of the `InvoiceSent` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceSentContactDetailsAdditionalEmailsItem {
-    /// `email`.
-    pub email: Option<String>,
-}
-
-/// `contactDetails.address` of the `InvoiceSent` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceSentContactDetailsAddress {
-    /// `addressLine1`.
-    #[serde(rename = "addressLine1")]
-    pub address_line1: Option<String>,
-    /// `addressLine2`.
-    #[serde(rename = "addressLine2")]
-    pub address_line2: Option<String>,
-    /// `city`.
-    pub city: Option<String>,
-    /// `countryCode`.
-    #[serde(rename = "countryCode")]
-    pub country_code: Option<String>,
-    /// `postalCode`.
-    #[serde(rename = "postalCode")]
-    pub postal_code: Option<String>,
-    /// `state`.
-    pub state: Option<String>,
-}
-
-/// `discount` of the `InvoiceSent` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceSentDiscount {
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: Option<String>,
-    /// `value`.
-    pub value: Option<f64>,
-}
-
-/// `invoiceItems[]` of the `InvoiceSent` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceSentInvoiceItemsItem {
-    /// `_id`.
-    #[serde(rename = "_id")]
-    pub id: Option<String>,
-    /// `amount`.
-    pub amount: Option<f64>,
-    /// `currency`.
-    pub currency: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `priceId`.
-    #[serde(rename = "priceId")]
-    pub price_id: Option<String>,
-    /// `productId`.
-    #[serde(rename = "productId")]
-    pub product_id: Option<String>,
-    /// `qty`.
-    pub qty: Option<f64>,
-    /// `taxes`.
-    pub taxes: Option<Vec<Value>>,
-}
-
-/// `totalSummary` of the `InvoiceSent` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceSentTotalSummary {
-    /// `discount`.
-    pub discount: Option<f64>,
-    /// `subTotal`.
-    #[serde(rename = "subTotal")]
-    pub sub_total: Option<f64>,
 }
 
 /// The `InvoiceUpdate` event, from HighLevel's `InvoiceUpdate` page.
@@ -2250,23 +1624,23 @@ pub struct InvoiceUpdate {
     pub amount_paid: Option<f64>,
     /// `businessDetails`.
     #[serde(rename = "businessDetails")]
-    pub business_details: Option<InvoiceUpdateBusinessDetails>,
+    pub business_details: Option<BusinessDetails>,
     /// `contactDetails`.
     #[serde(rename = "contactDetails")]
-    pub contact_details: Option<InvoiceUpdateContactDetails>,
+    pub contact_details: Option<ContactDetails>,
     /// `createdAt`.
     #[serde(rename = "createdAt")]
     pub created_at: Option<String>,
     /// `currency`.
     pub currency: Option<String>,
     /// `discount`.
-    pub discount: Option<InvoiceUpdateDiscount>,
+    pub discount: Option<Discount>,
     /// `dueDate`.
     #[serde(rename = "dueDate")]
     pub due_date: Option<String>,
     /// `invoiceItems`.
     #[serde(rename = "invoiceItems")]
-    pub invoice_items: Option<Vec<InvoiceUpdateInvoiceItemsItem>>,
+    pub invoice_items: Option<Vec<InvoiceItemsItem>>,
     /// `invoiceNumber`.
     #[serde(rename = "invoiceNumber")]
     pub invoice_number: Option<String>,
@@ -2286,134 +1660,10 @@ pub struct InvoiceUpdate {
     pub total: Option<f64>,
     /// `totalSummary`.
     #[serde(rename = "totalSummary")]
-    pub total_summary: Option<InvoiceUpdateTotalSummary>,
+    pub total_summary: Option<TotalSummary>,
     /// `updatedAt`.
     #[serde(rename = "updatedAt")]
     pub updated_at: Option<String>,
-}
-
-/// `businessDetails` of the `InvoiceUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceUpdateBusinessDetails {
-    /// `address`.
-    pub address: Option<String>,
-    /// `customValues`.
-    #[serde(rename = "customValues")]
-    pub custom_values: Option<Vec<String>>,
-    /// `logoUrl`.
-    #[serde(rename = "logoUrl")]
-    pub logo_url: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-    /// `website`.
-    pub website: Option<String>,
-}
-
-/// `contactDetails` of the `InvoiceUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceUpdateContactDetails {
-    /// `additionalEmails`.
-    #[serde(rename = "additionalEmails")]
-    pub additional_emails: Option<Vec<InvoiceUpdateContactDetailsAdditionalEmailsItem>>,
-    /// `address`.
-    pub address: Option<InvoiceUpdateContactDetailsAddress>,
-    /// `companyName`.
-    #[serde(rename = "companyName")]
-    pub company_name: Option<String>,
-    /// `customFields`.
-    #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<String>>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-}
-
-/// `contactDetails.additionalEmails[]` of the `InvoiceUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceUpdateContactDetailsAdditionalEmailsItem {
-    /// `email`.
-    pub email: Option<String>,
-}
-
-/// `contactDetails.address` of the `InvoiceUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceUpdateContactDetailsAddress {
-    /// `addressLine1`.
-    #[serde(rename = "addressLine1")]
-    pub address_line1: Option<String>,
-    /// `addressLine2`.
-    #[serde(rename = "addressLine2")]
-    pub address_line2: Option<String>,
-    /// `city`.
-    pub city: Option<String>,
-    /// `countryCode`.
-    #[serde(rename = "countryCode")]
-    pub country_code: Option<String>,
-    /// `postalCode`.
-    #[serde(rename = "postalCode")]
-    pub postal_code: Option<String>,
-    /// `state`.
-    pub state: Option<String>,
-}
-
-/// `discount` of the `InvoiceUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceUpdateDiscount {
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: Option<String>,
-    /// `value`.
-    pub value: Option<f64>,
-}
-
-/// `invoiceItems[]` of the `InvoiceUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceUpdateInvoiceItemsItem {
-    /// `_id`.
-    #[serde(rename = "_id")]
-    pub id: Option<String>,
-    /// `amount`.
-    pub amount: Option<f64>,
-    /// `currency`.
-    pub currency: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `priceId`.
-    #[serde(rename = "priceId")]
-    pub price_id: Option<String>,
-    /// `productId`.
-    #[serde(rename = "productId")]
-    pub product_id: Option<String>,
-    /// `qty`.
-    pub qty: Option<f64>,
-    /// `taxes`.
-    pub taxes: Option<Vec<Value>>,
-}
-
-/// `totalSummary` of the `InvoiceUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceUpdateTotalSummary {
-    /// `discount`.
-    pub discount: Option<f64>,
-    /// `subTotal`.
-    #[serde(rename = "subTotal")]
-    pub sub_total: Option<f64>,
 }
 
 /// The `InvoiceVoid` event, from HighLevel's `InvoiceVoid` page.
@@ -2437,23 +1687,23 @@ pub struct InvoiceVoid {
     pub amount_paid: Option<f64>,
     /// `businessDetails`.
     #[serde(rename = "businessDetails")]
-    pub business_details: Option<InvoiceVoidBusinessDetails>,
+    pub business_details: Option<BusinessDetails>,
     /// `contactDetails`.
     #[serde(rename = "contactDetails")]
-    pub contact_details: Option<InvoiceVoidContactDetails>,
+    pub contact_details: Option<ContactDetails>,
     /// `createdAt`.
     #[serde(rename = "createdAt")]
     pub created_at: Option<String>,
     /// `currency`.
     pub currency: Option<String>,
     /// `discount`.
-    pub discount: Option<InvoiceVoidDiscount>,
+    pub discount: Option<Discount>,
     /// `dueDate`.
     #[serde(rename = "dueDate")]
     pub due_date: Option<String>,
     /// `invoiceItems`.
     #[serde(rename = "invoiceItems")]
-    pub invoice_items: Option<Vec<InvoiceVoidInvoiceItemsItem>>,
+    pub invoice_items: Option<Vec<InvoiceItemsItem>>,
     /// `invoiceNumber`.
     #[serde(rename = "invoiceNumber")]
     pub invoice_number: Option<String>,
@@ -2473,134 +1723,10 @@ pub struct InvoiceVoid {
     pub total: Option<f64>,
     /// `totalSummary`.
     #[serde(rename = "totalSummary")]
-    pub total_summary: Option<InvoiceVoidTotalSummary>,
+    pub total_summary: Option<TotalSummary>,
     /// `updatedAt`.
     #[serde(rename = "updatedAt")]
     pub updated_at: Option<String>,
-}
-
-/// `businessDetails` of the `InvoiceVoid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceVoidBusinessDetails {
-    /// `address`.
-    pub address: Option<String>,
-    /// `customValues`.
-    #[serde(rename = "customValues")]
-    pub custom_values: Option<Vec<String>>,
-    /// `logoUrl`.
-    #[serde(rename = "logoUrl")]
-    pub logo_url: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-    /// `website`.
-    pub website: Option<String>,
-}
-
-/// `contactDetails` of the `InvoiceVoid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceVoidContactDetails {
-    /// `additionalEmails`.
-    #[serde(rename = "additionalEmails")]
-    pub additional_emails: Option<Vec<InvoiceVoidContactDetailsAdditionalEmailsItem>>,
-    /// `address`.
-    pub address: Option<InvoiceVoidContactDetailsAddress>,
-    /// `companyName`.
-    #[serde(rename = "companyName")]
-    pub company_name: Option<String>,
-    /// `customFields`.
-    #[serde(rename = "customFields")]
-    pub custom_fields: Option<Vec<String>>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phoneNo`.
-    #[serde(rename = "phoneNo")]
-    pub phone_no: Option<String>,
-}
-
-/// `contactDetails.additionalEmails[]` of the `InvoiceVoid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceVoidContactDetailsAdditionalEmailsItem {
-    /// `email`.
-    pub email: Option<String>,
-}
-
-/// `contactDetails.address` of the `InvoiceVoid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceVoidContactDetailsAddress {
-    /// `addressLine1`.
-    #[serde(rename = "addressLine1")]
-    pub address_line1: Option<String>,
-    /// `addressLine2`.
-    #[serde(rename = "addressLine2")]
-    pub address_line2: Option<String>,
-    /// `city`.
-    pub city: Option<String>,
-    /// `countryCode`.
-    #[serde(rename = "countryCode")]
-    pub country_code: Option<String>,
-    /// `postalCode`.
-    #[serde(rename = "postalCode")]
-    pub postal_code: Option<String>,
-    /// `state`.
-    pub state: Option<String>,
-}
-
-/// `discount` of the `InvoiceVoid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceVoidDiscount {
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: Option<String>,
-    /// `value`.
-    pub value: Option<f64>,
-}
-
-/// `invoiceItems[]` of the `InvoiceVoid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceVoidInvoiceItemsItem {
-    /// `_id`.
-    #[serde(rename = "_id")]
-    pub id: Option<String>,
-    /// `amount`.
-    pub amount: Option<f64>,
-    /// `currency`.
-    pub currency: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `priceId`.
-    #[serde(rename = "priceId")]
-    pub price_id: Option<String>,
-    /// `productId`.
-    #[serde(rename = "productId")]
-    pub product_id: Option<String>,
-    /// `qty`.
-    pub qty: Option<f64>,
-    /// `taxes`.
-    pub taxes: Option<Vec<Value>>,
-}
-
-/// `totalSummary` of the `InvoiceVoid` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct InvoiceVoidTotalSummary {
-    /// `discount`.
-    pub discount: Option<f64>,
-    /// `subTotal`.
-    #[serde(rename = "subTotal")]
-    pub sub_total: Option<f64>,
 }
 
 /// The `LCEmailStats` event, from HighLevel's `LCEmailStats` page.
@@ -2615,49 +1741,13 @@ pub struct LCEmailStats {
     pub location_id: Option<String>,
     /// `webhookPayload`.
     #[serde(rename = "webhookPayload")]
-    pub webhook_payload: Option<LCEmailStatsWebhookPayload>,
+    pub webhook_payload: Option<WebhookPayload>,
 }
 
-/// `webhookPayload` of the `LCEmailStats` event.
+/// `webhookPayload.delivery-status` of an event, as the `LCEmailStats` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct LCEmailStatsWebhookPayload {
-    /// `campaigns`.
-    pub campaigns: Option<Vec<Value>>,
-    /// `delivery-status`.
-    #[serde(rename = "delivery-status")]
-    pub delivery_status: Option<LCEmailStatsWebhookPayloadDeliveryStatus>,
-    /// `envelope`.
-    pub envelope: Option<LCEmailStatsWebhookPayloadEnvelope>,
-    /// `event`.
-    pub event: Option<String>,
-    /// `flags`.
-    pub flags: Option<LCEmailStatsWebhookPayloadFlags>,
-    /// `id`.
-    pub id: Option<String>,
-    /// `log-level`.
-    #[serde(rename = "log-level")]
-    pub log_level: Option<String>,
-    /// `message`.
-    pub message: Option<LCEmailStatsWebhookPayloadMessage>,
-    /// `recipient`.
-    pub recipient: Option<String>,
-    /// `recipient-domain`.
-    #[serde(rename = "recipient-domain")]
-    pub recipient_domain: Option<String>,
-    /// `recipient-provider`.
-    #[serde(rename = "recipient-provider")]
-    pub recipient_provider: Option<String>,
-    /// `tags`.
-    pub tags: Option<Vec<Value>>,
-    /// `timestamp`.
-    pub timestamp: Option<i64>,
-}
-
-/// `webhookPayload.delivery-status` of the `LCEmailStats` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct LCEmailStatsWebhookPayloadDeliveryStatus {
+pub struct DeliveryStatus {
     /// `attempt-no`.
     #[serde(rename = "attempt-no")]
     pub attempt_no: Option<i64>,
@@ -2683,10 +1773,10 @@ pub struct LCEmailStatsWebhookPayloadDeliveryStatus {
     pub utf8: Option<bool>,
 }
 
-/// `webhookPayload.envelope` of the `LCEmailStats` event.
+/// `webhookPayload.envelope` of an event, as the `LCEmailStats` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct LCEmailStatsWebhookPayloadEnvelope {
+pub struct Envelope {
     /// `i-ip-pool-id`.
     #[serde(rename = "i-ip-pool-id")]
     pub i_ip_pool_id: Option<String>,
@@ -2704,10 +1794,10 @@ pub struct LCEmailStatsWebhookPayloadEnvelope {
     pub transport: Option<String>,
 }
 
-/// `webhookPayload.flags` of the `LCEmailStats` event.
+/// `webhookPayload.flags` of an event, as the `LCEmailStats` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct LCEmailStatsWebhookPayloadFlags {
+pub struct Flags {
     /// `is-authenticated`.
     #[serde(rename = "is-authenticated")]
     pub is_authenticated: Option<bool>,
@@ -2725,22 +1815,10 @@ pub struct LCEmailStatsWebhookPayloadFlags {
     pub is_test_mode: Option<bool>,
 }
 
-/// `webhookPayload.message` of the `LCEmailStats` event.
+/// `webhookPayload.message.headers` of an event, as the `LCEmailStats` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct LCEmailStatsWebhookPayloadMessage {
-    /// `attachments`.
-    pub attachments: Option<Vec<Value>>,
-    /// `headers`.
-    pub headers: Option<LCEmailStatsWebhookPayloadMessageHeaders>,
-    /// `size`.
-    pub size: Option<i64>,
-}
-
-/// `webhookPayload.message.headers` of the `LCEmailStats` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct LCEmailStatsWebhookPayloadMessageHeaders {
+pub struct Headers {
     /// `from`.
     pub from: Option<String>,
     /// `message-id`.
@@ -2748,6 +1826,54 @@ pub struct LCEmailStatsWebhookPayloadMessageHeaders {
     pub message_id: Option<String>,
     /// `to`.
     pub to: Option<String>,
+}
+
+/// `webhookPayload.message` of an event, as the `LCEmailStats` page gives it (pages with the same fields share it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Message {
+    /// `attachments`.
+    pub attachments: Option<Vec<Value>>,
+    /// `headers`.
+    pub headers: Option<Headers>,
+    /// `size`.
+    pub size: Option<i64>,
+}
+
+/// `webhookPayload` of an event, as the `LCEmailStats` page gives it (pages with the same fields share it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct WebhookPayload {
+    /// `campaigns`.
+    pub campaigns: Option<Vec<Value>>,
+    /// `delivery-status`.
+    #[serde(rename = "delivery-status")]
+    pub delivery_status: Option<DeliveryStatus>,
+    /// `envelope`.
+    pub envelope: Option<Envelope>,
+    /// `event`.
+    pub event: Option<String>,
+    /// `flags`.
+    pub flags: Option<Flags>,
+    /// `id`.
+    pub id: Option<String>,
+    /// `log-level`.
+    #[serde(rename = "log-level")]
+    pub log_level: Option<String>,
+    /// `message`.
+    pub message: Option<Message>,
+    /// `recipient`.
+    pub recipient: Option<String>,
+    /// `recipient-domain`.
+    #[serde(rename = "recipient-domain")]
+    pub recipient_domain: Option<String>,
+    /// `recipient-provider`.
+    #[serde(rename = "recipient-provider")]
+    pub recipient_provider: Option<String>,
+    /// `tags`.
+    pub tags: Option<Vec<Value>>,
+    /// `timestamp`.
+    pub timestamp: Option<i64>,
 }
 
 /// The `LocationCreate` event, from HighLevel's `LocationCreate` page.
@@ -3169,13 +2295,13 @@ pub struct OrderCreate {
     pub amount: Option<f64>,
     /// `amountSummary`.
     #[serde(rename = "amountSummary")]
-    pub amount_summary: Option<OrderCreateAmountSummary>,
+    pub amount_summary: Option<AmountSummary>,
     /// `contactId`.
     #[serde(rename = "contactId")]
     pub contact_id: Option<String>,
     /// `contactSnapshot`.
     #[serde(rename = "contactSnapshot")]
-    pub contact_snapshot: Option<OrderCreateContactSnapshot>,
+    pub contact_snapshot: Option<ContactSnapshot>,
     /// `createdAt`.
     #[serde(rename = "createdAt")]
     pub created_at: Option<String>,
@@ -3185,26 +2311,26 @@ pub struct OrderCreate {
     #[serde(rename = "fulfillmentStatus")]
     pub fulfillment_status: Option<String>,
     /// `items`.
-    pub items: Option<Vec<OrderCreateItemsItem>>,
+    pub items: Option<Vec<ItemsItem>>,
     /// `liveMode`.
     #[serde(rename = "liveMode")]
     pub live_mode: Option<bool>,
     /// `source`.
-    pub source: Option<OrderCreateSource>,
+    pub source: Option<Source>,
     /// `status`.
     pub status: Option<String>,
     /// `taxSummary`.
     #[serde(rename = "taxSummary")]
-    pub tax_summary: Option<Vec<OrderCreateTaxSummaryItem>>,
+    pub tax_summary: Option<Vec<TaxSummaryItem>>,
     /// `updatedAt`.
     #[serde(rename = "updatedAt")]
     pub updated_at: Option<String>,
 }
 
-/// `amountSummary` of the `OrderCreate` event.
+/// `amountSummary` of an event, as the `OrderCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct OrderCreateAmountSummary {
+pub struct AmountSummary {
     /// `discount`.
     pub discount: Option<f64>,
     /// `shipping`.
@@ -3215,10 +2341,10 @@ pub struct OrderCreateAmountSummary {
     pub tax: Option<f64>,
 }
 
-/// `contactSnapshot` of the `OrderCreate` event.
+/// `contactSnapshot` of an event, as the `OrderCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct OrderCreateContactSnapshot {
+pub struct ContactSnapshot {
     /// `address1`.
     pub address1: Option<String>,
     /// `assignedTo`.
@@ -3271,10 +2397,10 @@ pub struct OrderCreateContactSnapshot {
     pub website: Option<String>,
 }
 
-/// `items[]` of the `OrderCreate` event.
+/// `items[]` of an event, as the `OrderCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct OrderCreateItemsItem {
+pub struct ItemsItem {
     /// `name`.
     pub name: Option<String>,
     /// `price`.
@@ -3285,10 +2411,10 @@ pub struct OrderCreateItemsItem {
     pub qty: Option<f64>,
 }
 
-/// `source` of the `OrderCreate` event.
+/// `source` of an event, as the `OrderCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct OrderCreateSource {
+pub struct Source {
     /// `id`.
     pub id: Option<String>,
     /// `meta`.
@@ -3303,10 +2429,10 @@ pub struct OrderCreateSource {
     pub type_: Option<String>,
 }
 
-/// `taxSummary[]` of the `OrderCreate` event.
+/// `taxSummary[]` of an event, as the `OrderCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct OrderCreateTaxSummaryItem {
+pub struct TaxSummaryItem {
     /// `_id`.
     #[serde(rename = "_id")]
     pub id: Option<String>,
@@ -3337,13 +2463,13 @@ pub struct OrderStatusUpdate {
     pub amount: Option<f64>,
     /// `amountSummary`.
     #[serde(rename = "amountSummary")]
-    pub amount_summary: Option<OrderStatusUpdateAmountSummary>,
+    pub amount_summary: Option<AmountSummary>,
     /// `contactId`.
     #[serde(rename = "contactId")]
     pub contact_id: Option<String>,
     /// `contactSnapshot`.
     #[serde(rename = "contactSnapshot")]
-    pub contact_snapshot: Option<OrderStatusUpdateContactSnapshot>,
+    pub contact_snapshot: Option<ContactSnapshot>,
     /// `createdAt`.
     #[serde(rename = "createdAt")]
     pub created_at: Option<String>,
@@ -3353,139 +2479,20 @@ pub struct OrderStatusUpdate {
     #[serde(rename = "fulfillmentStatus")]
     pub fulfillment_status: Option<String>,
     /// `items`.
-    pub items: Option<Vec<OrderStatusUpdateItemsItem>>,
+    pub items: Option<Vec<ItemsItem>>,
     /// `liveMode`.
     #[serde(rename = "liveMode")]
     pub live_mode: Option<bool>,
     /// `source`.
-    pub source: Option<OrderStatusUpdateSource>,
+    pub source: Option<Source>,
     /// `status`.
     pub status: Option<String>,
     /// `taxSummary`.
     #[serde(rename = "taxSummary")]
-    pub tax_summary: Option<Vec<OrderStatusUpdateTaxSummaryItem>>,
+    pub tax_summary: Option<Vec<TaxSummaryItem>>,
     /// `updatedAt`.
     #[serde(rename = "updatedAt")]
     pub updated_at: Option<String>,
-}
-
-/// `amountSummary` of the `OrderStatusUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct OrderStatusUpdateAmountSummary {
-    /// `discount`.
-    pub discount: Option<f64>,
-    /// `shipping`.
-    pub shipping: Option<f64>,
-    /// `subtotal`.
-    pub subtotal: Option<f64>,
-    /// `tax`.
-    pub tax: Option<f64>,
-}
-
-/// `contactSnapshot` of the `OrderStatusUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct OrderStatusUpdateContactSnapshot {
-    /// `address1`.
-    pub address1: Option<String>,
-    /// `assignedTo`.
-    #[serde(rename = "assignedTo")]
-    pub assigned_to: Option<String>,
-    /// `attachments`.
-    pub attachments: Option<Vec<Value>>,
-    /// `city`.
-    pub city: Option<String>,
-    /// `companyName`.
-    #[serde(rename = "companyName")]
-    pub company_name: Option<String>,
-    /// `country`.
-    pub country: Option<String>,
-    /// `dateAdded`.
-    #[serde(rename = "dateAdded")]
-    pub date_added: Option<String>,
-    /// `dateOfBirth`.
-    #[serde(rename = "dateOfBirth")]
-    pub date_of_birth: Option<String>,
-    /// `dnd`.
-    pub dnd: Option<bool>,
-    /// `email`.
-    pub email: Option<String>,
-    /// `firstName`.
-    #[serde(rename = "firstName")]
-    pub first_name: Option<String>,
-    /// `id`.
-    pub id: Option<String>,
-    /// `lastName`.
-    #[serde(rename = "lastName")]
-    pub last_name: Option<String>,
-    /// `locationId`.
-    #[serde(rename = "locationId")]
-    pub location_id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `phone`.
-    pub phone: Option<String>,
-    /// `postalCode`.
-    #[serde(rename = "postalCode")]
-    pub postal_code: Option<String>,
-    /// `source`.
-    pub source: Option<String>,
-    /// `state`.
-    pub state: Option<String>,
-    /// `tags`.
-    pub tags: Option<Vec<Value>>,
-    /// `website`.
-    pub website: Option<String>,
-}
-
-/// `items[]` of the `OrderStatusUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct OrderStatusUpdateItemsItem {
-    /// `name`.
-    pub name: Option<String>,
-    /// `price`.
-    pub price: Option<Value>,
-    /// `product`.
-    pub product: Option<Value>,
-    /// `qty`.
-    pub qty: Option<f64>,
-}
-
-/// `source` of the `OrderStatusUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct OrderStatusUpdateSource {
-    /// `id`.
-    pub id: Option<String>,
-    /// `meta`.
-    pub meta: Option<Value>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `subType`.
-    #[serde(rename = "subType")]
-    pub sub_type: Option<String>,
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: Option<String>,
-}
-
-/// `taxSummary[]` of the `OrderStatusUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct OrderStatusUpdateTaxSummaryItem {
-    /// `_id`.
-    #[serde(rename = "_id")]
-    pub id: Option<String>,
-    /// `amount`.
-    pub amount: Option<f64>,
-    /// `calculation`.
-    pub calculation: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `rate`.
-    pub rate: Option<f64>,
 }
 
 /// The `OutboundMessage` event, from HighLevel's `OutboundMessage` page.
@@ -3603,7 +2610,7 @@ pub struct PriceCreate {
     pub location_id: Option<String>,
     /// `membershipOffers`.
     #[serde(rename = "membershipOffers")]
-    pub membership_offers: Option<Vec<PriceCreateMembershipOffersItem>>,
+    pub membership_offers: Option<Vec<MembershipOffersItem>>,
     /// `name`.
     pub name: Option<String>,
     /// `priceType`.
@@ -3612,7 +2619,7 @@ pub struct PriceCreate {
     /// `product`.
     pub product: Option<String>,
     /// `recurring`.
-    pub recurring: Option<PriceCreateRecurring>,
+    pub recurring: Option<Recurring>,
     /// `trackInventory`.
     #[serde(rename = "trackInventory")]
     pub track_inventory: Option<Value>,
@@ -3627,10 +2634,10 @@ pub struct PriceCreate {
     pub variant_option_ids: Option<Vec<String>>,
 }
 
-/// `membershipOffers[]` of the `PriceCreate` event.
+/// `membershipOffers[]` of an event, as the `PriceCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct PriceCreateMembershipOffersItem {
+pub struct MembershipOffersItem {
     /// `_id`.
     #[serde(rename = "_id")]
     pub id: Option<String>,
@@ -3640,10 +2647,10 @@ pub struct PriceCreateMembershipOffersItem {
     pub value: Option<String>,
 }
 
-/// `recurring` of the `PriceCreate` event.
+/// `recurring` of an event, as the `PriceCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct PriceCreateRecurring {
+pub struct Recurring {
     /// `interval`.
     pub interval: Option<String>,
     /// `intervalCount`.
@@ -3679,13 +2686,13 @@ pub struct PriceDelete {
     pub location_id: Option<String>,
     /// `membershipOffers`.
     #[serde(rename = "membershipOffers")]
-    pub membership_offers: Option<Vec<PriceDeleteMembershipOffersItem>>,
+    pub membership_offers: Option<Vec<MembershipOffersItem>>,
     /// `name`.
     pub name: Option<String>,
     /// `product`.
     pub product: Option<String>,
     /// `recurring`.
-    pub recurring: Option<PriceDeleteRecurring>,
+    pub recurring: Option<Recurring>,
     /// `trackInventory`.
     #[serde(rename = "trackInventory")]
     pub track_inventory: Option<Value>,
@@ -3698,30 +2705,6 @@ pub struct PriceDelete {
     /// `variantOptionIds`.
     #[serde(rename = "variantOptionIds")]
     pub variant_option_ids: Option<Vec<String>>,
-}
-
-/// `membershipOffers[]` of the `PriceDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct PriceDeleteMembershipOffersItem {
-    /// `_id`.
-    #[serde(rename = "_id")]
-    pub id: Option<String>,
-    /// `label`.
-    pub label: Option<String>,
-    /// `value`.
-    pub value: Option<String>,
-}
-
-/// `recurring` of the `PriceDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct PriceDeleteRecurring {
-    /// `interval`.
-    pub interval: Option<String>,
-    /// `intervalCount`.
-    #[serde(rename = "intervalCount")]
-    pub interval_count: Option<f64>,
 }
 
 /// The `PriceUpdate` event, from HighLevel's `PriceUpdate` page.
@@ -3752,13 +2735,13 @@ pub struct PriceUpdate {
     pub location_id: Option<String>,
     /// `membershipOffers`.
     #[serde(rename = "membershipOffers")]
-    pub membership_offers: Option<Vec<PriceUpdateMembershipOffersItem>>,
+    pub membership_offers: Option<Vec<MembershipOffersItem>>,
     /// `name`.
     pub name: Option<String>,
     /// `product`.
     pub product: Option<String>,
     /// `recurring`.
-    pub recurring: Option<PriceUpdateRecurring>,
+    pub recurring: Option<Recurring>,
     /// `trackInventory`.
     #[serde(rename = "trackInventory")]
     pub track_inventory: Option<Value>,
@@ -3771,30 +2754,6 @@ pub struct PriceUpdate {
     /// `variantOptionIds`.
     #[serde(rename = "variantOptionIds")]
     pub variant_option_ids: Option<Vec<String>>,
-}
-
-/// `membershipOffers[]` of the `PriceUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct PriceUpdateMembershipOffersItem {
-    /// `_id`.
-    #[serde(rename = "_id")]
-    pub id: Option<String>,
-    /// `label`.
-    pub label: Option<String>,
-    /// `value`.
-    pub value: Option<String>,
-}
-
-/// `recurring` of the `PriceUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct PriceUpdateRecurring {
-    /// `interval`.
-    pub interval: Option<String>,
-    /// `intervalCount`.
-    #[serde(rename = "intervalCount")]
-    pub interval_count: Option<f64>,
 }
 
 /// The `ProductCreate` event, from HighLevel's `ProductCreate` page.
@@ -3818,7 +2777,7 @@ pub struct ProductCreate {
     #[serde(rename = "locationId")]
     pub location_id: Option<String>,
     /// `medias`.
-    pub medias: Option<Vec<ProductCreateMediasItem>>,
+    pub medias: Option<Vec<MediasItem>>,
     /// `name`.
     pub name: Option<String>,
     /// `productType`.
@@ -3834,13 +2793,13 @@ pub struct ProductCreate {
     #[serde(rename = "userId")]
     pub user_id: Option<String>,
     /// `variants`.
-    pub variants: Option<Vec<ProductCreateVariantsItem>>,
+    pub variants: Option<Vec<VariantsItem>>,
 }
 
-/// `medias[]` of the `ProductCreate` event.
+/// `medias[]` of an event, as the `ProductCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct ProductCreateMediasItem {
+pub struct MediasItem {
     /// `id`.
     pub id: Option<String>,
     /// `isFeatured`.
@@ -3855,26 +2814,26 @@ pub struct ProductCreateMediasItem {
     pub url: Option<String>,
 }
 
-/// `variants[]` of the `ProductCreate` event.
+/// `variants[].options[]` of an event, as the `ProductCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct ProductCreateVariantsItem {
+pub struct OptionsItem {
+    /// `id`.
+    pub id: Option<String>,
+    /// `name`.
+    pub name: Option<String>,
+}
+
+/// `variants[]` of an event, as the `ProductCreate` page gives it (pages with the same fields share it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct VariantsItem {
     /// `id`.
     pub id: Option<String>,
     /// `name`.
     pub name: Option<String>,
     /// `options`.
-    pub options: Option<Vec<ProductCreateVariantsItemOptionsItem>>,
-}
-
-/// `variants[].options[]` of the `ProductCreate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ProductCreateVariantsItemOptionsItem {
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
+    pub options: Option<Vec<OptionsItem>>,
 }
 
 /// The `ProductDelete` event, from HighLevel's `ProductDelete` page.
@@ -3898,7 +2857,7 @@ pub struct ProductDelete {
     #[serde(rename = "locationId")]
     pub location_id: Option<String>,
     /// `medias`.
-    pub medias: Option<Vec<ProductDeleteMediasItem>>,
+    pub medias: Option<Vec<MediasItem>>,
     /// `name`.
     pub name: Option<String>,
     /// `productType`.
@@ -3914,47 +2873,7 @@ pub struct ProductDelete {
     #[serde(rename = "userId")]
     pub user_id: Option<String>,
     /// `variants`.
-    pub variants: Option<Vec<ProductDeleteVariantsItem>>,
-}
-
-/// `medias[]` of the `ProductDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ProductDeleteMediasItem {
-    /// `id`.
-    pub id: Option<String>,
-    /// `isFeatured`.
-    #[serde(rename = "isFeatured")]
-    pub is_featured: Option<bool>,
-    /// `title`.
-    pub title: Option<String>,
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: Option<String>,
-    /// `url`.
-    pub url: Option<String>,
-}
-
-/// `variants[]` of the `ProductDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ProductDeleteVariantsItem {
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `options`.
-    pub options: Option<Vec<ProductDeleteVariantsItemOptionsItem>>,
-}
-
-/// `variants[].options[]` of the `ProductDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ProductDeleteVariantsItemOptionsItem {
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
+    pub variants: Option<Vec<VariantsItem>>,
 }
 
 /// The `ProductUpdate` event, from HighLevel's `ProductUpdate` page.
@@ -3978,7 +2897,7 @@ pub struct ProductUpdate {
     #[serde(rename = "locationId")]
     pub location_id: Option<String>,
     /// `medias`.
-    pub medias: Option<Vec<ProductUpdateMediasItem>>,
+    pub medias: Option<Vec<MediasItem>>,
     /// `name`.
     pub name: Option<String>,
     /// `productType`.
@@ -3994,47 +2913,7 @@ pub struct ProductUpdate {
     #[serde(rename = "userId")]
     pub user_id: Option<String>,
     /// `variants`.
-    pub variants: Option<Vec<ProductUpdateVariantsItem>>,
-}
-
-/// `medias[]` of the `ProductUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ProductUpdateMediasItem {
-    /// `id`.
-    pub id: Option<String>,
-    /// `isFeatured`.
-    #[serde(rename = "isFeatured")]
-    pub is_featured: Option<bool>,
-    /// `title`.
-    pub title: Option<String>,
-    /// `type`.
-    #[serde(rename = "type")]
-    pub type_: Option<String>,
-    /// `url`.
-    pub url: Option<String>,
-}
-
-/// `variants[]` of the `ProductUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ProductUpdateVariantsItem {
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `options`.
-    pub options: Option<Vec<ProductUpdateVariantsItemOptionsItem>>,
-}
-
-/// `variants[].options[]` of the `ProductUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ProductUpdateVariantsItemOptionsItem {
-    /// `id`.
-    pub id: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
+    pub variants: Option<Vec<VariantsItem>>,
 }
 
 /// The `ProviderOutboundMessage` event, from HighLevel's `ProviderOutboundMessage` page.
@@ -4088,15 +2967,15 @@ pub struct RecordCreate {
     /// `owners`.
     pub owners: Option<Vec<String>>,
     /// `properties`.
-    pub properties: Option<Vec<RecordCreatePropertiesItem>>,
+    pub properties: Option<Vec<PropertiesItem>>,
     /// `timestamp`.
     pub timestamp: Option<String>,
 }
 
-/// `properties[]` of the `RecordCreate` event.
+/// `properties[]` of an event, as the `RecordCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct RecordCreatePropertiesItem {
+pub struct PropertiesItem {
     /// `key`.
     pub key: Option<String>,
     /// `valueString`.
@@ -4118,20 +2997,9 @@ pub struct RecordDelete {
     /// `owners`.
     pub owners: Option<Vec<String>>,
     /// `properties`.
-    pub properties: Option<Vec<RecordDeletePropertiesItem>>,
+    pub properties: Option<Vec<PropertiesItem>>,
     /// `timestamp`.
     pub timestamp: Option<String>,
-}
-
-/// `properties[]` of the `RecordDelete` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct RecordDeletePropertiesItem {
-    /// `key`.
-    pub key: Option<String>,
-    /// `valueString`.
-    #[serde(rename = "valueString")]
-    pub value_string: Option<String>,
 }
 
 /// The `RecordUpdate` event, from HighLevel's `RecordUpdate` page.
@@ -4148,20 +3016,9 @@ pub struct RecordUpdate {
     /// `owners`.
     pub owners: Option<Vec<String>>,
     /// `properties`.
-    pub properties: Option<Vec<RecordUpdatePropertiesItem>>,
+    pub properties: Option<Vec<PropertiesItem>>,
     /// `timestamp`.
     pub timestamp: Option<String>,
-}
-
-/// `properties[]` of the `RecordUpdate` event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct RecordUpdatePropertiesItem {
-    /// `key`.
-    pub key: Option<String>,
-    /// `valueString`.
-    #[serde(rename = "valueString")]
-    pub value_string: Option<String>,
 }
 
 /// The `RelationCreate` event, from HighLevel's `RelationCreate` page.
@@ -4322,17 +3179,17 @@ pub struct UserCreate {
     /// `locations`.
     pub locations: Option<Vec<String>>,
     /// `permissions`.
-    pub permissions: Option<UserCreatePermissions>,
+    pub permissions: Option<Permissions>,
     /// `phone`.
     pub phone: Option<String>,
     /// `role`.
     pub role: Option<String>,
 }
 
-/// `permissions` of the `UserCreate` event.
+/// `permissions` of an event, as the `UserCreate` page gives it (pages with the same fields share it).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[non_exhaustive]
-pub struct UserCreatePermissions {
+pub struct Permissions {
     /// `adwordsReportingEnabled`.
     #[serde(rename = "adwordsReportingEnabled")]
     pub adwords_reporting_enabled: Option<bool>,
