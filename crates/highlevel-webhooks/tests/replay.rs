@@ -205,3 +205,21 @@ async fn an_unavailable_seen_set_refuses_with_503() {
             .is_ok()
     );
 }
+
+#[test]
+fn the_verifier_and_its_future_can_be_shared_across_threads() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: T) {}
+    let signer = Signer::new();
+    let verifier = signer.verifier();
+    send_sync(&verifier);
+    let body = body("w");
+    let headers = signer.ed25519_only(&body);
+    // What an axum or actix handler awaits must be `Send`.
+    send(verifier.verify(&headers, &body));
+    let debug = format!("{verifier:?}");
+    assert!(
+        debug.contains("test-ed25519") && !debug.contains("BEGIN"),
+        "{debug}"
+    );
+}
