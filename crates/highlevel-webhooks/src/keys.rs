@@ -17,6 +17,8 @@ use spki::{ObjectIdentifier, SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef}
 use std::fmt;
 use std::sync::Arc;
 
+/// The length of every Ed25519 signature (RFC 8032).
+const ED25519_SIGNATURE_LEN: usize = 64;
 /// id-Ed25519 (RFC 8410).
 const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 /// rsaEncryption (RFC 8017).
@@ -217,7 +219,7 @@ impl PublicKey {
     /// are exactly as long as the modulus, Ed25519 ones 64 bytes.
     pub(crate) fn fits_signature_len(&self, len: usize) -> bool {
         match self.scheme {
-            Scheme::Ed25519 => len == ring::signature::ED25519_PUBLIC_KEY_LEN * 2,
+            Scheme::Ed25519 => len == ED25519_SIGNATURE_LEN,
             Scheme::Rsa => len == self.rsa_modulus_len,
         }
     }

@@ -72,7 +72,8 @@ impl WebhookVerifier {
     /// ```
     pub fn builder() -> WebhookVerifierBuilder {
         WebhookVerifierBuilder {
-            keys: highlevel_keys(),
+            highlevel_keys: true,
+            keys: Vec::new(),
             policy: SignaturePolicy::default(),
             window: WebhookVerifier::DEFAULT_WINDOW,
             max_body_len: WebhookVerifier::DEFAULT_MAX_BODY_LEN,
@@ -203,6 +204,9 @@ impl WebhookVerifier {
 /// ```
 #[must_use]
 pub struct WebhookVerifierBuilder {
+    /// Whether HighLevel's built-in keys are trusted.
+    highlevel_keys: bool,
+    /// The keys added with `trust`.
     keys: Vec<PublicKey>,
     policy: SignaturePolicy,
     window: Duration,
@@ -213,6 +217,7 @@ pub struct WebhookVerifierBuilder {
 impl fmt::Debug for WebhookVerifierBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookVerifierBuilder")
+            .field("highlevel_keys", &self.highlevel_keys)
             .field("keys", &self.keys)
             .field("policy", &self.policy)
             .finish_non_exhaustive()
@@ -249,12 +254,7 @@ impl WebhookVerifierBuilder {
     /// # Ok::<(), highlevel_webhooks::WebhookError>(())
     /// ```
     pub fn without_highlevel_keys(mut self) -> WebhookVerifierBuilder {
-        let builtin = highlevel_keys();
-        self.keys.retain(|k| {
-            !builtin
-                .iter()
-                .any(|b| b.id() == k.id() && b.scheme() == k.scheme())
-        });
+        self.highlevel_keys = false;
         self
     }
 
@@ -334,7 +334,13 @@ impl WebhookVerifierBuilder {
     /// ```
     pub fn build(self) -> Result<WebhookVerifier, WebhookError> {
         use crate::keys::Scheme;
-        let has = |scheme: Scheme| self.keys.iter().any(|k| k.scheme() == scheme);
+        let mut keys = if self.highlevel_keys {
+            highlevel_keys()
+        } else {
+            Vec::new()
+        };
+        keys.extend(self.keys);
+        let has = |scheme: Scheme| keys.iter().any(|k| k.scheme() == scheme);
         let usable = match self.policy {
             SignaturePolicy::Ed25519Only => has(Scheme::Ed25519),
             SignaturePolicy::RsaOnly => has(Scheme::Rsa),
@@ -346,7 +352,7 @@ impl WebhookVerifierBuilder {
                 .with_detail("no trusted key can verify the signatures the policy requires"));
         }
         Ok(WebhookVerifier {
-            keys: self.keys.into(),
+            keys: keys.into(),
             policy: self.policy,
             window: self.window,
             max_body_len: self.max_body_len,
