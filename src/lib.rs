@@ -121,6 +121,17 @@ pub mod operations {
     pub use crate::generated::operations::*;
 }
 
+/// Webhooks from HighLevel, verified over the bytes received, deduplicated and typed: the
+/// `highlevel-webhooks` crate (feature `webhooks`).
+///
+/// ```
+/// let verifier = highlevel_calendars::webhooks::WebhookVerifier::builder().build()?;
+/// # Ok::<(), highlevel_calendars::webhooks::WebhookError>(())
+/// ```
+#[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
+pub use highlevel_webhooks as webhooks;
+
 /// The `Version` header of Create Calendar, as HighLevel's document gives it.
 pub const API_VERSION: &str = operations::CREATE_CALENDAR.version;
 

@@ -21,4 +21,5 @@ pub mod perf;
 pub mod release;
 pub mod spec;
 pub mod testing;
+pub mod webhooks;
 pub mod workspace;

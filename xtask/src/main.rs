@@ -13,6 +13,7 @@ use xtask::spec::diff::Severity;
 use xtask::spec::source::Source;
 use xtask::spec::{self, spec_diff, update};
 use xtask::testing;
+use xtask::webhooks;
 use xtask::workspace::Workspace;
 
 /// Exit status when `--fail-on` finds a change of the given severity, or when a measuring
@@ -134,6 +135,13 @@ enum Command {
     /// xtask/public-api.txt and say which semver bump the change needs.
     PublicApi {
         /// Fail with a diff instead of writing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Generate highlevel-webhooks' typed events (src/events/generated.rs) from HighLevel's
+    /// event pages in crates/highlevel-webhooks/events/.
+    Webhooks {
+        /// Fail with a diff when the checked-in file is stale, instead of writing it.
         #[arg(long)]
         check: bool,
     },
@@ -300,6 +308,8 @@ fn main() -> ExitCode {
         }
         Command::PublicApi { check: false } => public_api::update(&ws).map(print),
         Command::PublicApi { check: true } => public_api::check(&ws).map(print),
+        Command::Webhooks { check: false } => webhooks::write(&ws).map(print),
+        Command::Webhooks { check: true } => webhooks::check(&ws).map(print),
         Command::Msrv { no_build } => msrv::check(&ws, !no_build).map(print),
     };
     match result {

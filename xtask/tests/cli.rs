@@ -131,6 +131,7 @@ fn every_command_answers_help() {
         &["main-job-memory"],
         &["public-api"],
         &["msrv"],
+        &["webhooks"],
     ] {
         let mut args = command.to_vec();
         args.push("--help");

@@ -1,0 +1,158 @@
+//! Signing test deliveries the way HighLevel does, with keys of the tests' own: Ed25519 made
+//! by ring from a fixed seed, and the checked-in test RSA key (see tests/keys/README.md).
+
+#![allow(dead_code)]
+
+pub mod redis_server;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use highlevel_webhooks::{PublicKey, WebhookVerifier, WebhookVerifierBuilder};
+use ring::rand::SystemRandom;
+use ring::signature::{Ed25519KeyPair, KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const RSA_PRIVATE_PKCS8: &[u8] = include_bytes!("../keys/rsa-test-private.pk8");
+pub const RSA_PUBLIC_PEM: &str = include_str!("../keys/rsa-test-public.pem");
+
+/// A signer with both schemes' keys.
+pub struct Signer {
+    pub ed25519: Ed25519KeyPair,
+    pub rsa: RsaKeyPair,
+}
+
+impl Signer {
+    /// The tests' usual signer (seed 1).
+    pub fn new() -> Signer {
+        Signer::with_seed(1)
+    }
+
+    /// An Ed25519 key of its own per seed; the RSA key is always the checked-in one.
+    pub fn with_seed(seed: u8) -> Signer {
+        Signer {
+            ed25519: Ed25519KeyPair::from_seed_unchecked(&[seed; 32]).unwrap(),
+            rsa: RsaKeyPair::from_pkcs8(RSA_PRIVATE_PKCS8).unwrap(),
+        }
+    }
+
+    /// Its public keys, to trust.
+    pub fn ed25519_public(&self) -> PublicKey {
+        let raw: [u8; 32] = self.ed25519.public_key().as_ref().try_into().unwrap();
+        PublicKey::ed25519_raw("test-ed25519", raw)
+    }
+
+    pub fn rsa_public(&self) -> PublicKey {
+        PublicKey::from_pem("test-rsa", RSA_PUBLIC_PEM).unwrap()
+    }
+
+    /// `x-ghl-signature` of `body`.
+    pub fn ed25519_header(&self, body: &[u8]) -> String {
+        STANDARD.encode(self.ed25519.sign(body))
+    }
+
+    /// `x-wh-signature` of `body`.
+    pub fn rsa_header(&self, body: &[u8]) -> String {
+        let mut signature = vec![0; self.rsa.public().modulus_len()];
+        self.rsa
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                body,
+                &mut signature,
+            )
+            .unwrap();
+        STANDARD.encode(signature)
+    }
+
+    /// Headers with both signatures of `body`.
+    pub fn both(&self, body: &[u8]) -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "x-ghl-signature",
+            self.ed25519_header(body).parse().unwrap(),
+        );
+        headers.insert("x-wh-signature", self.rsa_header(body).parse().unwrap());
+        headers
+    }
+
+    pub fn ed25519_only(&self, body: &[u8]) -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "x-ghl-signature",
+            self.ed25519_header(body).parse().unwrap(),
+        );
+        headers
+    }
+
+    pub fn rsa_only(&self, body: &[u8]) -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-wh-signature", self.rsa_header(body).parse().unwrap());
+        headers
+    }
+
+    /// A builder trusting this signer's keys alone.
+    pub fn builder(&self) -> WebhookVerifierBuilder {
+        WebhookVerifier::builder()
+            .without_highlevel_keys()
+            .trust(self.ed25519_public())
+            .trust(self.rsa_public())
+    }
+
+    pub fn verifier(&self) -> WebhookVerifier {
+        self.builder().build().unwrap()
+    }
+}
+
+/// A delivery body of `event_type` with `webhook_id`, stamped `at`.
+pub fn body_at(event_type: &str, webhook_id: &str, at: SystemTime) -> Vec<u8> {
+    format!(
+        r#"{{"type":"{event_type}","locationId":"loc-1","appointment":{{"id":"appt-1","calendarId":"cal-1","users":["u1"]}},"timestamp":"{}","webhookId":"{webhook_id}"}}"#,
+        rfc3339(at)
+    )
+    .into_bytes()
+}
+
+/// A fresh `AppointmentCreate` delivery body.
+pub fn body(webhook_id: &str) -> Vec<u8> {
+    body_at("AppointmentCreate", webhook_id, SystemTime::now())
+}
+
+/// `at` as HighLevel writes it: `2025-02-10T08:26:05.961Z`.
+pub fn rfc3339(at: SystemTime) -> String {
+    let since = at.duration_since(UNIX_EPOCH).unwrap();
+    let days = (since.as_secs() / 86_400) as i64;
+    let secs = since.as_secs() % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        since.subsec_millis()
+    )
+}
+
+/// Howard Hinnant's civil_from_days.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+pub fn minutes(n: u64) -> Duration {
+    Duration::from_secs(60 * n)
+}
+
+impl Signer {
+    /// The raw Ed25519 public key.
+    pub fn ed25519_public_bytes(&self) -> [u8; 32] {
+        self.ed25519.public_key().as_ref().try_into().unwrap()
+    }
+}
