@@ -38,6 +38,8 @@ mod envelope;
 mod error;
 pub mod events;
 mod headers;
+#[cfg(feature = "oauth")]
+mod installs;
 mod keys;
 mod policy;
 #[cfg(feature = "redis")]
@@ -51,6 +53,9 @@ pub use delivery::Delivery;
 pub use error::{ErrorKind, WebhookError};
 pub use events::{Event, UnknownEvent};
 pub use headers::{SignatureHeader, SignatureHeaders};
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+pub use installs::{TokensChange, sync_tokens};
 pub use keys::{HIGHLEVEL_ED25519_ID, HIGHLEVEL_RSA_ID, PublicKey, Scheme, highlevel_keys};
 pub use policy::SignaturePolicy;
 #[cfg(feature = "redis")]
