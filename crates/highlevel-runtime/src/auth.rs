@@ -2,6 +2,7 @@
 
 use crate::oauth::{OAuthError, Owner};
 use reqwest::header::HeaderValue;
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -242,7 +243,8 @@ pub(crate) enum TokenSource {
     Static(Token),
     Provider {
         provider: Arc<dyn TokenProvider>,
-        refreshing: tokio::sync::Mutex<()>,
+        /// One refresh at a time per owner (one owner's slow refresh holds up no other's).
+        refreshing: std::sync::Mutex<HashMap<Option<Owner>, Arc<tokio::sync::Mutex<()>>>>,
     },
 }
 
@@ -250,7 +252,7 @@ impl TokenSource {
     pub(crate) fn new(provider: Arc<dyn TokenProvider>) -> TokenSource {
         TokenSource::Provider {
             provider,
-            refreshing: tokio::sync::Mutex::new(()),
+            refreshing: Default::default(),
         }
     }
 
@@ -289,7 +291,14 @@ impl TokenSource {
         else {
             return Ok(None);
         };
-        let _one_at_a_time = refreshing.lock().await;
+        let turn = Arc::clone(
+            refreshing
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(owner.cloned())
+                .or_default(),
+        );
+        let _one_at_a_time = turn.lock().await;
         let current = provider.token_for(owner).await?;
         let fresh = if current != *rejected {
             Some(current)

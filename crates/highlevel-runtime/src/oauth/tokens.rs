@@ -300,7 +300,21 @@ impl Shared {
                 self.remember(owner, stored.token, true);
                 return Ok(token);
             }
-            let lock = match self.take_turn(owner, rejected).await? {
+            let turn = match self.take_turn(owner, rejected).await {
+                Ok(turn) => turn,
+                // The store went away between the read and the lock: as above.
+                Err(OAuthError::Store(e)) => {
+                    if rejected.is_none()
+                        && let Some(cached) = self.cached(owner)
+                        && !cached.token.is_expired(SystemTime::now())
+                    {
+                        return Ok(cached.token.access_token);
+                    }
+                    return Err(OAuthError::Store(e));
+                }
+                Err(other) => return Err(other),
+            };
+            let lock = match turn {
                 Turn::Locked(lock) => lock,
                 Turn::Found(token) => {
                     let access = token.access_token.clone();
@@ -469,7 +483,9 @@ impl Shared {
     ) -> Result<Token, OAuthError> {
         let access = token.access_token.clone();
         match self.store.put(self.app_id(), owner, &token, expect).await {
-            Ok(written) => self.remember(owner, token, written.is_some()),
+            // Written, or someone else wrote first (their record stays; this token works too
+            // until it expires, and is not written over theirs later).
+            Ok(_) => self.remember(owner, token, true),
             Err(_error) => {
                 #[cfg(feature = "tracing")]
                 tracing::warn!(%owner, error = %_error, "could not store a new OAuth token; keeping it in memory");
