@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+// The workspace's one copy: a real redis-server on a free port, stopped by its process id.
+#[path = "../../../../tests/common/redis_server.rs"]
+#[allow(dead_code)]
 pub mod redis_server;
 
 use base64::Engine as _;
