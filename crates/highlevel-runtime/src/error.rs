@@ -187,27 +187,27 @@ impl fmt::Display for Error {
                     write!(f, "; the daily request limit is used up")?;
                 }
                 if let Some(wait) = retry_after {
-                    write!(f, "; HighLevel asks to wait {} ms", wait.as_millis())?;
+                    write!(f, "; the server asks to wait {} ms", wait.as_millis())?;
                 }
                 Ok(())
             }
             Error::Timeout { operation, after } => {
                 write!(
                     f,
-                    "{operation}: no complete response from HighLevel within {} ms",
+                    "{operation}: no complete response from the server within {} ms",
                     after.as_millis()
                 )?;
                 may_have_landed(f, operation)
             }
             Error::Connect(e) => write!(
                 f,
-                "could not connect to HighLevel ({}); nothing was sent",
+                "could not connect to the server ({}); nothing was sent",
                 describe_reqwest(e)
             ),
             Error::Transport { operation, source } => {
                 write!(
                     f,
-                    "{operation}: the connection to HighLevel failed after the request was sent ({})",
+                    "{operation}: the connection to the server failed after the request was sent ({})",
                     describe_reqwest(source)
                 )?;
                 may_have_landed(f, operation)
@@ -215,7 +215,7 @@ impl fmt::Display for Error {
             Error::Decode(e) => write!(f, "{e}"),
             Error::ResponseTooLarge { status, limit } => write!(
                 f,
-                "HighLevel's {status} response is larger than the {limit} bytes this client accepts; it was not read"
+                "the server's {status} response is larger than the {limit} bytes this client accepts; it was not read"
             ),
             Error::Token(e) => write!(f, "could not get an access token: {e}; nothing was sent"),
             Error::Throttled {
