@@ -164,13 +164,13 @@ impl Webhooks {
         }
         merged.extend(object);
         let object = merged;
-        if let Some(object_id) = object_id {
-            if !trigger.ends() {
-                if remembered.len() >= MAX_REMEMBERED {
-                    remembered.pop_first();
-                }
-                remembered.insert(object_id, object.clone());
+        if let Some(object_id) = object_id
+            && !trigger.ends()
+        {
+            if remembered.len() >= MAX_REMEMBERED {
+                remembered.pop_first();
             }
+            remembered.insert(object_id, object.clone());
         }
         drop(remembered);
         let location = object.get("locationId").cloned().or_else(|| {
