@@ -357,3 +357,32 @@ async fn the_program_sends_to_its_webhook_url_and_serves_its_keys() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn the_webhooks_example_runs_end_to_end() {
+    // target/<profile>/deps/<this test> → target/<profile>/examples/webhooks
+    let examples = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples");
+    let program = examples.join(format!("webhooks{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        program.is_file(),
+        "cargo test builds the examples: {} is missing",
+        program.display()
+    );
+    let output = std::process::Command::new(&program).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for event in ["AppointmentCreate", "AppointmentUpdate", "AppointmentDelete"] {
+        assert!(stdout.contains(&format!("webhook {event}: appointment")), "{stdout}");
+    }
+    assert!(stdout.contains("all three events arrived verified"), "{stdout}");
+}

@@ -20,7 +20,7 @@ pub const REDIS_SERVER_VAR: &str = "HIGHLEVEL_TEST_REDIS_SERVER";
 pub const SCHEMATHESIS_VAR: &str = "HIGHLEVEL_TEST_SCHEMATHESIS";
 
 /// The features the whole test suite is built with.
-pub const TEST_FEATURES: &str = "sandbox,redis";
+pub const TEST_FEATURES: &str = "sandbox,redis,webhooks";
 
 /// A program the tests need, and whether this run installed it.
 #[derive(Debug, Clone)]
