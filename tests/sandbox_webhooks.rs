@@ -381,8 +381,18 @@ fn the_webhooks_example_runs_end_to_end() {
         "{stdout}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    for event in ["AppointmentCreate", "AppointmentUpdate", "AppointmentDelete"] {
-        assert!(stdout.contains(&format!("webhook {event}: appointment")), "{stdout}");
+    for event in [
+        "AppointmentCreate",
+        "AppointmentUpdate",
+        "AppointmentDelete",
+    ] {
+        assert!(
+            stdout.contains(&format!("webhook {event}: appointment")),
+            "{stdout}"
+        );
     }
-    assert!(stdout.contains("all three events arrived verified"), "{stdout}");
+    assert!(
+        stdout.contains("all three events arrived verified"),
+        "{stdout}"
+    );
 }
