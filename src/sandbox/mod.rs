@@ -86,6 +86,12 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! With [`SandboxBuilder::webhook_url`] it also sends the webhooks HighLevel would:
+//! `AppointmentCreate`, `AppointmentUpdate` and `AppointmentDelete` after each appointment
+//! booked, edited or deleted, signed by keys an app under test trusts through
+//! [`webhook_public_keys`](highlevel_sandbox::Sandbox::webhook_public_keys)
+//! (`examples/webhooks.rs` shows the whole loop).
 #![cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 
 mod calendars;
