@@ -25,7 +25,8 @@ Options:
   --rate-limit N/TIME   burst limit per sub-account, e.g. 100/10s or 20/500ms (default 100/10s)
   --daily-limit N       daily limit per sub-account (default 200000)
   --fault FAULT         queue a fault for the next request (repeat for more): a status
-                        (503), drop, malformed, truncated or delay:MILLISECONDS
+                        (503), drop, malformed, truncated, delay:MILLISECONDS, or for
+                        the request's webhook webhook-twice or webhook-late:MILLISECONDS
   --validation LEVEL    the rules requests are held to: stated (default: the document's
                         and those HighLevel states in words), document (what the
                         document says in JSON Schema terms: no words-only rules, no
@@ -47,6 +48,11 @@ Options:
   --company ID          with --oauth: the agency's companyId (default sandbox-company)
   --location ID[=NAME]  with --oauth: a sub-account of the agency (repeat for more; default
                         loc, loc_1, loc_2 and loc_3)
+  --webhook-url URL     send signed webhooks to URL (http://): AppointmentCreate,
+                        AppointmentUpdate and AppointmentDelete for each appointment
+                        booked, edited or deleted, and with --oauth INSTALL and
+                        UNINSTALL. GET /_sandbox/webhooks/keys gives the public keys
+                        to trust: {\"ed25519\": PEM, \"rsa\": PEM}
   --document FILE       serve another normalized document (one a crate made by
                         `cargo xtask new-client` has under openapi/): every operation
                         answered from the document, bodies checked against its schemas,
@@ -185,6 +191,10 @@ fn options(args: &[String]) -> Result<highlevel_sandbox::SandboxBuilder, String>
                 });
             }
             "--document" => document = Some(value()?.clone()),
+            "--webhook-url" => {
+                let url = value()?.clone();
+                settings.push(Box::new(move |b| b.webhook_url(url)));
+            }
             other => return Err(format!("unknown option `{other}`")),
         }
     }
@@ -255,10 +265,20 @@ fn fault(text: &str) -> Option<Fault> {
         "drop" => Fault::DropConnection,
         "malformed" => Fault::MalformedBody,
         "truncated" => Fault::TruncatedBody,
-        _ => match text.strip_prefix("delay:") {
-            Some(ms) => Fault::Delay(Duration::from_millis(ms.parse().ok()?)),
-            None => Fault::Status(text.parse().ok().filter(|s| (100..600).contains(s))?),
-        },
+        "webhook-twice" => Fault::WebhookTwice,
+        _ => {
+            let millis = |prefix: &str| -> Option<Option<Duration>> {
+                let ms = text.strip_prefix(prefix)?;
+                Some(ms.parse().ok().map(Duration::from_millis))
+            };
+            if let Some(delay) = millis("delay:") {
+                Fault::Delay(delay?)
+            } else if let Some(delay) = millis("webhook-late:") {
+                Fault::WebhookLate(delay?)
+            } else {
+                Fault::Status(text.parse().ok().filter(|s| (100..600).contains(s))?)
+            }
+        }
     })
 }
 

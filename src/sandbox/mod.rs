@@ -86,16 +86,23 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! With [`SandboxBuilder::webhook_url`] it also sends the webhooks HighLevel would:
+//! `AppointmentCreate`, `AppointmentUpdate` and `AppointmentDelete` after each appointment
+//! booked, edited or deleted, signed by keys an app under test trusts through
+//! [`webhook_public_keys`](highlevel_sandbox::Sandbox::webhook_public_keys)
+//! (`examples/webhooks.rs` shows the whole loop).
 #![cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 
 mod calendars;
 mod defaults;
 mod state;
 mod store;
+mod webhooks;
 
 pub use highlevel_sandbox::{
     DEFAULT_TOKEN, Fault, OAuthSettings, OAuthStats, Owner, OwnerCounts, ReceivedRequest,
-    RefreshTokenUse, SubAccount,
+    RefreshTokenUse, SubAccount, WebhookPublicKeys,
 };
 
 use crate::validation::Validation;
@@ -220,8 +227,13 @@ pub struct SandboxBuilder {
 
 impl Default for SandboxBuilder {
     fn default() -> Self {
+        let inner = webhooks::triggers()
+            .into_iter()
+            .fold(highlevel_sandbox::Sandbox::builder(API), |b, trigger| {
+                b.webhook_trigger(trigger)
+            });
         SandboxBuilder {
-            inner: highlevel_sandbox::Sandbox::builder(API),
+            inner,
             state_file: None,
         }
     }
@@ -350,6 +362,31 @@ impl SandboxBuilder {
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
         self
+    }
+
+    /// Sends signed webhooks to `url` (an `http://` URL, such as your app's endpoint in a
+    /// test): `AppointmentCreate`, `AppointmentUpdate` and `AppointmentDelete` after each
+    /// appointment booked, edited or deleted, and with [`oauth`](SandboxBuilder::oauth) on,
+    /// `INSTALL` and `UNINSTALL`. Each is signed with both of HighLevel's schemes by the
+    /// sandbox's keys, which
+    /// [`webhook_public_keys`](highlevel_sandbox::Sandbox::webhook_public_keys) gives your
+    /// verifier to trust. See [`highlevel_sandbox::webhooks`].
+    ///
+    /// ```
+    /// use highlevel_calendars::sandbox::Sandbox;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let sandbox = Sandbox::builder()
+    ///     .webhook_url("http://127.0.0.1:9/webhooks/highlevel")
+    ///     .start()
+    ///     .await?;
+    /// assert!(sandbox.webhook_public_keys().ed25519_pem.contains("PUBLIC KEY"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn webhook_url(self, url: impl Into<String>) -> Self {
+        self.map(|b| b.webhook_url(url))
     }
 
     /// Listens on `addr` instead of a free port of `127.0.0.1`.

@@ -9,6 +9,8 @@ pub mod program;
 pub mod redis_server;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+#[cfg(all(feature = "sandbox", feature = "webhooks"))]
+pub mod webhook_receiver;
 
 use highlevel_calendars::types::CalendarCreateDto;
 use highlevel_calendars::types::builder::CalendarCreateDtoBuilder;

@@ -1,5 +1,6 @@
 //! Failures the sandbox can act out, for testing how code copes with a misbehaving server.
 
+use crate::webhooks::WebhookFault;
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -13,6 +14,8 @@ use std::time::Duration;
 /// [`MalformedBody`](Fault::MalformedBody) and [`TruncatedBody`](Fault::TruncatedBody) spoil
 /// the answer of a request that *was* handled: the calendar exists even though the client may
 /// not learn it, which is the case `highlevel_runtime::Error`'s docs warn about.
+/// [`WebhookTwice`](Fault::WebhookTwice) and [`WebhookLate`](Fault::WebhookLate) leave the
+/// answer alone and spoil the webhook the request sends (see [`webhooks`](crate::webhooks)).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -29,6 +32,12 @@ pub enum Fault {
     /// Handles the request and answers with its usual status and headers, but only the first
     /// half of the JSON body (the HTTP message itself is complete).
     TruncatedBody,
+    /// Handles the request as usual, and delivers the webhook it sends (if any) twice: the
+    /// same body, signatures and `webhookId`, as a sender retrying after a lost answer does.
+    WebhookTwice,
+    /// Handles the request as usual, and delivers the webhook it sends (if any) this long
+    /// after, with the `timestamp` of when the request was handled.
+    WebhookLate(Duration),
 }
 
 /// Faults waiting for requests, first in first out.
@@ -53,6 +62,15 @@ impl FaultQueue {
 
     pub(crate) fn len(&self) -> usize {
         self.pending.len()
+    }
+}
+
+/// What `fault` does to the webhook of its request, if it is a webhook fault.
+pub(crate) fn webhook_of(fault: Option<&Fault>) -> Option<WebhookFault> {
+    match fault {
+        Some(Fault::WebhookTwice) => Some(WebhookFault::Twice),
+        Some(Fault::WebhookLate(delay)) => Some(WebhookFault::Late(*delay)),
+        _ => None,
     }
 }
 
@@ -99,6 +117,21 @@ mod tests {
         assert_eq!(queue.next(), Some(Fault::Status(503)));
         assert_eq!(queue.next(), Some(Fault::DropConnection));
         assert_eq!(queue.next(), None);
+    }
+
+    #[test]
+    fn only_webhook_faults_change_webhooks() {
+        let late = Fault::WebhookLate(Duration::from_millis(5));
+        assert_eq!(
+            webhook_of(Some(&late)),
+            Some(WebhookFault::Late(Duration::from_millis(5)))
+        );
+        assert_eq!(
+            webhook_of(Some(&Fault::WebhookTwice)),
+            Some(WebhookFault::Twice)
+        );
+        assert_eq!(webhook_of(Some(&Fault::Status(502))), None);
+        assert_eq!(webhook_of(None), None);
     }
 
     #[test]

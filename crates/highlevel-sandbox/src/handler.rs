@@ -8,6 +8,7 @@ use crate::oauth::Access;
 use crate::reply::Reply;
 use crate::resources::Call;
 use crate::router::{self, Route};
+use crate::webhooks::{self, Answered, WebhookFault};
 use crate::{kinds, params};
 use highlevel_runtime::ApiErrorMessage;
 use highlevel_runtime::validation::Rule;
@@ -65,11 +66,21 @@ pub(crate) fn early_key(head: &request::Parts, body: &[u8]) -> String {
 }
 
 /// The answer to one request whose body was read in full.
-pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8]) -> Reply {
+/// `webhook` is what a fault does to the webhook the request sends.
+pub(crate) fn answer(
+    shared: &Shared,
+    head: &request::Parts,
+    body: &[u8],
+    webhook: Option<WebhookFault>,
+) -> Reply {
     let now = Instant::now();
     let path = head.uri.path();
     let query = router::query_pairs(head.uri.query().unwrap_or_default());
+    if path == webhooks::KEYS_PATH && head.method == hyper::Method::GET {
+        return Reply::json(StatusCode::OK, &shared.webhooks.public_keys().to_json());
+    }
     if let Some(reply) = shared.oauth.as_ref().and_then(|o| o.serve(head, body, now)) {
+        shared.send_app_events(webhook);
         let report = shared
             .limiter()
             .peek(&limit_key(&head.headers, &query, body, None), now);
@@ -150,11 +161,16 @@ pub(crate) fn answer(shared: &Shared, head: &request::Parts, body: &[u8]) -> Rep
     if let Some(message) = refusal {
         return Reply::error_one(StatusCode::TOO_MANY_REQUESTS, message).with_limits(&report);
     }
-    checked(shared, &mut call, &access).with_limits(&report)
+    checked(shared, &mut call, &access, webhook).with_limits(&report)
 }
 
 /// The operation's own checks (`Version`, query, body), then its answer.
-fn checked(shared: &Shared, call: &mut Call<'_>, access: &Access) -> Reply {
+fn checked(
+    shared: &Shared,
+    call: &mut Call<'_>,
+    access: &Access,
+    webhook: Option<WebhookFault>,
+) -> Reply {
     let version = call.operation.version;
     let bad_request = |message: String| Reply::error_one(StatusCode::BAD_REQUEST, message);
     match call.head.headers.get("version").map(|v| v.to_str()) {
@@ -189,7 +205,7 @@ fn checked(shared: &Shared, call: &mut Call<'_>, access: &Access) -> Reply {
             Err(refusal) => return *refusal,
         }
     }
-    respond(shared, call, access)
+    respond(shared, call, access, webhook)
 }
 
 /// The request body, parsed and checked as the client checks it before sending.
@@ -223,20 +239,33 @@ fn body_of(
 }
 
 /// The answer of an authorized, well-formed request; with OAuth on, the state's answer only
-/// when the token reaches its sub-account.
-fn respond(shared: &Shared, call: &Call<'_>, access: &Access) -> Reply {
+/// when the token reaches its sub-account. Its webhook, if any, is queued.
+fn respond(
+    shared: &Shared,
+    call: &Call<'_>,
+    access: &Access,
+    webhook: Option<WebhookFault>,
+) -> Reply {
     if let Some(reply) = shared.resources.answer(call) {
-        return match &shared.oauth {
+        let reply = match &shared.oauth {
             Some(oauth) => oauth.screen(access, reply),
             None => reply,
         };
+        shared
+            .webhooks
+            .after_call(call, &reply, Answered::ByState, webhook);
+        return reply;
     }
     let id = call.operation.id;
-    match call.document.answer(id) {
+    let reply = match call.document.answer(id) {
         Some((status, Some(value))) => Reply::json(*status, value),
         Some((status, None)) => Reply::empty(*status),
         None => Reply::error_one(StatusCode::NOT_FOUND, format!("no operation {id}")),
-    }
+    };
+    shared
+        .webhooks
+        .after_call(call, &reply, Answered::FromDocument, webhook);
+    reply
 }
 
 #[cfg(test)]

@@ -26,7 +26,9 @@
 //! for; every other operation answers its documented success status with a body made from its
 //! response schema (the document's examples where they fit). Every answer carries HighLevel's
 //! five `X-RateLimit-*` headers, every error body HighLevel's shape with a `traceId`.
-//! [`Fault`]s make it misbehave on purpose: delays, 5xx, dropped connections, broken bodies.
+//! [`Fault`]s make it misbehave on purpose: delays, 5xx, dropped connections, broken bodies,
+//! webhooks twice or late. With [`SandboxBuilder::webhook_url`] it sends signed
+//! [`webhooks`] as HighLevel does.
 //! [`Sandbox::requests`] shows what reached it, and [`Api::example_request`] gives valid
 //! arguments for any operation.
 //!
@@ -65,6 +67,7 @@ mod router;
 mod schema;
 mod server;
 mod synth;
+pub mod webhooks;
 
 pub use api::{Api, CheckBody, Document, ExampleBody};
 pub use faults::Fault;
@@ -91,6 +94,7 @@ pub use oauth::{OAuthSettings, OAuthStats, Owner, OwnerCounts, RefreshTokenUse, 
 pub use reply::Reply;
 pub use resources::{Call, Resources, Stateless};
 pub use schema::json_schema;
+pub use webhooks::{WebhookPublicKeys, WebhookTrigger};
 
 use faults::FaultQueue;
 use highlevel_runtime::{ClientBuilder, GeneratedClient, Validation};
@@ -104,6 +108,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::task::JoinHandle;
+use webhooks::{WebhookFault, Webhooks};
 
 /// The token [`Sandbox::token`] hands out when no tokens were configured (any non-empty token
 /// is accepted then).
@@ -224,11 +229,22 @@ impl Sandbox {
 
     /// Uninstalls the app from a sub-account: its tokens stop working and agency tokens no
     /// longer reach it. How many tokens were revoked.
+    /// With webhooks on, this sends `UNINSTALL` when the app was installed there.
     pub fn oauth_uninstall(&self, location_id: &str) -> usize {
-        self.shared
+        let revoked = self
+            .shared
             .oauth
             .as_ref()
-            .map_or(0, |oauth| oauth.grants().uninstall(location_id))
+            .map_or(0, |oauth| oauth.uninstall(location_id));
+        self.shared.send_app_events(None);
+        revoked
+    }
+
+    /// The public keys the sandbox signs its webhooks with, for the app under test to trust
+    /// (with `highlevel_webhooks::PublicKey::from_pem` and its verifier builder's `trust`).
+    /// The program serves the same at `GET /_sandbox/webhooks/keys`. See [`webhooks`].
+    pub fn webhook_public_keys(&self) -> WebhookPublicKeys {
+        self.shared.webhooks.public_keys().clone()
     }
 
     /// How many requests reached the server, whatever their answer (faults included).
@@ -321,6 +337,8 @@ impl SandboxBuilder {
                 log: false,
                 record: true,
                 oauth: None,
+                webhook_url: None,
+                webhook_triggers: Vec::new(),
             },
             faults: Vec::new(),
         }
@@ -426,6 +444,39 @@ impl SandboxBuilder {
         self
     }
 
+    /// Sends signed webhooks to `url` (an `http://` URL, such as the app's endpoint in a
+    /// test): the events of the [`WebhookTrigger`]s and, with OAuth on, `INSTALL` and
+    /// `UNINSTALL`. None are sent by default. [`start`](SandboxBuilder::start) refuses a URL
+    /// that is not `http`. See [`webhooks`].
+    ///
+    /// ```
+    /// use highlevel_sandbox::{Api, Sandbox};
+    ///
+    /// # const DOCUMENT: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+    /// #   "paths": {"/things/": {"get": {"operationId": "get-things",
+    /// #     "responses": {"200": {"description": "ok"}}}}}}"#;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::builder(Api::from_document(DOCUMENT)?)
+    ///     .webhook_url("http://127.0.0.1:9/webhooks")
+    ///     .start()
+    ///     .await?;
+    /// assert!(sandbox.webhook_public_keys().rsa_pem.contains("PUBLIC KEY"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.settings.webhook_url = Some(url.into());
+        self
+    }
+
+    /// Sends `trigger`'s event after each successful call of its operation (call again for
+    /// more). A client crate's sandbox sets its own; see [`WebhookTrigger`].
+    pub fn webhook_trigger(mut self, trigger: WebhookTrigger) -> Self {
+        self.settings.webhook_triggers.push(trigger);
+        self
+    }
+
     /// Listens on `addr` instead of a free port of `127.0.0.1`.
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
@@ -440,9 +491,18 @@ impl SandboxBuilder {
         for fault in self.faults {
             faults.push(fault, 1);
         }
-        let oauth = self.settings.oauth.clone().map(OAuth::new);
+        let webhooks = Webhooks::start(
+            self.settings.webhook_url.as_deref(),
+            self.settings.webhook_triggers.clone(),
+        )?;
+        let oauth = self
+            .settings
+            .oauth
+            .clone()
+            .map(|settings| OAuth::new(settings, webhooks.enabled()));
         let shared = Arc::new(Shared {
             oauth,
+            webhooks,
             router: Router::new(self.api.operations()),
             // Looked up once here: every request reads it.
             document: self.api.document(),
@@ -477,6 +537,9 @@ struct Settings {
     record: bool,
     /// The OAuth app, when the sandbox speaks OAuth.
     oauth: Option<OAuthSettings>,
+    /// Where webhooks go, if anywhere.
+    webhook_url: Option<String>,
+    webhook_triggers: Vec<WebhookTrigger>,
 }
 
 impl fmt::Debug for Settings {
@@ -491,6 +554,9 @@ impl fmt::Debug for Settings {
             .field("limits", &self.limits)
             .field("validation", &self.validation)
             .field("oauth", &self.oauth)
+            // The URL may carry a secret of the app's (a path token): only whether there is one.
+            .field("webhooks", &self.webhook_url.is_some())
+            .field("webhook_triggers", &self.webhook_triggers.len())
             .finish()
     }
 }
@@ -523,9 +589,19 @@ struct Shared {
     received: AtomicUsize,
     requests: Mutex<Vec<ReceivedRequest>>,
     oauth: Option<OAuth>,
+    webhooks: Webhooks,
 }
 
 impl Shared {
+    /// Sends the `INSTALL` and `UNINSTALL` events OAuth kept.
+    fn send_app_events(&self, fault: Option<WebhookFault>) {
+        if let Some(oauth) = &self.oauth {
+            for event in oauth.take_events() {
+                self.webhooks.send(event, fault);
+            }
+        }
+    }
+
     fn limiter(&self) -> MutexGuard<'_, Limiter> {
         lock(&self.limiter)
     }

@@ -131,7 +131,8 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Answer {
         }
         _ => {}
     }
-    let mut reply = handler::answer(shared, &head, &body);
+    let webhook = faults::webhook_of(fault.as_ref());
+    let mut reply = handler::answer(shared, &head, &body, webhook);
     match fault {
         Some(Fault::MalformedBody) => reply.body = Bytes::from_static(faults::MALFORMED_BODY),
         Some(Fault::TruncatedBody) => reply.body = Bytes::from(faults::truncate(&reply.body)),

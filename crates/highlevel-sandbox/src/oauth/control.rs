@@ -18,20 +18,20 @@ pub(crate) fn stats(oauth: &OAuth) -> Reply {
 /// - `{"token": "…"}` revokes an access or refresh token (a revoked refresh token then counts
 ///   as reused when presented);
 /// - `{"expire": "…"}` makes an access token expired now;
-/// - `{"locationId": "…"}` uninstalls the app from a sub-account, revoking its tokens.
+/// - `{"locationId": "…"}` uninstalls the app from a sub-account, revoking its tokens (and
+///   sending `UNINSTALL` when it was installed and webhooks are on).
 ///
 /// Answers 200 `{"affected": n}`, the number of tokens changed (0 when the token was unknown);
 /// 400 for any other body.
 pub(crate) fn revoke(oauth: &OAuth, body: &[u8], now: Instant) -> Reply {
     let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let text = |name: &str| request.get(name).and_then(Value::as_str);
-    let mut grants = oauth.grants();
     let affected = if let Some(token) = text("token") {
-        usize::from(grants.revoke(token))
+        usize::from(oauth.grants().revoke(token))
     } else if let Some(token) = text("expire") {
-        usize::from(grants.expire(token, now))
+        usize::from(oauth.grants().expire(token, now))
     } else if let Some(location) = text("locationId") {
-        grants.uninstall(location)
+        oauth.uninstall(location)
     } else {
         return Reply::error_one(
             StatusCode::BAD_REQUEST,

@@ -76,12 +76,17 @@ pub(crate) fn choose_location(oauth: &OAuth, query: &Form, now: Instant) -> Repl
         .split_whitespace()
         .map(str::to_string)
         .collect();
+    let location = match &install {
+        Install::Location(id) => Some(id.clone()),
+        Install::Agency => None,
+    };
     let code = oauth
         .grants()
         .consent(&oauth.settings, redirect_uri, scopes, install, now);
     let Some(code) = code else {
         return unavailable();
     };
+    oauth.installed(location.as_deref());
     {
         let mut pairs = target.query_pairs_mut();
         pairs.append_pair("code", &code);

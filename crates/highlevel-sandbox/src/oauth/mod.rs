@@ -91,7 +91,7 @@ use grants::Grants;
 use hyper::header::{ALLOW, HeaderValue};
 use hyper::http::request;
 use hyper::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -114,18 +114,72 @@ const MAX_QUERY: usize = 8 * 1024;
 pub(crate) struct OAuth {
     pub(crate) settings: OAuthSettings,
     grants: Mutex<Grants>,
+    /// `INSTALL` and `UNINSTALL` events waiting for the webhook sender; `None` when no
+    /// webhooks are sent, so that nothing piles up.
+    events: Option<Mutex<Vec<Map<String, Value>>>>,
 }
 
 impl OAuth {
-    pub(crate) fn new(settings: OAuthSettings) -> OAuth {
+    /// `events`: whether install and uninstall events are kept for the webhook sender.
+    pub(crate) fn new(settings: OAuthSettings, events: bool) -> OAuth {
         OAuth {
             settings,
             grants: Mutex::new(Grants::new()),
+            events: events.then(|| Mutex::new(Vec::new())),
         }
     }
 
     pub(crate) fn grants(&self) -> MutexGuard<'_, Grants> {
         crate::lock(&self.grants)
+    }
+
+    /// Keeps an app event for the webhook sender (when it runs).
+    fn emit(&self, event: Value) {
+        if let (Some(events), Value::Object(event)) = (&self.events, event) {
+            crate::lock(events).push(event);
+        }
+    }
+
+    /// The app events kept since the last call, oldest first.
+    pub(crate) fn take_events(&self) -> Vec<Map<String, Value>> {
+        self.events
+            .as_ref()
+            .map(|events| std::mem::take(&mut *crate::lock(events)))
+            .unwrap_or_default()
+    }
+
+    /// Records the `INSTALL` event of a consent: HighLevel's sub-account shape, or its agency
+    /// shape (no `locationId`, no `userId`) for a bulk installation.
+    pub(crate) fn installed(&self, location_id: Option<&str>) {
+        let settings = &self.settings;
+        let mut event = json!({
+            "type": "INSTALL",
+            "appId": settings.app_id(),
+            "companyId": settings.company(),
+        });
+        if let Some(location_id) = location_id {
+            event["locationId"] = json!(location_id);
+            event["userId"] = json!(settings.user());
+        }
+        self.emit(event);
+    }
+
+    /// Uninstalls the app from `location_id` (see [`Grants::uninstall`]), with an
+    /// `UNINSTALL` event when it was installed there. How many tokens were revoked.
+    pub(crate) fn uninstall(&self, location_id: &str) -> usize {
+        let (was_installed, revoked) = {
+            let mut grants = self.grants();
+            (grants.installed(location_id), grants.uninstall(location_id))
+        };
+        if was_installed {
+            self.emit(json!({
+                "type": "UNINSTALL",
+                "appId": self.settings.app_id(),
+                "companyId": self.settings.company(),
+                "locationId": location_id,
+            }));
+        }
+        revoked
     }
 
     /// The answer of an OAuth or sandbox-only OAuth endpoint, or `None` for any other path.

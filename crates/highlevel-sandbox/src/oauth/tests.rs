@@ -39,7 +39,7 @@ fn send(
         request = request.header(*name, *value);
     }
     let (head, ()) = request.body(()).unwrap().into_parts();
-    let reply = handler::answer(&sandbox.shared, &head, body);
+    let reply = handler::answer(&sandbox.shared, &head, body, None);
     Answer {
         status: reply.status,
         headers: reply.headers,
