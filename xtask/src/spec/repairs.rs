@@ -372,6 +372,46 @@ pub fn raw_multipart_bodies(doc: &mut Value, _: &mut Context) -> Result<Notes, S
     Ok(notes)
 }
 
+/// Media types of a request body in the order [`one_request_media_type`] prefers them: JSON
+/// says everything the others can, and the runtime sends a form or raw bytes too.
+const PREFERRED_BODY_TYPES: &[&str] = &[
+    "application/json",
+    "application/x-www-form-urlencoded",
+    RAW_MEDIA_TYPE,
+];
+
+/// `one_request_media_type`: a request body offered in several media types keeps one, the
+/// first of [`PREFERRED_BODY_TYPES`] it offers (else its first).
+///
+/// progenitor generates one body per operation and panics (`more media types than expected`)
+/// on an operation offering two. HighLevel's v3 OAuth document offers the token request as
+/// both a form and JSON.
+pub fn one_request_media_type(doc: &mut Value, _: &mut Context) -> Result<Notes, String> {
+    let mut notes = Notes::new();
+    for op in operations_mut(doc) {
+        let id = operation_id(op);
+        let Some(Value::Object(content)) = op.pointer_mut("/requestBody/content") else {
+            continue;
+        };
+        if content.len() < 2 {
+            continue;
+        }
+        let kept = PREFERRED_BODY_TYPES
+            .iter()
+            .find(|t| content.contains_key(**t))
+            .map(|t| t.to_string())
+            .or_else(|| content.keys().next().cloned())
+            .unwrap_or_default();
+        let dropped: Vec<String> = content.keys().filter(|k| **k != kept).cloned().collect();
+        content.retain(|k, _| *k == kept);
+        notes.push(format!(
+            "{id}: its request body is sent as {kept} (also offered: {})",
+            dropped.join(", ")
+        ));
+    }
+    Ok(notes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,5 +506,25 @@ mod tests {
         assert_eq!(notes.len(), 6, "{notes:?}");
         // Run again: nothing left to do.
         assert!(run(repair_parameters, &mut doc).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_body_offered_twice_keeps_json() {
+        let mut doc = json!({"paths": {"/oauth/token": {"post": {
+            "operationId": "get-token",
+            "requestBody": {"content": {
+                "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+                "application/json": {"schema": {"type": "object"}}
+            }},
+            "responses": {}
+        }}}});
+        let notes = run(one_request_media_type, &mut doc).unwrap();
+        let content = &doc["paths"]["/oauth/token"]["post"]["requestBody"]["content"];
+        assert_eq!(
+            content.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["application/json"]
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(run(one_request_media_type, &mut doc).unwrap().is_empty());
     }
 }
