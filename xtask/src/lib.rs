@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! openapi/upstream/      HighLevel's document as published, with PROVENANCE.toml
-//!   | normalize (steps in normalize.rs, each explained in openapi/overlay.toml)
+//!   | normalize (steps in spec/normalize/, each explained in openapi/overlay.toml)
 //!   v
 //! openapi/calendars.json        what build.rs reads
 //!   | highlevel_codegen::generate (what build.rs runs)

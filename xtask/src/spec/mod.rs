@@ -8,7 +8,6 @@ pub mod http;
 pub mod normalize;
 pub mod overlay;
 pub mod provenance;
-pub mod repairs;
 pub mod report;
 pub mod schema_walk;
 pub mod snapshot;
