@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use highlevel_webhooks::{PublicKey, WebhookVerifier, WebhookVerifierBuilder};
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 const RSA_PRIVATE_PKCS8: &[u8] = include_bytes!("../keys/rsa-test-private.pk8");
 pub const RSA_PUBLIC_PEM: &str = include_str!("../keys/rsa-test-public.pem");
@@ -122,31 +122,7 @@ pub fn body(webhook_id: &str) -> Vec<u8> {
 
 /// `at` as HighLevel writes it: `2025-02-10T08:26:05.961Z`.
 pub fn rfc3339(at: SystemTime) -> String {
-    let since = at.duration_since(UNIX_EPOCH).unwrap();
-    let days = (since.as_secs() / 86_400) as i64;
-    let secs = since.as_secs() % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        since.subsec_millis()
-    )
-}
-
-/// Howard Hinnant's civil_from_days.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    humantime::format_rfc3339_millis(at).to_string()
 }
 
 pub fn minutes(n: u64) -> Duration {
