@@ -121,7 +121,10 @@ pub(crate) fn answer(
         raw_body: body,
         body: None,
     };
-    let path_location = shared.resources.location_of(&call);
+    let path_location = shared
+        .resources
+        .location_of(&call)
+        .or_else(|| shared.store.location_of(&call));
     let key = limit_key(&head.headers, &call.query, body, path_location.clone());
     let token = bearer(&head.headers);
     let access = match &shared.oauth {
@@ -246,7 +249,11 @@ fn respond(
     access: &Access,
     webhook: Option<WebhookFault>,
 ) -> Reply {
-    if let Some(reply) = shared.resources.answer(call) {
+    let stated = shared
+        .resources
+        .answer(call)
+        .or_else(|| shared.store.answer(call));
+    if let Some(reply) = stated {
         let reply = match &shared.oauth {
             Some(oauth) => oauth.screen(access, reply),
             None => reply,

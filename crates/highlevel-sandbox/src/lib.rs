@@ -66,6 +66,7 @@ mod resources;
 mod router;
 mod schema;
 mod server;
+mod store;
 mod synth;
 pub mod webhooks;
 
@@ -94,6 +95,7 @@ pub use oauth::{OAuthSettings, OAuthStats, Owner, OwnerCounts, RefreshTokenUse, 
 pub use reply::Reply;
 pub use resources::{Call, Resources, Stateless};
 pub use schema::json_schema;
+pub use store::{Change, Complete, DEFAULT_MAX_RESOURCES, ResourceRules};
 pub use webhooks::{WebhookPublicKeys, WebhookTrigger};
 
 use faults::FaultQueue;
@@ -107,6 +109,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use store::{Store, StoreSettings};
 use tokio::task::JoinHandle;
 use webhooks::{WebhookFault, Webhooks};
 
@@ -247,6 +250,13 @@ impl Sandbox {
         self.shared.webhooks.public_keys().clone()
     }
 
+    /// Every resource the sandbox keeps in the collection at `collection` (its path as the
+    /// document writes it, such as `/calendars/`), in every scope, oldest first, as Get
+    /// answers it (updates included). Empty for a path that is no collection.
+    pub fn resources(&self, collection: &str) -> Vec<Value> {
+        self.shared.store.resources(collection)
+    }
+
     /// How many requests reached the server, whatever their answer (faults included).
     pub fn requests_received(&self) -> usize {
         self.shared.received.load(Ordering::SeqCst)
@@ -310,6 +320,7 @@ pub struct SandboxBuilder {
     resources: Arc<dyn Resources>,
     addr: SocketAddr,
     settings: Settings,
+    store: StoreSettings,
     faults: Vec<Fault>,
 }
 
@@ -319,6 +330,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("api", &self.api)
             .field("addr", &self.addr)
             .field("settings", &self.settings)
+            .field("store", &self.store)
             .field("faults", &self.faults)
             .finish_non_exhaustive()
     }
@@ -340,6 +352,7 @@ impl SandboxBuilder {
                 webhook_url: None,
                 webhook_triggers: Vec::new(),
             },
+            store: StoreSettings::default(),
             faults: Vec::new(),
         }
     }
@@ -477,6 +490,53 @@ impl SandboxBuilder {
         self
     }
 
+    /// Keeps the resources in `path` between runs: read when the sandbox starts (no file yet
+    /// is no resource; a file that is not one [`start`](SandboxBuilder::start) refuses), and
+    /// written after every create, update and delete that succeeds, through a temporary file
+    /// renamed over it, so that a server stopped at any moment (even killed) leaves a whole
+    /// file. Without it nothing is written to disk.
+    pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.store.state_file = Some(path.into());
+        self
+    }
+
+    /// Keeps at most `max` resources ([`DEFAULT_MAX_RESOURCES`] by default); past it a create
+    /// is answered 507 Insufficient Storage until something is deleted.
+    pub fn max_resources(mut self, max: usize) -> Self {
+        self.store.max_resources = max;
+        self
+    }
+
+    /// Applies `rules` to the resources of the collection at `collection` (its path as the
+    /// document writes it, such as `/calendars/`): what the document cannot state.
+    /// [`start`](SandboxBuilder::start) refuses a path that is no collection.
+    ///
+    /// ```
+    /// use highlevel_sandbox::{Api, ResourceRules, Sandbox};
+    ///
+    /// # const DOCUMENT: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+    /// #   "paths": {"/things": {"post": {"operationId": "create-thing",
+    /// #     "responses": {"201": {"description": "ok", "content": {"application/json":
+    /// #       {"schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}}}}},
+    /// #   "/things/{thingId}": {"get": {"operationId": "get-thing",
+    /// #     "parameters": [{"name": "thingId", "in": "path", "required": true,
+    /// #                     "schema": {"type": "string"}}],
+    /// #     "responses": {"200": {"description": "ok"}}}}}}"#;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::builder(Api::from_document(DOCUMENT)?)
+    ///     .rules("/things", ResourceRules::new().unique("slug", "locationId"))
+    ///     .start()
+    ///     .await?;
+    /// assert!(sandbox.resources("/things").is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rules(mut self, collection: impl Into<String>, rules: ResourceRules) -> Self {
+        self.store.rules.push((collection.into(), rules));
+        self
+    }
+
     /// Listens on `addr` instead of a free port of `127.0.0.1`.
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
@@ -485,6 +545,7 @@ impl SandboxBuilder {
 
     /// Binds the address and starts serving. Must be called within a Tokio runtime.
     pub async fn start(self) -> std::io::Result<Sandbox> {
+        let store = Store::open(&self.api, self.store)?;
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         let mut faults = FaultQueue::default();
@@ -508,6 +569,7 @@ impl SandboxBuilder {
             document: self.api.document(),
             api: self.api,
             resources: self.resources,
+            store,
             limiter: Mutex::new(Limiter::new(self.settings.limits)),
             settings: self.settings,
             faults: Mutex::new(faults),
@@ -583,6 +645,7 @@ struct Shared {
     document: &'static Document,
     router: Router,
     resources: Arc<dyn Resources>,
+    store: Store,
     settings: Settings,
     limiter: Mutex<Limiter>,
     faults: Mutex<FaultQueue>,
