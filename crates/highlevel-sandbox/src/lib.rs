@@ -359,6 +359,11 @@ impl SandboxBuilder {
 }
 
 impl SandboxBuilder {
+    /// The API it will serve.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
     /// Answers the operations `resources` keeps state for with it (by default every
     /// operation is answered from the document).
     pub fn resources(mut self, resources: Arc<dyn Resources>) -> Self {

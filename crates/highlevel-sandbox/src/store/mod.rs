@@ -9,7 +9,7 @@
 //!   kept (else 404). A body that is an array creates one resource per item.
 //! - Get, update (the fields the update body declares, merged) and delete answer 404 in
 //!   HighLevel's shape for an id not kept; deleting a resource deletes what lives under it.
-//! - A list answers its scope's resources, oldest first; a query parameter that names a field
+//! - A list answers its scope's resources (404 under a parent not kept), oldest first; a query parameter that names a field
 //!   of the resource keeps those whose field has that value (a field the resource lacks
 //!   matches `false` only).
 //! - Answers fit their documented schema: a field the schema types otherwise is left out, a
@@ -170,14 +170,26 @@ impl Store {
         Some(answered.unwrap_or_else(|refusal| *refusal))
     }
 
-    fn create(&self, index: usize, collection: &Collection, call: &Call<'_>) -> Answer {
-        let mut records = self.records();
+    /// A 404 when `collection` lives under a parent that is not kept (never created, or
+    /// deleted).
+    fn parent_kept(
+        &self,
+        records: &Records,
+        collection: &Collection,
+        call: &Call<'_>,
+    ) -> Result<(), Box<Reply>> {
         if let Some(parent) = collection.parent.map(|p| &self.shapes.collections[p]) {
             let id = call.param(parent.item_param);
             if records.get(&scope(parent, call), id).is_none() {
                 return Err(Box::new(not_found(parent, id)));
             }
         }
+        Ok(())
+    }
+
+    fn create(&self, index: usize, collection: &Collection, call: &Call<'_>) -> Answer {
+        let mut records = self.records();
+        self.parent_kept(&records, collection, call)?;
         let items: Vec<&Map<String, Value>> = match call.body() {
             Some(Value::Object(fields)) => vec![fields],
             Some(Value::Array(items)) if items.iter().all(Value::is_object) => {
@@ -299,6 +311,7 @@ impl Store {
 
     fn list(&self, collection: &Collection, call: &Call<'_>) -> Answer {
         let records = self.records();
+        self.parent_kept(&records, collection, call)?;
         let declared = self.document.resolve(collection.schema)["properties"].as_object();
         let filters: Vec<&(String, String)> = call
             .query()
