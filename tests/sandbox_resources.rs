@@ -220,3 +220,34 @@ async fn operations_whose_paths_are_no_collection_are_named() {
     assert!(stateless.contains(&"get-slots"), "{stateless:?}");
     assert!(!stateless.contains(&"find-event-notification"));
 }
+
+#[tokio::test]
+async fn the_sandbox_serves_the_document_it_enforces() {
+    highlevel_calendars::install_tls_provider();
+    let (sandbox, _client) = started().await;
+    // No token: API testers read it before they have one.
+    let served: serde_json::Value = reqwest::get(format!("{}/openapi.json", sandbox.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let create = &served["components"]["schemas"]["CalendarCreateDTO"];
+    assert_eq!(
+        create["properties"]["name"]["minLength"], 1,
+        "refused blank"
+    );
+    let find = &served["paths"]["/calendars/{calendarId}/notifications/{notificationId}"]["get"];
+    assert!(find["responses"]["404"].is_object(), "{find}");
+    let rules = served["x-highlevel-enforced-rules"].as_array().unwrap();
+    assert!(
+        rules.iter().any(|r| r["rule"] == "team_members_required"),
+        "{rules:?}"
+    );
+    assert!(
+        !rules.iter().any(|r| r["rule"] == "not_negative"),
+        "an evident rule is not checked by default"
+    );
+    let stateless = served["x-highlevel-example-driven"].as_array().unwrap();
+    assert!(stateless.contains(&json!("get-slots")));
+}

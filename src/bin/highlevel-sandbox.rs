@@ -64,6 +64,10 @@ Options:
                         Calendars document)
   -h, --help            print this help
 
+GET /openapi.json (no token needed) serves the document the sandbox enforces: the normalized
+document, 404/409 where it keeps resources, minLength 1 on required text it refuses blank,
+and the rules stated only in words under x-highlevel-enforced-rules.
+
 The first line of standard output is the base URL; each request is logged to standard error.
 SIGTERM or Ctrl-C stops the server.";
 

@@ -102,6 +102,7 @@
 mod calendars;
 mod defaults;
 mod webhooks;
+mod words;
 
 pub use highlevel_sandbox::{
     DEFAULT_TOKEN, Fault, OAuthSettings, OAuthStats, Owner, OwnerCounts, ReceivedRequest,
@@ -229,8 +230,11 @@ pub struct SandboxBuilder {
 
 impl Default for SandboxBuilder {
     fn default() -> Self {
-        let builder = highlevel_sandbox::Sandbox::builder(API)
-            .rules(calendars::COLLECTION, calendars::rules());
+        let builder = words::SAYS.iter().fold(
+            highlevel_sandbox::Sandbox::builder(API)
+                .rules(calendars::COLLECTION, calendars::rules()),
+            |b, (rule, says)| b.words_rule(*rule, *says),
+        );
         let inner = webhooks::triggers()
             .into_iter()
             .fold(builder, |b, trigger| b.webhook_trigger(trigger));

@@ -76,6 +76,9 @@ pub(crate) fn answer(
     let now = Instant::now();
     let path = head.uri.path();
     let query = router::query_pairs(head.uri.query().unwrap_or_default());
+    if path == crate::served::PATH && head.method == hyper::Method::GET {
+        return Reply::json_bytes(StatusCode::OK, shared.served.clone());
+    }
     if path == webhooks::KEYS_PATH && head.method == hyper::Method::GET {
         return Reply::json(StatusCode::OK, &shared.webhooks.public_keys().to_json());
     }

@@ -65,6 +65,7 @@ mod reply;
 mod resources;
 mod router;
 mod schema;
+mod served;
 mod server;
 mod store;
 mod synth;
@@ -99,6 +100,7 @@ pub use store::{Change, Complete, DEFAULT_MAX_RESOURCES, ResourceRules};
 pub use webhooks::{WebhookPublicKeys, WebhookTrigger};
 
 use faults::FaultQueue;
+use highlevel_runtime::validation::Rule;
 use highlevel_runtime::{ClientBuilder, GeneratedClient, Validation};
 use limits::{Limiter, Limits};
 use oauth::OAuth;
@@ -351,6 +353,7 @@ impl SandboxBuilder {
                 oauth: None,
                 webhook_url: None,
                 webhook_triggers: Vec::new(),
+                words_rules: Vec::new(),
             },
             store: StoreSettings::default(),
             faults: Vec::new(),
@@ -542,6 +545,35 @@ impl SandboxBuilder {
         self
     }
 
+    /// Lists `rule`, which the body check enforces but the document states only in words,
+    /// in the document served at `GET /openapi.json` (under `x-highlevel-enforced-rules`, with
+    /// `says`, what it requires), when the validation checks it. Call again for more.
+    ///
+    /// ```
+    /// use highlevel_runtime::validation::Rule;
+    /// use highlevel_sandbox::{Api, Sandbox};
+    ///
+    /// # const DOCUMENT: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+    /// #   "paths": {"/things/": {"get": {"operationId": "get-things",
+    /// #     "responses": {"200": {"description": "ok"}}}}}}"#;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::builder(Api::from_document(DOCUMENT)?)
+    ///     .words_rule(Rule::documented("one_owner"), "a thing has exactly one owner")
+    ///     .start()
+    ///     .await?;
+    /// # let _ = sandbox;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn words_rule(mut self, rule: Rule, says: impl Into<String>) -> Self {
+        self.settings.words_rules.push(served::WordsRule {
+            rule,
+            says: says.into(),
+        });
+        self
+    }
+
     /// Listens on `addr` instead of a free port of `127.0.0.1`.
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
@@ -551,6 +583,14 @@ impl SandboxBuilder {
     /// Binds the address and starts serving. Must be called within a Tokio runtime.
     pub async fn start(self) -> std::io::Result<Sandbox> {
         let store = Store::open(&self.api, self.store)?;
+        let example_driven = store.example_driven(&self.api);
+        let served = served::document(
+            &self.api,
+            &store,
+            &self.settings.validation,
+            &self.settings.words_rules,
+            &example_driven,
+        );
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         let mut faults = FaultQueue::default();
@@ -575,6 +615,7 @@ impl SandboxBuilder {
             api: self.api,
             resources: self.resources,
             store,
+            served: bytes::Bytes::from(served.to_string()),
             limiter: Mutex::new(Limiter::new(self.settings.limits)),
             settings: self.settings,
             faults: Mutex::new(faults),
@@ -607,6 +648,8 @@ struct Settings {
     /// Where webhooks go, if anywhere.
     webhook_url: Option<String>,
     webhook_triggers: Vec<WebhookTrigger>,
+    /// The rules stated only in words that the served document lists.
+    words_rules: Vec<served::WordsRule>,
 }
 
 impl fmt::Debug for Settings {
@@ -651,6 +694,8 @@ struct Shared {
     router: Router,
     resources: Arc<dyn Resources>,
     store: Store,
+    /// The document served at `GET /openapi.json`.
+    served: bytes::Bytes,
     settings: Settings,
     limiter: Mutex<Limiter>,
     faults: Mutex<FaultQueue>,

@@ -138,6 +138,42 @@ impl Store {
             .collect()
     }
 
+    /// The statuses the store may answer `operation_id` with beyond its documented success,
+    /// and why: for the served document.
+    pub(crate) fn statuses(&self, operation_id: &str) -> Vec<(u16, &'static str)> {
+        let Some((index, role)) = self.shapes.roles.get(operation_id) else {
+            return Vec::new();
+        };
+        let collection = &self.shapes.collections[*index];
+        let mut statuses = Vec::new();
+        let under_parent = collection.parent.is_some();
+        match role {
+            Role::Get | Role::Update | Role::Delete | Role::DeleteAcross(_) => {
+                statuses.push((404, "Not Found: no resource has the id, or it was deleted"));
+            }
+            Role::Create | Role::List if under_parent => {
+                statuses.push((404, "Not Found: the resource it lives under is not there"));
+            }
+            _ => {}
+        }
+        let unique = self.rules.get(index).is_some_and(|r| !r.unique.is_empty());
+        if unique && matches!(role, Role::Create | Role::Update) {
+            statuses.push((
+                409,
+                "Conflict: another resource has the value of a unique field",
+            ));
+        }
+        if *role == Role::Create {
+            statuses.push((507, "Insufficient Storage: the sandbox keeps its maximum"));
+        }
+        statuses
+    }
+
+    /// The operations answered from the document's examples.
+    pub(crate) fn example_driven(&self, api: &Api) -> Vec<&'static str> {
+        self.shapes.example_driven(api.operations())
+    }
+
     /// The sub-account (`locationId`) of the kept resource `call` names, or of its parent.
     pub(crate) fn location_of(&self, call: &Call<'_>) -> Option<String> {
         let (index, role) = self.shapes.roles.get(call.operation().id)?;
