@@ -21,8 +21,8 @@ use std::process::{Child, Command, Stdio};
 
 /// The version `cargo xtask test` installs; another one may judge differently.
 const PINNED: &str = "4.32.5";
-/// Cases per operation and phase: about a minute in a debug build on two cores.
-const MAX_EXAMPLES: &str = "25";
+/// Cases per operation and phase.
+const MAX_EXAMPLES: &str = "50";
 /// A fixed seed, so that a failure is found again by the same command.
 const SEED: &str = "20261128";
 const TOKEN: &str = "pit-schemathesis-token";
@@ -151,6 +151,21 @@ fn version() -> &'static str {
     versions.first().unwrap()
 }
 
+/// With the default validation, Create and Update Calendar also refuse bodies that break the
+/// rules HighLevel states only in words (a round-robin calendar needs team members…), which
+/// OpenAPI 3.0 cannot state: the served document lists them in `x-highlevel-enforced-rules`.
+/// Schemathesis cannot read that list, so for those two operations only it is not told to
+/// expect every schema-valid body accepted; every other check runs on them too.
+const WORDS_RULES_CONFIG: &str = r#"
+[[operations]]
+include-operation-id = "create-calendar"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+include-operation-id = "update-calendar"
+checks.positive_data_acceptance.enabled = false
+"#;
+
 #[test]
 fn schemathesis_finds_no_failure_with_the_default_validation() {
     run_against("stated");
@@ -176,6 +191,9 @@ fn run_against(validation: &str) {
         eprintln!("note: {installed}; `cargo xtask test` pins {PINNED}");
     }
 
+    if validation == "stated" {
+        std::fs::write(work.join("schemathesis.toml"), WORDS_RULES_CONFIG).unwrap();
+    }
     let server = Server::start(validation);
     let document = format!("{}/openapi.json", server.base_url);
     let output = Command::new(&st)
@@ -185,7 +203,7 @@ fn run_against(validation: &str) {
         .args(["--url", &server.base_url])
         .args(["--header", &format!("Authorization: Bearer {TOKEN}")])
         .args(["--header", &format!("Version: {}", version())])
-        .args(["--checks", "all"])
+        // Every check: the default (`--checks all` would also override the file's exceptions).
         .args(["--phases", "examples,coverage,fuzzing,stateful"])
         .args(["--max-examples", MAX_EXAMPLES, "--seed", SEED])
         .args(["--generation-database", "none", "--no-color"])
@@ -214,7 +232,15 @@ fn run_against(validation: &str) {
     );
     let tested = format!("Tested: {}", operations::ALL.len());
     assert!(summary.contains(&tested), "not every operation: {summary}");
-    assert!(summary.contains("No issues found"), "{summary}");
+    // A warning that some operations kept answering 404 is expected: Schemathesis calls them
+    // with ids it made up, which the sandbox does not keep.
+    assert!(!summary.contains('❌'), "{summary}");
+    for phase in ["Examples", "Coverage", "Fuzzing", "Stateful"] {
+        assert!(
+            summary.contains(&format!("✅ {phase}")),
+            "{phase}: {summary}"
+        );
+    }
     assert_eq!(checks.failed, 0, "{checks:?}");
     assert!(checks.names.len() >= 10, "all checks: {:?}", checks.names);
     assert!(checks.run > 10_000, "{checks:?}");
