@@ -477,7 +477,9 @@ fn matches(field: &Value, wanted: &str) -> bool {
         Value::Null => wanted == "false",
         Value::String(text) => text == wanted,
         Value::Array(items) => items.iter().any(|item| matches(item, wanted)),
-        other => other.to_string() == wanted,
+        Value::Bool(flag) => wanted == if *flag { "true" } else { "false" },
+        Value::Number(number) => number.to_string() == wanted,
+        Value::Object(_) => false,
     }
 }
 
