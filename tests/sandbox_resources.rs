@@ -251,3 +251,32 @@ async fn the_sandbox_serves_the_document_it_enforces() {
     let stateless = served["x-highlevel-example-driven"].as_array().unwrap();
     assert!(stateless.contains(&json!("get-slots")));
 }
+
+#[tokio::test]
+async fn past_the_cap_a_create_is_refused_until_something_is_deleted() {
+    let sandbox = Sandbox::builder().max_resources(1).start().await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    let first = client
+        .create_calendar(calendar::event("loc_cap", "Only one"))
+        .send()
+        .await
+        .unwrap();
+    let full = client
+        .create_calendar(calendar::event("loc_cap", "One too many"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&full), Some(507), "{full}");
+    assert_eq!(sandbox.calendars().len(), 1);
+    client
+        .delete_calendar(first.calendar.id.as_str())
+        .send()
+        .await
+        .unwrap();
+    client
+        .create_calendar(calendar::event("loc_cap", "Room again"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sandbox.calendars()[0]["name"], "Room again");
+}
