@@ -508,6 +508,16 @@ impl SandboxBuilder {
         self
     }
 
+    /// Whether resources are kept (yes by default). With `false` every operation is answered
+    /// from the document's examples, whatever was created before: for a test that calls each
+    /// operation once with made-up ids, such as the one `cargo xtask new-client` writes. The
+    /// [`rules`](SandboxBuilder::rules) and the [`state_file`](SandboxBuilder::state_file) are
+    /// then ignored.
+    pub fn keep_resources(mut self, keep: bool) -> Self {
+        self.store.keep = keep;
+        self
+    }
+
     /// Keeps at most `max` resources ([`DEFAULT_MAX_RESOURCES`] by default); past it a create
     /// is answered 507 Insufficient Storage until something is deleted.
     pub fn max_resources(mut self, max: usize) -> Self {

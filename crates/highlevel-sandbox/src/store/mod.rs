@@ -44,6 +44,8 @@ pub const DEFAULT_MAX_RESOURCES: usize = 100_000;
 /// What the builder configures of the store.
 #[derive(Debug, Clone)]
 pub(crate) struct StoreSettings {
+    /// Whether resources are kept at all.
+    pub(crate) keep: bool,
     pub(crate) state_file: Option<PathBuf>,
     pub(crate) max_resources: usize,
     pub(crate) rules: Vec<(String, ResourceRules)>,
@@ -52,6 +54,7 @@ pub(crate) struct StoreSettings {
 impl Default for StoreSettings {
     fn default() -> Self {
         StoreSettings {
+            keep: true,
             state_file: None,
             max_resources: DEFAULT_MAX_RESOURCES,
             rules: Vec::new(),
@@ -73,9 +76,17 @@ type Answer = Result<Reply, Box<Reply>>;
 
 impl Store {
     /// The store of `api`, with the resources of the state file when there is one.
-    pub(crate) fn open(api: &Api, settings: StoreSettings) -> std::io::Result<Store> {
+    pub(crate) fn open(api: &Api, mut settings: StoreSettings) -> std::io::Result<Store> {
+        if !settings.keep {
+            // Nothing kept: no collection for rules to apply to, nothing to read or write.
+            settings.rules.clear();
+            settings.state_file = None;
+        }
         let document = api.document();
-        let shapes = Shapes::infer(document, api.operations());
+        let shapes = match settings.keep {
+            true => Shapes::infer(document, api.operations()),
+            false => Shapes::default(),
+        };
         let mut rules = HashMap::new();
         for (template, rule) in settings.rules {
             let Some(index) = shapes.collection(&template) else {
