@@ -68,6 +68,8 @@ fn round_trip(c: &mut Criterion) {
                 highlevel_calendars::sandbox::Sandbox::builder()
                     .rate_limit(u64::MAX, std::time::Duration::from_secs(10))
                     .daily_limit(u64::MAX)
+                    // Every create is kept; a benchmark makes more than the default cap.
+                    .max_resources(usize::MAX)
                     .start(),
             )
             .unwrap();

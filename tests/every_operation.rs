@@ -72,25 +72,70 @@ fn check_wire(
     }
 }
 
-/// Walks `operations::ALL` in the document's order. Create Calendar comes before Get, Update
-/// and Delete Calendar, so the calendar it creates is the one those three act on: the example's
-/// `calendarId` is replaced by the created id for every operation after it (the others do not
-/// look it up). Delete Calendar is the last of the three.
+/// The collection path a create operation adds to, and the parameter naming one of its items:
+/// a `POST P` with operations on `P/{param}` that the sandbox keeps resources for.
+fn collection_of(create: &Operation) -> Option<(&'static str, &'static str)> {
+    let stateless = highlevel_calendars::sandbox::example_driven_operations();
+    if create.method != "POST" || stateless.contains(&create.id) {
+        return None;
+    }
+    let path = create.path.trim_end_matches('/');
+    operations::ALL.iter().find_map(|op| {
+        let (parent, last) = op.path.rsplit_once('/')?;
+        let param = last.strip_prefix('{')?.strip_suffix('}')?;
+        (parent == path).then_some((create.path, param))
+    })
+}
+
+/// The order the walk calls operations in: creates first (parents before children), deletes
+/// last (children before parents, Delete Calendar at the very end), the rest in the document's
+/// order between them.
+fn walk_order() -> Vec<&'static Operation> {
+    let depth = |op: &Operation| op.path.matches('/').count();
+    let mut creates: Vec<&'static Operation> = operations::ALL
+        .iter()
+        .copied()
+        .filter(|op| collection_of(op).is_some())
+        .collect();
+    creates.sort_by_key(|op| depth(op));
+    let mut deletes: Vec<&'static Operation> = operations::ALL
+        .iter()
+        .copied()
+        .filter(|op| op.method == "DELETE")
+        .collect();
+    deletes.sort_by_key(|op| std::cmp::Reverse(depth(op)));
+    let rest = operations::ALL
+        .iter()
+        .copied()
+        .filter(|op| collection_of(op).is_none() && op.method != "DELETE");
+    creates.iter().copied().chain(rest).chain(deletes).collect()
+}
+
+/// Calls every operation once. The sandbox keeps what the creates make and answers 404 for an
+/// id it does not keep, so the walk creates first and gives every later call the ids the
+/// creates got (read back from the sandbox), and deletes last.
 #[tokio::test]
 async fn every_operation_succeeds_against_the_sandbox_and_reaches_it_as_documented() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let mut created: Option<String> = None;
+    // (item path template, its parameter, the id created there), oldest first.
+    let mut ids: Vec<(String, &str, String)> = Vec::new();
     let mut called = BTreeSet::new();
-    for (count, operation) in operations::ALL.iter().enumerate() {
+    for (count, operation) in walk_order().into_iter().enumerate() {
         let id = operation.id;
         let mut example = example_request(id).unwrap_or_else(|| panic!("{id}: no example"));
-        if let Some(calendar) = &created
-            && operation.path.contains("{calendarId}")
-        {
-            example
-                .parameters
-                .insert("calendarId".into(), Value::String(calendar.clone()));
+        for (param, slot) in example.parameters.iter_mut() {
+            // The id created under this very path, else the last one of that name
+            // (`/calendars/events/{eventId}` deletes appointments and blocked slots alike).
+            let under_path = ids
+                .iter()
+                .filter(|(item, name, _)| name == param && operation.path.starts_with(item))
+                .max_by_key(|(item, _, _)| item.len());
+            let by_name = || ids.iter().rev().find(|(_, name, _)| name == param);
+            if let Some((_, _, value)) = under_path.or_else(by_name) {
+                *slot = Value::String(value.clone());
+            }
         }
         match __examples::call(&client, id, &example).await {
             Some(Ok(())) => {}
@@ -102,6 +147,13 @@ async fn every_operation_succeeds_against_the_sandbox_and_reaches_it_as_document
         assert_eq!(requests.len(), count + 1, "{id}: one request per call");
         check_wire(operation, &example, sandbox.token(), &requests[count]);
 
+        if let Some((collection, param)) = collection_of(operation) {
+            let kept = sandbox.resources(collection);
+            let last = kept.last().unwrap_or_else(|| panic!("{id}: nothing kept"));
+            let new_id = last["id"].as_str().or(last["_id"].as_str()).unwrap();
+            let item = format!("{}/{{{param}}}", collection.trim_end_matches('/'));
+            ids.push((item, param, new_id.to_string()));
+        }
         if id == operations::CREATE_CALENDAR.id {
             let stored = sandbox.calendars();
             assert_eq!(stored.len(), 1);
@@ -115,10 +167,16 @@ async fn every_operation_succeeds_against_the_sandbox_and_reaches_it_as_document
         }
         if id == operations::DELETE_CALENDAR.id {
             assert!(sandbox.calendars().is_empty(), "deleted");
+            let notifications = sandbox.resources("/calendars/{calendarId}/notifications");
+            assert!(notifications.is_empty(), "gone with their calendar");
         }
         called.insert(id);
     }
     assert_eq!(called.len(), operations::ALL.len());
     assert_eq!(called.len(), 41, "the document has 41 operations");
     assert!(created.is_some(), "create-calendar ran");
+    assert_eq!(
+        walk_order().last().map(|op| op.id),
+        Some(operations::DELETE_CALENDAR.id)
+    );
 }

@@ -1,6 +1,8 @@
 //! Schemathesis, an OpenAPI tester no one here wrote, against the `highlevel-sandbox` program:
-//! every operation of the normalized document, every check, examples, coverage, fuzzing and
-//! stateful runs along the document's links. Zero failures allowed.
+//! every operation of the document the program serves at `/openapi.json` (the normalized
+//! document plus what the sandbox enforces), every check, examples, coverage, fuzzing and
+//! stateful runs along the links it infers, with the default validation and with
+//! `--validation document`. Zero failures allowed.
 //!
 //! Schemathesis comes from PyPI. `cargo xtask test` installs the pinned version into a virtual
 //! environment under `target/` and names its `st` in `HIGHLEVEL_TEST_SCHEMATHESIS`; without
@@ -19,8 +21,8 @@ use std::process::{Child, Command, Stdio};
 
 /// The version `cargo xtask test` installs; another one may judge differently.
 const PINNED: &str = "4.32.5";
-/// Cases per operation and phase: about a minute in a debug build on two cores.
-const MAX_EXAMPLES: &str = "25";
+/// Cases per operation and phase.
+const MAX_EXAMPLES: &str = "50";
 /// A fixed seed, so that a failure is found again by the same command.
 const SEED: &str = "20261128";
 const TOKEN: &str = "pit-schemathesis-token";
@@ -53,13 +55,13 @@ struct Server {
 }
 
 impl Server {
-    fn start() -> Server {
+    fn start(validation: &str) -> Server {
         let (mut child, base_url) = start_program(
             &[
                 "--token",
                 TOKEN,
                 "--validation",
-                "document",
+                validation,
                 // Schemathesis sends thousands of requests per sub-account; the limits would
                 // turn most into 429s and leave the operations untested.
                 "--rate-limit",
@@ -149,10 +151,35 @@ fn version() -> &'static str {
     versions.first().unwrap()
 }
 
+/// With the default validation, Create and Update Calendar also refuse bodies that break the
+/// rules HighLevel states only in words (a round-robin calendar needs team members…), which
+/// OpenAPI 3.0 cannot state: the served document lists them in `x-highlevel-enforced-rules`.
+/// Schemathesis cannot read that list, so for those two operations only it is not told to
+/// expect every schema-valid body accepted; every other check runs on them too.
+const WORDS_RULES_CONFIG: &str = r#"
+[[operations]]
+include-operation-id = "create-calendar"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+include-operation-id = "update-calendar"
+checks.positive_data_acceptance.enabled = false
+"#;
+
 #[test]
-fn schemathesis_finds_no_failure_in_any_operation() {
+fn schemathesis_finds_no_failure_with_the_default_validation() {
+    run_against("stated");
+}
+
+#[test]
+fn schemathesis_finds_no_failure_with_document_validation() {
+    run_against("document");
+}
+
+/// Runs Schemathesis against the program started with `--validation validation`.
+fn run_against(validation: &str) {
     let st = schemathesis();
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("schemathesis");
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("schemathesis-{validation}"));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
     let installed = Command::new(&st).arg("--version").output();
@@ -164,8 +191,11 @@ fn schemathesis_finds_no_failure_in_any_operation() {
         eprintln!("note: {installed}; `cargo xtask test` pins {PINNED}");
     }
 
-    let server = Server::start();
-    let document = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/calendars.json");
+    if validation == "stated" {
+        std::fs::write(work.join("schemathesis.toml"), WORDS_RULES_CONFIG).unwrap();
+    }
+    let server = Server::start(validation);
+    let document = format!("{}/openapi.json", server.base_url);
     let output = Command::new(&st)
         .current_dir(&work)
         .arg("run")
@@ -173,7 +203,7 @@ fn schemathesis_finds_no_failure_in_any_operation() {
         .args(["--url", &server.base_url])
         .args(["--header", &format!("Authorization: Bearer {TOKEN}")])
         .args(["--header", &format!("Version: {}", version())])
-        .args(["--checks", "all"])
+        // Every check: the default (`--checks all` would also override the file's exceptions).
         .args(["--phases", "examples,coverage,fuzzing,stateful"])
         .args(["--max-examples", MAX_EXAMPLES, "--seed", SEED])
         .args(["--generation-database", "none", "--no-color"])
@@ -202,7 +232,15 @@ fn schemathesis_finds_no_failure_in_any_operation() {
     );
     let tested = format!("Tested: {}", operations::ALL.len());
     assert!(summary.contains(&tested), "not every operation: {summary}");
-    assert!(summary.contains("No issues found"), "{summary}");
+    // A warning that some operations kept answering 404 is expected: Schemathesis calls them
+    // with ids it made up, which the sandbox does not keep.
+    assert!(!summary.contains('❌'), "{summary}");
+    for phase in ["Examples", "Coverage", "Fuzzing", "Stateful"] {
+        assert!(
+            summary.contains(&format!("✅ {phase}")),
+            "{phase}: {summary}"
+        );
+    }
     assert_eq!(checks.failed, 0, "{checks:?}");
     assert!(checks.names.len() >= 10, "all checks: {:?}", checks.names);
     assert!(checks.run > 10_000, "{checks:?}");

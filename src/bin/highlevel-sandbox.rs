@@ -32,8 +32,12 @@ Options:
                         document says in JSON Schema terms: no words-only rules, no
                         x-allowed-values, blank text is text; for API testers such as
                         Schemathesis), strict, or off
-  --state FILE          keep calendars in FILE between runs: read at start, written
-                        after every change (default: in memory only)
+  --state FILE          keep every resource in FILE between runs: read at start,
+                        written after every change (default: in memory only)
+  --max-resources N     keep at most N resources; past it a create is answered 507
+                        (default 100000)
+  --list-stateless      print the operations answered from the document's examples
+                        (their paths are no collection the sandbox keeps) and exit
   --oauth ID:SECRET     speak HighLevel's OAuth for the app with this client id and
                         secret: consent at GET /oauth/chooselocation (add locationId=ID
                         to install in one sub-account, else the agency installs in all),
@@ -56,9 +60,13 @@ Options:
   --document FILE       serve another normalized document (one a crate made by
                         `cargo xtask new-client` has under openapi/): every operation
                         answered from the document, bodies checked against its schemas,
-                        nothing kept (default: this crate's Calendars document, with
-                        calendars kept)
+                        its resources kept as the Calendars' are (default: this crate's
+                        Calendars document)
   -h, --help            print this help
+
+GET /openapi.json (no token needed) serves the document the sandbox enforces: the normalized
+document, 404/409 where it keeps resources, minLength 1 on required text it refuses blank,
+and the rules stated only in words under x-highlevel-enforced-rules.
 
 The first line of standard output is the base URL; each request is logged to standard error.
 SIGTERM or Ctrl-C stops the server.";
@@ -76,6 +84,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if args.iter().any(|a| a == "--list-stateless") {
+        for operation in builder.api().example_driven_operations() {
+            println!("{operation}");
+        }
+        return ExitCode::SUCCESS;
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -109,9 +123,8 @@ fn main() -> ExitCode {
 
 /// The builder the options describe: the Calendars sandbox, or `--document`'s.
 fn options(args: &[String]) -> Result<highlevel_sandbox::SandboxBuilder, String> {
-    let mut calendars = Sandbox::builder();
+    let calendars = Sandbox::builder();
     let mut document: Option<String> = None;
-    let mut state = false;
     let mut oauth: Option<OAuthSettings> = None;
     let mut token_ttl: Option<Duration> = None;
     let mut company: Option<String> = None;
@@ -154,9 +167,17 @@ fn options(args: &[String]) -> Result<highlevel_sandbox::SandboxBuilder, String>
                 settings.push(Box::new(move |b| b.fault(fault)));
             }
             "--state" => {
-                calendars = calendars.state_file(value()?.as_str());
-                state = true;
+                let path = value()?.clone();
+                settings.push(Box::new(move |b| b.state_file(path)));
             }
+            "--max-resources" => {
+                let value = value()?;
+                let max: usize = value
+                    .parse()
+                    .map_err(|e| format!("--max-resources {value}: {e}"))?;
+                settings.push(Box::new(move |b| b.max_resources(max)));
+            }
+            "--list-stateless" => {}
             "--validation" => {
                 let value = value()?;
                 let validation = validation(value).ok_or_else(|| {
@@ -220,10 +241,7 @@ fn options(args: &[String]) -> Result<highlevel_sandbox::SandboxBuilder, String>
     let builder = match document {
         None => calendars
             .into_generic()
-            .map_err(|e| format!("--state: {e}"))?,
-        Some(_) if state => {
-            return Err("--state keeps calendars; it cannot go with --document".into());
-        }
+            .map_err(|e| format!("the Calendars sandbox: {e}"))?,
         Some(path) => {
             let text =
                 std::fs::read_to_string(&path).map_err(|e| format!("--document {path}: {e}"))?;

@@ -25,13 +25,18 @@
 //!    JSON kind than the document declares, or a `null` where it does not say `nullable`
 //!    (serde, more lenient, reads `null` as absent and an array as a struct).
 //!
-//! Then the operation answers. Calendars are kept: Create Calendar gives a 20-character id and
-//! the server defaults the document states and answers 201 (a second calendar with the same
-//! `slug` in a location is refused with a 409 Conflict naming `slug`; HighLevel does not
-//! document its answer); Get, Get Calendars (per location), Update (merges the body's fields)
-//! and Delete act on what was created, and an unknown or deleted id is a 404. Every other
-//! operation answers its documented success status with a body made from its response schema
-//! (the document's examples where they fit). Every answer carries the five `X-RateLimit-*`
+//! Then the operation answers. Every resource the document's paths describe is kept:
+//! calendars, groups, event notifications (under their calendar, and gone with it),
+//! appointments, blocked slots, schedules and appointment notes. A create answers its documented
+//! status with the resource and a new 20-character id; get, list (within the query's
+//! `locationId` and other fields), update (merges the body's fields) and delete act on what was
+//! created, and an unknown or deleted id is a 404. Calendars also get the server defaults the
+//! document states, and a second calendar with the same `slug` in a location is refused with a
+//! 409 Conflict naming `slug` (HighLevel does not document its answer). The operations whose
+//! paths are no such collection (free slots, validate slug…;
+//! [`example_driven_operations`] lists them) answer their documented success status with a
+//! body made from the response schema (the document's examples where they fit). Every answer
+//! carries the five `X-RateLimit-*`
 //! headers, every error body HighLevel's shape with a `traceId`. [`Fault`]s make it misbehave
 //! on purpose: delays, 5xx, dropped connections, broken bodies.
 //! [`requests`](highlevel_sandbox::Sandbox::requests) shows what reached it, and
@@ -96,9 +101,8 @@
 
 mod calendars;
 mod defaults;
-mod state;
-mod store;
 mod webhooks;
+mod words;
 
 pub use highlevel_sandbox::{
     DEFAULT_TOKEN, Fault, OAuthSettings, OAuthStats, Owner, OwnerCounts, ReceivedRequest,
@@ -107,12 +111,11 @@ pub use highlevel_sandbox::{
 
 use crate::validation::Validation;
 use crate::{ClientBuilder, Example, operations};
-use calendars::Calendars;
 use highlevel_sandbox::Api;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The Calendars API as the generic sandbox serves it: this crate's normalized document, its
@@ -150,7 +153,6 @@ fn example_body(operation_id: &str) -> Option<Value> {
 #[derive(Debug)]
 pub struct Sandbox {
     inner: highlevel_sandbox::Sandbox,
-    calendars: Arc<Calendars>,
 }
 
 impl std::ops::Deref for Sandbox {
@@ -183,12 +185,14 @@ impl Sandbox {
     /// Every calendar the sandbox holds (created and not deleted), oldest first, as it answers
     /// Get Calendar with it (updates included).
     pub fn calendars(&self) -> Vec<Value> {
-        self.calendars.store().all()
+        self.inner.resources(calendars::COLLECTION)
     }
 
     /// The calendars the sandbox holds in one location (sub-account), oldest first.
     pub fn calendars_in(&self, location_id: &str) -> Vec<Value> {
-        self.calendars.store().in_location(location_id)
+        let mut calendars = self.calendars();
+        calendars.retain(|calendar| calendar["locationId"] == location_id);
+        calendars
     }
 
     /// Stops the server and waits until its port is closed, so that the next connection to it
@@ -222,20 +226,19 @@ impl Sandbox {
 #[must_use]
 pub struct SandboxBuilder {
     inner: highlevel_sandbox::SandboxBuilder,
-    state_file: Option<PathBuf>,
 }
 
 impl Default for SandboxBuilder {
     fn default() -> Self {
+        let builder = words::SAYS.iter().fold(
+            highlevel_sandbox::Sandbox::builder(API)
+                .rules(calendars::COLLECTION, calendars::rules()),
+            |b, (rule, says)| b.words_rule(*rule, *says),
+        );
         let inner = webhooks::triggers()
             .into_iter()
-            .fold(highlevel_sandbox::Sandbox::builder(API), |b, trigger| {
-                b.webhook_trigger(trigger)
-            });
-        SandboxBuilder {
-            inner,
-            state_file: None,
-        }
+            .fold(builder, |b, trigger| b.webhook_trigger(trigger));
+        SandboxBuilder { inner }
     }
 }
 
@@ -246,7 +249,6 @@ impl SandboxBuilder {
     ) -> Self {
         SandboxBuilder {
             inner: f(self.inner),
-            state_file: self.state_file,
         }
     }
 
@@ -355,13 +357,20 @@ impl SandboxBuilder {
         self.map(|b| b.record_requests(record))
     }
 
-    /// Keeps the calendars in `path` between runs: read when the sandbox starts (no file yet is
-    /// no calendar), and written after every create, update and delete that succeeds, through a
-    /// temporary file renamed over it, so that a server stopped at any moment (even killed)
-    /// leaves a whole file. Without it nothing is written to disk.
-    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.state_file = Some(path.into());
-        self
+    /// Keeps every resource (calendars, groups, notifications, appointments…) in `path`
+    /// between runs: read when the sandbox starts (no file yet is no resource), and written
+    /// after every create, update and delete that succeeds, through a temporary file renamed
+    /// over it, so that a server stopped at any moment (even killed) leaves a whole file.
+    /// Without it nothing is written to disk.
+    pub fn state_file(self, path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        self.map(|b| b.state_file(path))
+    }
+
+    /// Keeps at most `max` resources (100,000 by default); past it a create is answered 507
+    /// Insufficient Storage until something is deleted.
+    pub fn max_resources(self, max: usize) -> Self {
+        self.map(|b| b.max_resources(max))
     }
 
     /// Sends signed webhooks to `url` (an `http://` URL, such as your app's endpoint in a
@@ -396,17 +405,15 @@ impl SandboxBuilder {
 
     /// Binds the address and starts serving. Must be called within a Tokio runtime.
     pub async fn start(self) -> std::io::Result<Sandbox> {
-        let calendars = Arc::new(Calendars::new(self.state_file)?);
-        let inner = self.inner.resources(calendars.clone()).start().await?;
-        Ok(Sandbox { inner, calendars })
+        let inner = self.inner.start().await?;
+        Ok(Sandbox { inner })
     }
 
-    /// The generic builder, serving this crate's document with calendars kept (read from the
-    /// state file now, when there is one): for code that configures sandboxes of several
-    /// documents alike, such as the `highlevel-sandbox` program.
+    /// The generic builder, serving this crate's document with its calendar rules: for code
+    /// that configures sandboxes of several documents alike, such as the `highlevel-sandbox`
+    /// program. (The state file, if any, is read when it starts.)
     pub fn into_generic(self) -> std::io::Result<highlevel_sandbox::SandboxBuilder> {
-        let calendars = Arc::new(Calendars::new(self.state_file)?);
-        Ok(self.inner.resources(calendars))
+        Ok(self.inner)
     }
 }
 
@@ -438,6 +445,20 @@ impl SandboxBuilder {
 /// ```
 pub fn example_request(operation_id: &str) -> Option<Example> {
     API.example_request(operation_id)
+}
+
+/// The operations the sandbox answers from the document's examples whatever was created
+/// before: those whose paths are no collection it keeps (free slots, validate slug, the
+/// calendar resources, whose answers carry no id…). Every other operation acts on the kept
+/// resources. The `highlevel-sandbox` program prints them with `--list-stateless`.
+///
+/// ```
+/// let stateless = highlevel_calendars::sandbox::example_driven_operations();
+/// assert!(stateless.contains(&"get-slots"));
+/// assert!(!stateless.contains(&"get-calendar"));
+/// ```
+pub fn example_driven_operations() -> Vec<&'static str> {
+    API.example_driven_operations()
 }
 
 /// The create-calendar request body as a JSON Schema (draft 2020-12), made from the document

@@ -41,3 +41,18 @@ pub async fn assert_stopped_by_the_daily_allowance(
     assert!(error.nothing_sent());
     assert_eq!(sandbox.requests_received(), received, "{name} was not sent");
 }
+
+/// `value` as a request body of the generated type `T`.
+pub fn body_of<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).expect("a body of the generated type")
+}
+
+/// An answer of the generated client as JSON, as the server sent its fields.
+pub fn json_of<T: serde::Serialize>(answer: &T) -> serde_json::Value {
+    serde_json::to_value(answer).expect("the answer as JSON")
+}
+
+/// The HTTP status of a failed call, if the server answered.
+pub fn status_of(error: &Error) -> Option<u16> {
+    error.status().map(|s| s.as_u16())
+}

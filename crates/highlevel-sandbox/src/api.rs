@@ -145,6 +145,31 @@ impl Api {
         synth::example_request(self, operation_id)
     }
 
+    /// The operations answered from the document's examples whatever was created before:
+    /// those whose paths are not a collection's create, get, update, delete or list (see
+    /// [`SandboxBuilder::rules`](crate::SandboxBuilder::rules) for what is kept). The
+    /// `highlevel-sandbox` program prints them with `--list-stateless`.
+    ///
+    /// ```
+    /// use highlevel_sandbox::Api;
+    ///
+    /// const DOCUMENT: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+    ///   "paths": {"/things": {"post": {"operationId": "create-thing",
+    ///     "responses": {"201": {"description": "ok", "content": {"application/json":
+    ///       {"schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}}}}},
+    ///   "/things/{thingId}": {"get": {"operationId": "get-thing",
+    ///     "responses": {"200": {"description": "ok"}}}},
+    ///   "/things/{thingId}/audit": {"get": {"operationId": "audit-thing",
+    ///     "responses": {"200": {"description": "ok"}}}}}}"#;
+    ///
+    /// let api = Api::from_document(DOCUMENT).unwrap();
+    /// assert_eq!(api.example_driven_operations(), ["audit-thing"]);
+    /// ```
+    pub fn example_driven_operations(&self) -> Vec<&'static str> {
+        crate::store::shape::Shapes::infer(self.document(), self.operations())
+            .example_driven(self.operations())
+    }
+
     /// The preferred example body of an operation, if the client gave one.
     pub(crate) fn preferred_body(&self, operation_id: &str) -> Option<Value> {
         self.example_body.and_then(|f| f(operation_id))

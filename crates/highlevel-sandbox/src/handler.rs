@@ -76,6 +76,9 @@ pub(crate) fn answer(
     let now = Instant::now();
     let path = head.uri.path();
     let query = router::query_pairs(head.uri.query().unwrap_or_default());
+    if path == crate::served::PATH && head.method == hyper::Method::GET {
+        return Reply::json_bytes(StatusCode::OK, shared.served.clone());
+    }
     if path == webhooks::KEYS_PATH && head.method == hyper::Method::GET {
         return Reply::json(StatusCode::OK, &shared.webhooks.public_keys().to_json());
     }
@@ -121,7 +124,10 @@ pub(crate) fn answer(
         raw_body: body,
         body: None,
     };
-    let path_location = shared.resources.location_of(&call);
+    let path_location = shared
+        .resources
+        .location_of(&call)
+        .or_else(|| shared.store.location_of(&call));
     let key = limit_key(&head.headers, &call.query, body, path_location.clone());
     let token = bearer(&head.headers);
     let access = match &shared.oauth {
@@ -246,7 +252,11 @@ fn respond(
     access: &Access,
     webhook: Option<WebhookFault>,
 ) -> Reply {
-    if let Some(reply) = shared.resources.answer(call) {
+    let stated = shared
+        .resources
+        .answer(call)
+        .or_else(|| shared.store.answer(call));
+    if let Some(reply) = stated {
         let reply = match &shared.oauth {
             Some(oauth) => oauth.screen(access, reply),
             None => reply,

@@ -65,7 +65,9 @@ mod reply;
 mod resources;
 mod router;
 mod schema;
+mod served;
 mod server;
+mod store;
 mod synth;
 pub mod webhooks;
 
@@ -94,9 +96,11 @@ pub use oauth::{OAuthSettings, OAuthStats, Owner, OwnerCounts, RefreshTokenUse, 
 pub use reply::Reply;
 pub use resources::{Call, Resources, Stateless};
 pub use schema::json_schema;
+pub use store::{Change, Complete, DEFAULT_MAX_RESOURCES, ResourceRules};
 pub use webhooks::{WebhookPublicKeys, WebhookTrigger};
 
 use faults::FaultQueue;
+use highlevel_runtime::validation::Rule;
 use highlevel_runtime::{ClientBuilder, GeneratedClient, Validation};
 use limits::{Limiter, Limits};
 use oauth::OAuth;
@@ -107,6 +111,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use store::{Store, StoreSettings};
 use tokio::task::JoinHandle;
 use webhooks::{WebhookFault, Webhooks};
 
@@ -247,6 +252,13 @@ impl Sandbox {
         self.shared.webhooks.public_keys().clone()
     }
 
+    /// Every resource the sandbox keeps in the collection at `collection` (its path as the
+    /// document writes it, such as `/calendars/`), in every scope, oldest first, as Get
+    /// answers it (updates included). Empty for a path that is no collection.
+    pub fn resources(&self, collection: &str) -> Vec<Value> {
+        self.shared.store.resources(collection)
+    }
+
     /// How many requests reached the server, whatever their answer (faults included).
     pub fn requests_received(&self) -> usize {
         self.shared.received.load(Ordering::SeqCst)
@@ -310,6 +322,7 @@ pub struct SandboxBuilder {
     resources: Arc<dyn Resources>,
     addr: SocketAddr,
     settings: Settings,
+    store: StoreSettings,
     faults: Vec<Fault>,
 }
 
@@ -319,6 +332,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("api", &self.api)
             .field("addr", &self.addr)
             .field("settings", &self.settings)
+            .field("store", &self.store)
             .field("faults", &self.faults)
             .finish_non_exhaustive()
     }
@@ -339,13 +353,20 @@ impl SandboxBuilder {
                 oauth: None,
                 webhook_url: None,
                 webhook_triggers: Vec::new(),
+                words_rules: Vec::new(),
             },
+            store: StoreSettings::default(),
             faults: Vec::new(),
         }
     }
 }
 
 impl SandboxBuilder {
+    /// The API it will serve.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
     /// Answers the operations `resources` keeps state for with it (by default every
     /// operation is answered from the document).
     pub fn resources(mut self, resources: Arc<dyn Resources>) -> Self {
@@ -477,6 +498,92 @@ impl SandboxBuilder {
         self
     }
 
+    /// Keeps the resources in `path` between runs: read when the sandbox starts (no file yet
+    /// is no resource; a file that is not one [`start`](SandboxBuilder::start) refuses), and
+    /// written after every create, update and delete that succeeds, through a temporary file
+    /// renamed over it, so that a server stopped at any moment (even killed) leaves a whole
+    /// file. Without it nothing is written to disk.
+    pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.store.state_file = Some(path.into());
+        self
+    }
+
+    /// Whether resources are kept (yes by default). With `false` every operation is answered
+    /// from the document's examples, whatever was created before: for a test that calls each
+    /// operation once with made-up ids, such as the one `cargo xtask new-client` writes. The
+    /// [`rules`](SandboxBuilder::rules) and the [`state_file`](SandboxBuilder::state_file) are
+    /// then ignored.
+    pub fn keep_resources(mut self, keep: bool) -> Self {
+        self.store.keep = keep;
+        self
+    }
+
+    /// Keeps at most `max` resources ([`DEFAULT_MAX_RESOURCES`] by default); past it a create
+    /// is answered 507 Insufficient Storage until something is deleted.
+    pub fn max_resources(mut self, max: usize) -> Self {
+        self.store.max_resources = max;
+        self
+    }
+
+    /// Applies `rules` to the resources of the collection at `collection` (its path as the
+    /// document writes it, such as `/calendars/`): what the document cannot state.
+    /// [`start`](SandboxBuilder::start) refuses a path that is no collection.
+    ///
+    /// ```
+    /// use highlevel_sandbox::{Api, ResourceRules, Sandbox};
+    ///
+    /// # const DOCUMENT: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+    /// #   "paths": {"/things": {"post": {"operationId": "create-thing",
+    /// #     "responses": {"201": {"description": "ok", "content": {"application/json":
+    /// #       {"schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}}}}},
+    /// #   "/things/{thingId}": {"get": {"operationId": "get-thing",
+    /// #     "parameters": [{"name": "thingId", "in": "path", "required": true,
+    /// #                     "schema": {"type": "string"}}],
+    /// #     "responses": {"200": {"description": "ok"}}}}}}"#;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::builder(Api::from_document(DOCUMENT)?)
+    ///     .rules("/things", ResourceRules::new().unique("slug", "locationId"))
+    ///     .start()
+    ///     .await?;
+    /// assert!(sandbox.resources("/things").is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rules(mut self, collection: impl Into<String>, rules: ResourceRules) -> Self {
+        self.store.rules.push((collection.into(), rules));
+        self
+    }
+
+    /// Lists `rule`, which the body check enforces but the document states only in words,
+    /// in the document served at `GET /openapi.json` (under `x-highlevel-enforced-rules`, with
+    /// `says`, what it requires), when the validation checks it. Call again for more.
+    ///
+    /// ```
+    /// use highlevel_runtime::validation::Rule;
+    /// use highlevel_sandbox::{Api, Sandbox};
+    ///
+    /// # const DOCUMENT: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+    /// #   "paths": {"/things/": {"get": {"operationId": "get-things",
+    /// #     "responses": {"200": {"description": "ok"}}}}}}"#;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::builder(Api::from_document(DOCUMENT)?)
+    ///     .words_rule(Rule::documented("one_owner"), "a thing has exactly one owner")
+    ///     .start()
+    ///     .await?;
+    /// # let _ = sandbox;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn words_rule(mut self, rule: Rule, says: impl Into<String>) -> Self {
+        self.settings.words_rules.push(served::WordsRule {
+            rule,
+            says: says.into(),
+        });
+        self
+    }
+
     /// Listens on `addr` instead of a free port of `127.0.0.1`.
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
@@ -485,6 +592,15 @@ impl SandboxBuilder {
 
     /// Binds the address and starts serving. Must be called within a Tokio runtime.
     pub async fn start(self) -> std::io::Result<Sandbox> {
+        let store = Store::open(&self.api, self.store)?;
+        let example_driven = store.example_driven(&self.api);
+        let served = served::document(
+            &self.api,
+            &store,
+            &self.settings.validation,
+            &self.settings.words_rules,
+            &example_driven,
+        );
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         let mut faults = FaultQueue::default();
@@ -508,6 +624,8 @@ impl SandboxBuilder {
             document: self.api.document(),
             api: self.api,
             resources: self.resources,
+            store,
+            served: bytes::Bytes::from(served.to_string()),
             limiter: Mutex::new(Limiter::new(self.settings.limits)),
             settings: self.settings,
             faults: Mutex::new(faults),
@@ -540,6 +658,8 @@ struct Settings {
     /// Where webhooks go, if anywhere.
     webhook_url: Option<String>,
     webhook_triggers: Vec<WebhookTrigger>,
+    /// The rules stated only in words that the served document lists.
+    words_rules: Vec<served::WordsRule>,
 }
 
 impl fmt::Debug for Settings {
@@ -583,6 +703,9 @@ struct Shared {
     document: &'static Document,
     router: Router,
     resources: Arc<dyn Resources>,
+    store: Store,
+    /// The document served at `GET /openapi.json`.
+    served: bytes::Bytes,
     settings: Settings,
     limiter: Mutex<Limiter>,
     faults: Mutex<FaultQueue>,

@@ -36,6 +36,10 @@ pub(crate) fn problems(
                 .collect(),
             _ => continue,
         };
+        // Blank text may count as missing; a blank number or boolean is only a wrong value.
+        let scalar = doc.resolve(&parameter["schema"])["type"].as_str();
+        let typed = matches!(scalar, Some("number" | "integer" | "boolean"));
+        let blank_is_missing = blank_is_missing && !typed;
         let given = values.iter().any(|v| !(blank_is_missing && v.is_empty()));
         if !given {
             if parameter["required"] == true && parameter["in"] == "query" {
@@ -148,6 +152,11 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].starts_with("limit is 21"), "{found:?}");
         assert!(found[1].starts_with("offset must be a number"), "{found:?}");
+        // Blank is missing text, not a missing number (Schemathesis sent `limit=`).
+        let blank_number = query(&[("limit", ""), ("offset", "0")]);
+        let found = problems(notes, &[], &blank_number, true);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("limit must be"), "{found:?}");
 
         let resources = of("fetch-calendar-resources");
         let q = query(&[("locationId", "l"), ("limit", "1"), ("skip", "0")]);

@@ -46,6 +46,13 @@ impl Reply {
         }
     }
 
+    /// A JSON answer already serialized.
+    pub(crate) fn json_bytes(status: StatusCode, body: Bytes) -> Reply {
+        let mut reply = Reply::json(status, &Value::Null);
+        reply.body = body;
+        reply
+    }
+
     /// An answer without a body.
     pub fn empty(status: StatusCode) -> Reply {
         Reply {

@@ -215,8 +215,11 @@ use {krate}::{{__examples, Client, operations}};
 
 #[tokio::test]
 async fn every_operation_succeeds_against_the_sandbox() {{
+    // Each operation once with made-up ids: answered from the document, not from kept
+    // resources (which would answer 404 for an id never created).
     let sandbox = Sandbox::builder(API)
         .rate_limit(100_000, Duration::from_secs(10))
+        .keep_resources(false)
         .start()
         .await
         .expect("the sandbox starts");

@@ -1,0 +1,120 @@
+//! Kept resources put into an operation's answer so that the answer still fits its documented
+//! schema: a field of the resource the schema types otherwise is left out, and a required field
+//! the resource lacks comes from the answer the document's examples make.
+
+use super::shape::Placement;
+use crate::api::Document;
+use crate::synth;
+use serde_json::{Map, Value};
+
+/// `resource` as an answer of `schema` may hold it; `template` is the document's example of
+/// such an answer (the source of required fields the resource lacks).
+pub(crate) fn fitted(
+    document: &'static Document,
+    resource: &Value,
+    schema: &'static Value,
+    template: &Value,
+) -> Value {
+    let schema = document.resolve(schema);
+    let Value::Object(fields) = resource else {
+        return template.clone();
+    };
+    let properties = schema["properties"].as_object();
+    let closed = schema["additionalProperties"] == false;
+    let mut out = Map::new();
+    for (name, value) in fields {
+        let keep = match properties.and_then(|p| p.get(name)) {
+            Some(property) => synth::fits(document, value, property),
+            None => !closed,
+        };
+        if keep {
+            out.insert(name.clone(), value.clone());
+        }
+    }
+    for required in schema["required"].as_array().into_iter().flatten() {
+        let Some(name) = required.as_str() else {
+            continue;
+        };
+        if !out.contains_key(name)
+            && let Some(value) = template.get(name)
+        {
+            out.insert(name.to_string(), value.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+/// The answer of an operation whose answer schema holds resources at `placement`: the
+/// document's example answer (`template`) with `resources` in their place.
+pub(crate) fn answer(
+    document: &'static Document,
+    placement: &Placement,
+    item_schema: &'static Value,
+    template: &Value,
+    resources: &[&Value],
+) -> Value {
+    let item_template = |holder: &Value| match holder {
+        Value::Array(items) => items.first().cloned().unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    let fit = |resource: &Value, item: &Value| fitted(document, resource, item_schema, item);
+    match placement {
+        Placement::Top => {
+            let first = resources.first().copied().unwrap_or(&Value::Null);
+            fit(first, template)
+        }
+        Placement::Array => {
+            let item = item_template(template);
+            Value::Array(resources.iter().map(|r| fit(r, &item)).collect())
+        }
+        Placement::Wrapped(name) | Placement::ListIn(name) => {
+            let mut whole = match template {
+                Value::Object(_) => template.clone(),
+                _ => Value::Object(Map::new()),
+            };
+            let inner = item_template(&whole[name.as_str()]);
+            whole[name.as_str()] = match placement {
+                Placement::Wrapped(_) => {
+                    let first = resources.first().copied().unwrap_or(&Value::Null);
+                    fit(first, &inner)
+                }
+                _ => Value::Array(resources.iter().map(|r| fit(r, &inner)).collect()),
+            };
+            whole
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture;
+    use serde_json::json;
+
+    #[test]
+    fn what_the_schema_types_otherwise_goes_and_required_fields_come_from_the_example() {
+        let document = fixture::document();
+        let schema: &'static Value = Box::leak(Box::new(json!({
+            "type": "object",
+            "required": ["id", "name"],
+            "properties": {
+                "id": {"type": "string"},
+                "name": {"type": "string"},
+                "count": {"type": "integer"}
+            }
+        })));
+        let resource = json!({"id": "a", "count": "not a number", "extra": true});
+        let template = json!({"id": "x", "name": "example", "count": 1});
+        let fitted = fitted(document, &resource, schema, &template);
+        assert_eq!(fitted, json!({"id": "a", "name": "example", "extra": true}));
+        let listed = answer(
+            document,
+            &Placement::ListIn("things".into()),
+            schema,
+            &json!({"things": [template], "total": 1}),
+            &[&resource, &resource],
+        );
+        assert_eq!(listed["things"].as_array().unwrap().len(), 2);
+        assert_eq!(listed["total"], 1, "the rest of the example stays");
+    }
+}
