@@ -221,14 +221,8 @@ async fn should_read_an_empty_answer_as_null_where_the_type_accepts_it() {
     use highlevel_calendars::{ApiErrorBody, Operation};
     use highlevel_runtime::__private::progenitor_client::{Error as GenError, ResponseValue};
 
-    const SEARCH: Operation = Operation {
-        id: "search-things",
-        method: "POST",
-        path: "/things/search",
-        version: "2021-07-28",
-        scopes: &[],
-        creates: false,
-    };
+    const SEARCH: Operation =
+        Operation::new("search-things", "POST", "/things/search", "2021-07-28", &[]);
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(200))

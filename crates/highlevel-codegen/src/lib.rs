@@ -14,7 +14,7 @@
 //!   value and hooks that call `highlevel_runtime::hooks`;
 //! - one open enum per string enum (`enums`), which a value HighLevel adds later cannot break;
 //! - one `highlevel_runtime::Operation` per operation (`operations`): id, method, path,
-//!   `Version`, scopes, whether it creates;
+//!   `Version` and scopes;
 //! - `highlevel_runtime::Validate` for every type, from the document's constraints;
 //! - `api::Client`, with one method per operation named after its operationId, and
 //!   `api::requests`, one request type per operation.
@@ -211,7 +211,7 @@ pub fn generate_with(spec_text: &str, source: &str, options: &Options) -> Result
                 request: &mut ::reqwest::Request,
                 _info: &OperationInfo,
             ) -> ::std::result::Result<(), Error<E>> {
-                ::highlevel_runtime::hooks::pre(self.inner(), request)
+                ::highlevel_runtime::__private::pre(self.inner(), request)
                     .await
                     .map_err(Error::Custom)
             }
@@ -221,7 +221,7 @@ pub fn generate_with(spec_text: &str, source: &str, options: &Options) -> Result
                 request: ::reqwest::Request,
                 _info: &OperationInfo,
             ) -> ::reqwest::Result<::reqwest::Response> {
-                ::highlevel_runtime::hooks::exec(self.inner(), self.client(), request).await
+                ::highlevel_runtime::__private::exec(self.inner(), self.client(), request).await
             }
         }
 

@@ -286,6 +286,36 @@ fn operation_surface(
         assignments.push(quote!(.#ident(#ident)));
         path_setters.push(setter_name);
     }
+    // Required query parameters follow, in the document's order: the compiler, not a check
+    // at run time, sees that each is given. The request keeps a private setter for each.
+    let mut required_calls = Vec::new();
+    let mut required_setters = Vec::new();
+    for name in &op.required_query_parameters {
+        let setter_name = parameter_name(name);
+        let setter = builder
+            .setters
+            .iter()
+            .find(|f| f.sig.ident == setter_name)
+            .ok_or_else(|| {
+                format!(
+                    "{}: progenitor's builder has no setter `{setter_name}` for the query parameter `{name}`",
+                    op.id
+                )
+            })?;
+        let target = setter_target(setter)
+            .ok_or_else(|| format!("{}: cannot read the type of `{setter_name}`", op.id))?;
+        let ident = format_ident!("{}", setter_name);
+        arguments.push(match crate::ast::vec_item(&target) {
+            Some(item) => quote! {
+                #ident: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>
+            },
+            None => quote! {
+                #ident: impl ::std::convert::TryInto<#target, Error: ::std::fmt::Display>
+            },
+        });
+        required_calls.push(quote!(.#ident(#ident)));
+        required_setters.push(setter_name);
+    }
     let forwarded = builder
         .setters
         .iter()
@@ -295,11 +325,13 @@ fn operation_surface(
                 .parameter_ranges
                 .iter()
                 .find(|(name, _, _)| f.sig.ident == parameter_name(name));
-            let wire = op
+            let required = required_setters.contains(&f.sig.ident.to_string());
+            let doc = op
                 .query_parameters
                 .iter()
-                .find(|name| f.sig.ident == parameter_name(name));
-            forward_setter(f, wire, range)
+                .find(|name| f.sig.ident == parameter_name(name))
+                .and_then(|name| op.parameter_doc(name));
+            forward_setter(f, range, required, doc)
         })
         .collect::<Vec<_>>();
 
@@ -318,15 +350,17 @@ fn operation_surface(
             arguments.push(quote! {
                 body: impl ::std::convert::TryInto<#body, Error: ::std::fmt::Display>
             });
+            // A body that does not convert (a builder missing a required field) is kept as the
+            // violation it is, and reported when the request is sent.
             (
-                quote!(pub(super) body: ::std::result::Result<#body, ::std::string::String>,),
-                quote!(body: body.try_into().map_err(|e| e.to_string()),),
+                quote!(pub(super) body: ::std::result::Result<#body, ::highlevel_runtime::ValidationError>,),
                 quote! {
-                    let body = self.body.map_err(|e| {
-                        ::highlevel_runtime::Error::Validation(
-                            ::highlevel_runtime::validation::conversion_error(&e),
-                        )
-                    })?;
+                    body: body
+                        .try_into()
+                        .map_err(|e| ::highlevel_runtime::__private::conversion_error(&e.to_string())),
+                },
+                quote! {
+                    let body = self.body.map_err(::highlevel_runtime::Error::Validation)?;
                     let validation = self.validation.as_ref().unwrap_or_else(|| runtime.validation());
                     ::highlevel_runtime::validation::check(&body, validation)?;
                     // Boxed once: the generated future holds the body and is kilobytes large;
@@ -342,8 +376,6 @@ fn operation_surface(
         ),
     };
 
-    // Checked before progenitor's builder, which names only the first one missing.
-    let required = &op.required_query_parameters;
     let docs = method_docs(op);
     let request_doc = format!(
         "A `{}` request ([`Client::{}`](super::Client::{})).",
@@ -369,8 +401,9 @@ fn operation_surface(
                 builder: self.inner.#method() #(#assignments)*,
                 #body_init
                 validation: ::std::option::Option::None,
-                parameters: ::highlevel_runtime::validation::Parameters::requiring(&[#(#required),*]),
+                parameters: ::highlevel_runtime::__private::Parameters::default(),
             }
+            #(#required_calls)*
         }
     };
     let request_type = quote! {
@@ -382,7 +415,7 @@ fn operation_surface(
             pub(super) builder: builder::#request<'a>,
             #body_field
             pub(super) validation: ::std::option::Option<::highlevel_runtime::Validation>,
-            pub(super) parameters: ::highlevel_runtime::validation::Parameters,
+            pub(super) parameters: ::highlevel_runtime::__private::Parameters,
         }
 
         impl<'a> #request<'a> {
@@ -413,7 +446,7 @@ fn operation_surface(
                 self,
                 runtime: &::highlevel_runtime::Runtime,
             ) -> ::std::result::Result<
-                impl ::std::future::Future<Output = ::highlevel_runtime::GeneratedResult<#success>> + 'a,
+                impl ::std::future::Future<Output = ::highlevel_runtime::__private::GeneratedResult<#success>> + 'a,
                 ::highlevel_runtime::Error,
             > {
                 self.parameters
@@ -446,7 +479,11 @@ fn example_call(
         Ok((format_ident!("{}", setter_name), target))
     };
     let mut arguments = Vec::new();
-    for name in &op.path_parameters {
+    for name in op
+        .path_parameters
+        .iter()
+        .chain(&op.required_query_parameters)
+    {
         let (_, ty) = typed(name)?;
         arguments.push(quote!(example.value::<#ty>(#name)?));
     }
@@ -460,6 +497,9 @@ fn example_call(
     }
     let mut optional = Vec::new();
     for name in &op.query_parameters {
+        if op.required_query_parameters.contains(name) {
+            continue;
+        }
         let (setter, ty) = typed(name)?;
         optional.push(quote! {
             if example.has(#name) {
@@ -500,6 +540,21 @@ fn method_docs(op: &Operation) -> Vec<String> {
                 .map(|l| format!(" {}", l.trim_start())),
         );
     }
+    let arguments: Vec<String> = op
+        .path_parameters
+        .iter()
+        .chain(&op.required_query_parameters)
+        .map(|name| {
+            let doc = op.parameter_doc(name).unwrap_or_default();
+            format!(" - `{}`:{doc}", parameter_name(name))
+        })
+        .collect();
+    if !arguments.is_empty() {
+        docs.push(String::new());
+        docs.push(" Arguments:".to_string());
+        docs.push(String::new());
+        docs.extend(arguments);
+    }
     docs.push(String::new());
     let scopes = if op.scopes.is_empty() {
         "none listed".to_string()
@@ -521,21 +576,34 @@ fn method_docs(op: &Operation) -> Vec<String> {
 /// A parameter's stated range, checked when the request is sent.
 type Range = (String, Option<f64>, Option<f64>);
 
-/// A copy of progenitor's setter that forwards to it, recording that the query parameter
-/// `wire` (its name in the document) was given.
+/// A copy of progenitor's setter that forwards to it.
 fn forward_setter(
     setter: &ImplItemFn,
-    wire: Option<&String>,
     range: Option<&Range>,
+    required: bool,
+    doc: Option<&str>,
 ) -> TokenStream {
     let sig = &setter.sig;
-    let vis = &setter.vis;
+    // A required parameter's setter serves the client method, whose argument it is.
+    let vis = if required {
+        quote!(pub(super))
+    } else {
+        let vis = &setter.vis;
+        quote!(#vis)
+    };
     let name = &sig.ident;
-    let docs = setter
+    // progenitor documents no parameter setter; the document's words on the parameter do.
+    let mut docs = setter
         .attrs
         .iter()
         .filter(|a| a.path().is_ident("doc"))
+        .map(|a| quote!(#a))
         .collect::<Vec<_>>();
+    if docs.is_empty()
+        && let Some(doc) = doc
+    {
+        docs.push(quote!(#[doc = #doc]));
+    }
     let args: Vec<&syn::Ident> = sig
         .inputs
         .iter()
@@ -547,7 +615,6 @@ fn forward_setter(
             _ => None,
         })
         .collect();
-    let given = wire.map(|wire| quote!(self.parameters.given(#wire);));
     // A list takes any iterator of things that convert into its items (`["a", "b"]`).
     if let (Some(target), [value]) = (setter_target(setter), args.as_slice())
         && let Some(item) = crate::ast::vec_item(&target)
@@ -558,8 +625,7 @@ fn forward_setter(
                 mut self,
                 #value: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>,
             ) -> Self {
-                #given
-                let list: ::std::vec::Vec<#item> = #value
+                    let list: ::std::vec::Vec<#item> = #value
                     .into_iter()
                     .map(::std::convert::Into::into)
                     .collect();
@@ -577,10 +643,9 @@ fn forward_setter(
         return quote! {
             #(#docs)*
             #vis #sig {
-                #given
-                match ::std::convert::TryInto::<#target>::try_into(#value) {
+                    match ::std::convert::TryInto::<#target>::try_into(#value) {
                     ::std::result::Result::Ok(value) => {
-                        let number = ::highlevel_runtime::validation::ToF64::to_f64(&value);
+                        let number = ::highlevel_runtime::__private::ToF64::to_f64(&value);
                         self.parameters.number(#wire, number, #min, #max);
                         self.builder = self.builder.#name(value);
                     }
@@ -595,7 +660,6 @@ fn forward_setter(
     quote! {
         #(#docs)*
         #vis #sig {
-            #given
             self.builder = self.builder.#name(#(#args),*);
             self
         }

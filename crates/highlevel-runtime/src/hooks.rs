@@ -25,7 +25,7 @@ const PROGENITOR_VERSION_HEADER: HeaderName = HeaderName::from_static("api-versi
 const VERSION: HeaderName = HeaderName::from_static("version");
 
 /// What `pre` answers when a request must not be sent; the reason is kept in the call state.
-pub const REFUSED: &str = "request refused before sending";
+pub(crate) const REFUSED: &str = "request refused before sending";
 
 /// Prepares `request` for sending, and takes a slot of its sub-account's rate budget (see
 /// [`Pacing`](crate::Pacing)). An `Err` stops the call before anything is sent.
