@@ -1,10 +1,11 @@
 //! The public surface of a generated client: a `Client` with one method per operation, and one
-//! request type per operation whose `send()` goes through `highlevel_runtime::Runtime::send`.
+//! request type per operation whose `send()` moves progenitor's request to a progenitor client
+//! made for the call (its inner value the call's context) and runs it through the runtime.
 //!
 //! The request types wrap progenitor's builders. Their setters are copied from progenitor's own
 //! (same names, generics and bounds), so whatever progenitor accepts for a parameter, the
-//! request type accepts too; path parameters and the body become arguments of the `Client`
-//! method instead.
+//! request type accepts too; path parameters, required query parameters and the body become
+//! arguments of the `Client` method instead.
 
 use crate::naming::parameter_name;
 use crate::operations::Operation;
@@ -76,9 +77,13 @@ pub fn api_module(
                 fn from_runtime(runtime: ::highlevel_runtime::Runtime) -> Self {
                     let base_url = runtime.base_url().to_string();
                     let http = runtime.http().clone();
+                    // Makes the requests; each is moved to a client of its own call to be sent.
+                    let idle = ::highlevel_runtime::__private::Call::idle(runtime);
                     Client {
                         inner: ::std::sync::Arc::new(super::Client::new_with_client(
-                            &base_url, http, runtime,
+                            &base_url,
+                            http,
+                            ::std::sync::Arc::new(idle),
                         )),
                     }
                 }
@@ -87,7 +92,7 @@ pub fn api_module(
             impl ::std::fmt::Debug for Client {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     f.debug_struct("Client")
-                        .field("runtime", self.inner.inner())
+                        .field("runtime", self.runtime())
                         .finish()
                 }
             }
@@ -108,12 +113,12 @@ pub fn api_module(
 
                 /// The API server this client talks to.
                 pub fn base_url(&self) -> &str {
-                    self.inner.inner().base_url()
+                    self.runtime().base_url()
                 }
 
                 /// The runtime every call goes through (configuration, tokens, retries).
                 pub fn runtime(&self) -> &::highlevel_runtime::Runtime {
-                    self.inner.inner()
+                    self.inner.inner().runtime()
                 }
 
                 /// The same client, acting for the sub-account `location_id` in calls that
@@ -229,7 +234,8 @@ fn find_builder<'a>(
         .into_iter()
         .filter(|f| {
             let name = f.sig.ident.to_string();
-            !matches!(name.as_str(), "new" | "send" | "body") && !name.ends_with("_map")
+            !matches!(name.as_str(), "new" | "send" | "body" | "for_call")
+                && !name.ends_with("_map")
         })
         .collect();
     Ok(Builder {
@@ -343,7 +349,7 @@ fn operation_surface(
             (
                 quote!(pub(super) body: ::reqwest::Body,),
                 quote!(body: body.into(),),
-                quote!(let request = ::std::boxed::Box::pin(self.builder.body(self.body).send());),
+                quote!(let builder = self.builder.body(self.body);),
             )
         }
         Some(body) => {
@@ -363,17 +369,11 @@ fn operation_surface(
                     let body = self.body.map_err(::highlevel_runtime::Error::Validation)?;
                     let validation = self.validation.as_ref().unwrap_or_else(|| runtime.validation());
                     ::highlevel_runtime::validation::check(&body, validation)?;
-                    // Boxed once: the generated future holds the body and is kilobytes large;
-                    // every future around it would otherwise copy it whenever it moves.
-                    let request = ::std::boxed::Box::pin(self.builder.body(body).send());
+                    let builder = self.builder.body(body);
                 },
             )
         }
-        None => (
-            quote!(),
-            quote!(),
-            quote!(let request = self.builder.send();),
-        ),
+        None => (quote!(), quote!(), quote!(let builder = self.builder;)),
     };
 
     let docs = method_docs(op);
@@ -393,6 +393,13 @@ fn operation_surface(
             "request that is idempotent"
         }
     );
+    let send_request = if builder.body.is_some() {
+        // Boxed once: the generated future holds the body and is kilobytes large; every future
+        // around it would otherwise copy it whenever it moves.
+        quote!(let request = ::std::boxed::Box::pin(builder.for_call(&client).send());)
+    } else {
+        quote!(let request = builder.for_call(&client).send();)
+    };
     let client_method = quote! {
         #(#[doc = #docs])*
         pub fn #method(&self, #(#arguments),*) -> requests::#request<'_> {
@@ -437,22 +444,33 @@ fn operation_surface(
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<::highlevel_runtime::Response<#success>, ::highlevel_runtime::Error>,
             > + 'a {
-                let runtime = self.client.inner();
-                runtime.send(&super::super::operations::#constant, self.prepare(runtime))
+                let runtime = self.client.inner().runtime();
+                let prepared = self.prepare(runtime);
+                async move {
+                    let builder = prepared?;
+                    // The call's own progenitor client: its hooks get the call's context.
+                    let client = super::super::Client::new_with_client(
+                        runtime.base_url(),
+                        runtime.http().clone(),
+                        ::std::sync::Arc::new(::highlevel_runtime::__private::Call::start(
+                            runtime,
+                            &super::super::operations::#constant,
+                        )),
+                    );
+                    #send_request
+                    ::highlevel_runtime::__private::run(client.inner(), request).await
+                }
             }
 
-            /// Checks the request and builds the generated future that sends it.
+            /// Checks the request and gives progenitor's builder, ready to send.
             fn prepare(
                 self,
                 runtime: &::highlevel_runtime::Runtime,
-            ) -> ::std::result::Result<
-                impl ::std::future::Future<Output = ::highlevel_runtime::__private::GeneratedResult<#success>> + 'a,
-                ::highlevel_runtime::Error,
-            > {
+            ) -> ::std::result::Result<builder::#request<'a>, ::highlevel_runtime::Error> {
                 self.parameters
                     .check(self.validation.as_ref().unwrap_or_else(|| runtime.validation()))?;
                 #body_send
-                ::std::result::Result::Ok(request)
+                ::std::result::Result::Ok(builder)
             }
         }
     };

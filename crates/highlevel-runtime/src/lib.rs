@@ -34,6 +34,7 @@
 mod auth;
 mod build_error;
 mod call;
+mod capped_body;
 mod config;
 mod error;
 mod error_text;
@@ -51,6 +52,7 @@ mod rate_limit;
 mod response;
 mod retry;
 mod runtime;
+mod send;
 mod telemetry;
 mod tls;
 pub mod validation;
@@ -108,8 +110,9 @@ pub fn decode<T: serde::de::DeserializeOwned>(
 /// name them itself. Not part of the stable API: it changes with the generator.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::call::GeneratedResult;
+    pub use crate::call::{Call, GeneratedResult};
     pub use crate::hooks::{exec, pre};
+    pub use crate::send::run;
     pub use crate::validation::checker::ToF64;
     pub use crate::validation::json::conversion_error;
     pub use crate::validation::parameters::Parameters;
