@@ -20,21 +20,25 @@ pub fn for_call(file: &mut syn::File) {
             let Item::Struct(builder) = item else {
                 continue;
             };
-            let fields: Vec<&syn::Ident> = builder
+            if !builder
                 .fields
                 .iter()
-                .filter_map(|f| f.ident.as_ref())
-                .collect();
-            if !fields.iter().any(|f| *f == "client") {
+                .any(|f| f.ident.as_ref().is_some_and(|i| i == "client"))
+            {
                 continue;
             }
             let name = &builder.ident;
-            let others = fields.iter().filter(|f| **f != "client");
+            // In place: the builder is covariant in its client's lifetime.
             added.push(syn::parse_quote! {
                 impl<'a> #name<'a> {
                     /// The same request, sent through `client`.
-                    pub fn for_call<'b>(self, client: &'b super::Client) -> #name<'b> {
-                        #name { client, #(#others: self.#others),* }
+                    pub fn for_call<'b>(self, client: &'b super::Client) -> #name<'b>
+                    where
+                        'a: 'b,
+                    {
+                        let mut this: #name<'b> = self;
+                        this.client = client;
+                        this
                     }
                 }
             });

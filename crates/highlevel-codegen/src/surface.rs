@@ -349,7 +349,7 @@ fn operation_surface(
             (
                 quote!(pub(super) body: ::reqwest::Body,),
                 quote!(body: body.into(),),
-                quote!(let builder = self.builder.body(self.body);),
+                quote!(let builder = ::std::boxed::Box::new(self.builder.body(self.body));),
             )
         }
         Some(body) => {
@@ -369,7 +369,9 @@ fn operation_surface(
                     let body = self.body.map_err(::highlevel_runtime::Error::Validation)?;
                     let validation = self.validation.as_ref().unwrap_or_else(|| runtime.validation());
                     ::highlevel_runtime::validation::check(&body, validation)?;
-                    let builder = self.builder.body(body);
+                    // Boxed: the builder holds the body and is kilobytes large; the future of
+                    // `send` holds it until the call starts, and would copy it at every move.
+                    let builder = ::std::boxed::Box::new(self.builder.body(body));
                 },
             )
         }
@@ -393,10 +395,15 @@ fn operation_surface(
             "request that is idempotent"
         }
     );
+    let prepared = if builder.body.is_some() {
+        quote!(::std::boxed::Box<builder::#request<'a>>)
+    } else {
+        quote!(builder::#request<'a>)
+    };
     let send_request = if builder.body.is_some() {
         // Boxed once: the generated future holds the body and is kilobytes large; every future
         // around it would otherwise copy it whenever it moves.
-        quote!(let request = ::std::boxed::Box::pin(builder.for_call(&client).send());)
+        quote!(let request = ::std::boxed::Box::pin((*builder).for_call(&client).send());)
     } else {
         quote!(let request = builder.for_call(&client).send();)
     };
@@ -466,7 +473,7 @@ fn operation_surface(
             fn prepare(
                 self,
                 runtime: &::highlevel_runtime::Runtime,
-            ) -> ::std::result::Result<builder::#request<'a>, ::highlevel_runtime::Error> {
+            ) -> ::std::result::Result<#prepared, ::highlevel_runtime::Error> {
                 self.parameters
                     .check(self.validation.as_ref().unwrap_or_else(|| runtime.validation()))?;
                 #body_send
