@@ -221,14 +221,8 @@ async fn should_read_an_empty_answer_as_null_where_the_type_accepts_it() {
     use highlevel_calendars::{ApiErrorBody, Operation};
     use highlevel_runtime::__private::progenitor_client::{Error as GenError, ResponseValue};
 
-    const SEARCH: Operation = Operation {
-        id: "search-things",
-        method: "POST",
-        path: "/things/search",
-        version: "2021-07-28",
-        scopes: &[],
-        creates: false,
-    };
+    const SEARCH: Operation =
+        Operation::new("search-things", "POST", "/things/search", "2021-07-28", &[]);
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(200))
@@ -246,8 +240,8 @@ async fn should_read_an_empty_answer_as_null_where_the_type_accepts_it() {
             .map_err(GenError::<ApiErrorBody>::CommunicationError)?;
         ResponseValue::<serde_json::Value>::from_response::<ApiErrorBody>(response).await
     };
-    let answer = runtime
-        .send(&SEARCH, Ok(search))
+    let call = highlevel_runtime::__private::Call::start(runtime, &SEARCH);
+    let answer = highlevel_runtime::__private::run(&call, search)
         .await
         .expect("an empty answer is no error");
     assert_eq!(answer.body, serde_json::Value::Null);

@@ -137,7 +137,7 @@ async fn the_server_s_headers_shrink_the_fleet_budget() {
         .unwrap();
     let list = |client: &Client| {
         let client = client.clone();
-        async move { client.get_calendars().location_id("loc").send().await }
+        async move { client.get_calendars("loc").send().await }
     };
     list(&a).await.unwrap();
     for _ in 0..3 {

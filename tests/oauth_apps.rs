@@ -168,8 +168,7 @@ async fn thirty_two_tasks_share_each_refresh() {
                 every.tick().await;
                 let location = LOCATIONS[(task + calls) % 3];
                 client
-                    .get_calendars()
-                    .location_id(location)
+                    .get_calendars(location)
                     .send()
                     .await
                     .unwrap_or_else(|e| panic!("task {task}, call {calls}: {e}"));
@@ -203,12 +202,7 @@ async fn a_refresh_token_used_elsewhere_is_a_lost_install() {
     let tokens = OAuthTokens::new(app(sandbox.base_url())).store(store.clone());
     install_location(&tokens, "loc_1").await;
     let client = client(&sandbox, &tokens);
-    client
-        .get_calendars()
-        .location_id("loc_1")
-        .send()
-        .await
-        .unwrap();
+    client.get_calendars("loc_1").send().await.unwrap();
 
     // Someone else spends the stored refresh token, and the access token expires.
     let owner = Owner::location("loc_1");
@@ -225,12 +219,7 @@ async fn a_refresh_token_used_elsewhere_is_a_lost_install() {
         .unwrap();
     assert!(sandbox.oauth_expire(stored.access_token.expose_secret()));
 
-    let error = client
-        .get_calendars()
-        .location_id("loc_1")
-        .send()
-        .await
-        .unwrap_err();
+    let error = client.get_calendars("loc_1").send().await.unwrap_err();
     let oauth = oauth_error(&error);
     assert!(oauth.is_install_lost(), "{error}");
     assert_eq!(oauth.owner(), Some(&owner));
@@ -249,7 +238,7 @@ async fn a_token_another_process_stored_is_picked_up() {
     let (a, b) = (client(&sandbox, &first), client(&sandbox, &second));
     let list = |client: &Client| {
         let client = client.clone();
-        async move { client.get_calendars().location_id("loc_1").send().await }
+        async move { client.get_calendars("loc_1").send().await }
     };
     list(&a).await.unwrap();
     list(&b).await.unwrap();
@@ -276,8 +265,7 @@ async fn an_uninstall_forgets_the_tokens() {
     assert!(tokens.remove(&owner).await.unwrap());
     assert!(!tokens.remove(&owner).await.unwrap());
     let error = client(&sandbox, &tokens)
-        .get_calendars()
-        .location_id("loc_1")
+        .get_calendars("loc_1")
         .send()
         .await
         .unwrap_err();
@@ -325,8 +313,7 @@ mod fleet {
             let client = client.clone();
             calls.push(tokio::spawn(async move {
                 client
-                    .get_calendars()
-                    .location_id(LOCATIONS[i % 3])
+                    .get_calendars(LOCATIONS[i % 3])
                     .send()
                     .await
                     .map(|_| ())
@@ -434,7 +421,7 @@ mod fleet {
         let tokens = OAuthTokens::new(app(sandbox.base_url())).store(store);
         install_location(&tokens, "loc_1").await;
         let client = client(&sandbox, &tokens);
-        let list = || client.get_calendars().location_id("loc_1").send();
+        let list = || client.get_calendars("loc_1").send();
         list().await.unwrap();
 
         redis.signal("STOP");

@@ -79,7 +79,7 @@ async fn create(
 
 /// Sends Get Calendars for location `loc`.
 async fn list(client: &Client) -> Result<Response<CalendarsGetSuccessfulResponseDto>, Error> {
-    client.get_calendars().location_id("loc").send().await
+    client.get_calendars("loc").send().await
 }
 
 /// The error HighLevel sent, from an [`Error::Api`] and no other kind.
@@ -642,8 +642,7 @@ async fn other_operations_check_their_version_and_query_too() {
     assert_eq!(named_paths(&error), paths(["locationId"]));
 
     let groups = client(&sandbox)
-        .get_groups()
-        .location_id("loc")
+        .get_groups("loc")
         .send()
         .await
         .expect("an answer made from the document");
@@ -657,8 +656,7 @@ async fn the_sandbox_records_what_reached_it() {
     let client = client(&sandbox);
     create(&client, event("Recorded")).await.unwrap();
     client
-        .get_calendars()
-        .location_id("loc")
+        .get_calendars("loc")
         .group_id("g 1")
         .send()
         .await

@@ -33,8 +33,7 @@ async fn list(sandbox: &Sandbox, tokens: &OAuthTokens, location: &str) -> Result
         .token_provider(tokens.clone())
         .build()
         .unwrap()
-        .get_calendars()
-        .location_id(location)
+        .get_calendars(location)
         .send()
         .await
         .map(|_| ())

@@ -141,9 +141,7 @@ async fn list_setters_take_string_literals() {
         .mount(&server)
         .await;
     let _ = client_for(&server)
-        .get_slots("calendar_1")
-        .start_date(1_700_000_000_000_i64)
-        .end_date(1_700_086_400_000_i64)
+        .get_slots("calendar_1", 1_700_000_000_000_i64, 1_700_086_400_000_i64)
         .user_ids(vec!["user_a", "user_b"])
         .send()
         .await;

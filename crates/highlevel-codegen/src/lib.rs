@@ -10,11 +10,11 @@
 //! and its `src/lib.rs` includes `$OUT_DIR/codegen.rs` as a module named `generated`. What is
 //! generated:
 //!
-//! - progenitor's client, builder interface, with `highlevel_runtime::Runtime` as its inner
-//!   value and hooks that call `highlevel_runtime::hooks`;
+//! - progenitor's client, builder interface, whose inner value is the context of a call
+//!   (`highlevel_runtime::__private::Call`), and hooks that hand it to the runtime's;
 //! - one open enum per string enum (`enums`), which a value HighLevel adds later cannot break;
 //! - one `highlevel_runtime::Operation` per operation (`operations`): id, method, path,
-//!   `Version`, scopes, whether it creates;
+//!   `Version` and scopes;
 //! - `highlevel_runtime::Validate` for every type, from the document's constraints;
 //! - `api::Client`, with one method per operation named after its operationId, and
 //!   `api::requests`, one request type per operation.
@@ -23,6 +23,7 @@ mod ast;
 mod enums;
 mod naming;
 mod operations;
+mod rebind;
 mod setters;
 mod surface;
 mod validate;
@@ -145,7 +146,10 @@ pub fn generate_with(spec_text: &str, source: &str, options: &Options) -> Result
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
-        .with_inner_type(quote!(::highlevel_runtime::Runtime))
+        // Each call's hooks get its context: the inner value of a client made for the call.
+        .with_inner_type(quote!(
+            ::std::sync::Arc<::highlevel_runtime::__private::Call>
+        ))
         .with_replacement(
             "ApiErrorBody",
             "::highlevel_runtime::ApiErrorBody",
@@ -170,6 +174,7 @@ pub fn generate_with(spec_text: &str, source: &str, options: &Options) -> Result
     setters::builder_names(&mut file);
     setters::numbers(&mut file);
     setters::plain_docs(&mut file);
+    rebind::for_call(&mut file);
     let open_enums: BTreeSet<String> = enums.iter().map(|e| e.name.clone()).collect();
     let (api, bodies) = surface::api_module(&file, &operations, options)?;
     // Every name in the body types (`Vec<types::X>` names `X`); the validator keeps those that
@@ -205,13 +210,13 @@ pub fn generate_with(spec_text: &str, source: &str, options: &Options) -> Result
     let all = quote! {
         #file
 
-        impl ClientHooks<::highlevel_runtime::Runtime> for Client {
+        impl ClientHooks<::std::sync::Arc<::highlevel_runtime::__private::Call>> for Client {
             async fn pre<E>(
                 &self,
                 request: &mut ::reqwest::Request,
                 _info: &OperationInfo,
             ) -> ::std::result::Result<(), Error<E>> {
-                ::highlevel_runtime::hooks::pre(self.inner(), request)
+                ::highlevel_runtime::__private::pre(self.inner(), request)
                     .await
                     .map_err(Error::Custom)
             }
@@ -221,7 +226,7 @@ pub fn generate_with(spec_text: &str, source: &str, options: &Options) -> Result
                 request: ::reqwest::Request,
                 _info: &OperationInfo,
             ) -> ::reqwest::Result<::reqwest::Response> {
-                ::highlevel_runtime::hooks::exec(self.inner(), self.client(), request).await
+                ::highlevel_runtime::__private::exec(self.inner(), self.client(), request).await
             }
         }
 

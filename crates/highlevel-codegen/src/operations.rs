@@ -18,7 +18,6 @@ pub struct Operation {
     pub path: String,
     pub version: String,
     pub scopes: Vec<String>,
-    pub creates: bool,
     pub summary: Option<String>,
     pub description: Option<String>,
     pub deprecated: bool,
@@ -33,12 +32,22 @@ pub struct Operation {
     pub undescribed_answer: bool,
     /// `minimum`/`maximum` of the number parameters that state them, by name.
     pub parameter_ranges: Vec<(String, Option<f64>, Option<f64>)>,
+    /// The doc line of each path and query parameter, by name.
+    pub parameter_docs: Vec<(String, String)>,
 }
 
 impl Operation {
     /// progenitor's method name, and ours.
     pub fn method_name(&self) -> String {
         snake_case(&self.id)
+    }
+
+    /// The doc line of the parameter `name` (its name in the document).
+    pub fn parameter_doc(&self, name: &str) -> Option<&str> {
+        self.parameter_docs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, doc)| doc.as_str())
     }
 
     /// The name of the operation's metadata constant.
@@ -50,18 +59,11 @@ impl Operation {
         let name = self.const_name();
         let (id, method, path, version) = (&self.id, &self.method, &self.path, &self.version);
         let scopes = &self.scopes;
-        let creates = self.creates;
         let doc = format!("`{method} {path}` ({id}).");
         quote! {
             #[doc = #doc]
-            pub const #name: ::highlevel_runtime::Operation = ::highlevel_runtime::Operation {
-                id: #id,
-                method: #method,
-                path: #path,
-                version: #version,
-                scopes: &[#(#scopes),*],
-                creates: #creates,
-            };
+            pub const #name: ::highlevel_runtime::Operation =
+                ::highlevel_runtime::Operation::new(#id, #method, #path, #version, &[#(#scopes),*]);
         }
     }
 }
@@ -121,6 +123,14 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
                     (min.is_some() || max.is_some()).then(|| (name.to_string(), min, max))
                 })
                 .collect();
+            let parameter_docs = item
+                .get("parameters")
+                .into_iter()
+                .chain(op.get("parameters"))
+                .filter_map(Value::as_array)
+                .flatten()
+                .filter_map(|p| Some((p.get("name")?.as_str()?.to_string(), parameter_doc(p))))
+                .collect();
             let query: Vec<&Value> = item
                 .get("parameters")
                 .into_iter()
@@ -146,7 +156,6 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
                 path: path.clone(),
                 version,
                 scopes,
-                creates: op.pointer("/responses/201").is_some(),
                 summary: text("summary"),
                 description: text("description"),
                 deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
@@ -159,6 +168,7 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
                 required_query_parameters,
                 undescribed_answer: undescribed_answer(op),
                 parameter_ranges,
+                parameter_docs,
             });
         }
     }
@@ -188,4 +198,93 @@ fn undescribed_answer(op: &Value) -> bool {
                 Some(_) => false,
             }
         })
+}
+
+/// One line on a parameter: the document's description, else its name; then where it goes and
+/// what the document states of its values (type, format, range, allowed values).
+fn parameter_doc(parameter: &Value) -> String {
+    let name = parameter
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let place = parameter
+        .get("in")
+        .and_then(Value::as_str)
+        .unwrap_or("query");
+    let schema = parameter.get("schema").unwrap_or(&Value::Null);
+    let mut facts = Vec::new();
+    let mut kind = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("any value")
+        .to_string();
+    if let Some(item) = schema.pointer("/items/type").and_then(Value::as_str) {
+        kind = format!("{kind} of {item}");
+    }
+    if let Some(format) = schema.get("format").and_then(Value::as_str) {
+        kind = format!("{kind} ({format})");
+    }
+    facts.push(kind);
+    if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
+        facts.push(format!("at least {min}"));
+    }
+    if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
+        facts.push(format!("at most {max}"));
+    }
+    let allowed = schema
+        .get("enum")
+        .or_else(|| schema.pointer("/items/enum"))
+        .and_then(Value::as_array);
+    if let Some(values) = allowed {
+        let values: Vec<String> = values
+            .iter()
+            .map(|v| {
+                format!(
+                    "`{}`",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+                )
+            })
+            .collect();
+        facts.push(format!("one of {}", values.join(", ")));
+    }
+    let description = parameter
+        .get("description")
+        .and_then(Value::as_str)
+        .map(|d| {
+            crate::setters::plain(d)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|d| !d.is_empty());
+    let lead = match description {
+        Some(text) => format!("{}.", text.trim_end_matches('.')),
+        None => format!("Sets `{name}`."),
+    };
+    format!(
+        " {lead} The {place} parameter `{name}`: {}.",
+        facts.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parameter_doc;
+    use serde_json::json;
+
+    #[test]
+    fn a_parameter_doc_says_what_the_document_states() {
+        let described = json!({"name": "limit", "in": "query", "description": "Limit of notes",
+            "schema": {"type": "number", "maximum": 20}});
+        assert_eq!(
+            parameter_doc(&described),
+            " Limit of notes. The query parameter `limit`: number, at most 20."
+        );
+        let bare = json!({"name": "kind", "in": "query",
+            "schema": {"type": "string", "enum": ["a", "b"]}});
+        assert_eq!(
+            parameter_doc(&bare),
+            " Sets `kind`. The query parameter `kind`: string, one of `a`, `b`."
+        );
+    }
 }

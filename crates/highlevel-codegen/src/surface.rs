@@ -1,10 +1,11 @@
 //! The public surface of a generated client: a `Client` with one method per operation, and one
-//! request type per operation whose `send()` goes through `highlevel_runtime::Runtime::send`.
+//! request type per operation whose `send()` moves progenitor's request to a progenitor client
+//! made for the call (its inner value the call's context) and runs it through the runtime.
 //!
 //! The request types wrap progenitor's builders. Their setters are copied from progenitor's own
 //! (same names, generics and bounds), so whatever progenitor accepts for a parameter, the
-//! request type accepts too; path parameters and the body become arguments of the `Client`
-//! method instead.
+//! request type accepts too; path parameters, required query parameters and the body become
+//! arguments of the `Client` method instead.
 
 use crate::naming::parameter_name;
 use crate::operations::Operation;
@@ -76,9 +77,13 @@ pub fn api_module(
                 fn from_runtime(runtime: ::highlevel_runtime::Runtime) -> Self {
                     let base_url = runtime.base_url().to_string();
                     let http = runtime.http().clone();
+                    // Makes the requests; each is moved to a client of its own call to be sent.
+                    let idle = ::highlevel_runtime::__private::Call::idle(runtime);
                     Client {
                         inner: ::std::sync::Arc::new(super::Client::new_with_client(
-                            &base_url, http, runtime,
+                            &base_url,
+                            http,
+                            ::std::sync::Arc::new(idle),
                         )),
                     }
                 }
@@ -87,7 +92,7 @@ pub fn api_module(
             impl ::std::fmt::Debug for Client {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     f.debug_struct("Client")
-                        .field("runtime", self.inner.inner())
+                        .field("runtime", self.runtime())
                         .finish()
                 }
             }
@@ -108,12 +113,12 @@ pub fn api_module(
 
                 /// The API server this client talks to.
                 pub fn base_url(&self) -> &str {
-                    self.inner.inner().base_url()
+                    self.runtime().base_url()
                 }
 
                 /// The runtime every call goes through (configuration, tokens, retries).
                 pub fn runtime(&self) -> &::highlevel_runtime::Runtime {
-                    self.inner.inner()
+                    self.inner.inner().runtime()
                 }
 
                 /// The same client, acting for the sub-account `location_id` in calls that
@@ -229,7 +234,8 @@ fn find_builder<'a>(
         .into_iter()
         .filter(|f| {
             let name = f.sig.ident.to_string();
-            !matches!(name.as_str(), "new" | "send" | "body") && !name.ends_with("_map")
+            !matches!(name.as_str(), "new" | "send" | "body" | "for_call")
+                && !name.ends_with("_map")
         })
         .collect();
     Ok(Builder {
@@ -286,6 +292,36 @@ fn operation_surface(
         assignments.push(quote!(.#ident(#ident)));
         path_setters.push(setter_name);
     }
+    // Required query parameters follow, in the document's order: the compiler, not a check
+    // at run time, sees that each is given. The request keeps a private setter for each.
+    let mut required_calls = Vec::new();
+    let mut required_setters = Vec::new();
+    for name in &op.required_query_parameters {
+        let setter_name = parameter_name(name);
+        let setter = builder
+            .setters
+            .iter()
+            .find(|f| f.sig.ident == setter_name)
+            .ok_or_else(|| {
+                format!(
+                    "{}: progenitor's builder has no setter `{setter_name}` for the query parameter `{name}`",
+                    op.id
+                )
+            })?;
+        let target = setter_target(setter)
+            .ok_or_else(|| format!("{}: cannot read the type of `{setter_name}`", op.id))?;
+        let ident = format_ident!("{}", setter_name);
+        arguments.push(match crate::ast::vec_item(&target) {
+            Some(item) => quote! {
+                #ident: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>
+            },
+            None => quote! {
+                #ident: impl ::std::convert::TryInto<#target, Error: ::std::fmt::Display>
+            },
+        });
+        required_calls.push(quote!(.#ident(#ident)));
+        required_setters.push(setter_name);
+    }
     let forwarded = builder
         .setters
         .iter()
@@ -295,11 +331,13 @@ fn operation_surface(
                 .parameter_ranges
                 .iter()
                 .find(|(name, _, _)| f.sig.ident == parameter_name(name));
-            let wire = op
+            let required = required_setters.contains(&f.sig.ident.to_string());
+            let doc = op
                 .query_parameters
                 .iter()
-                .find(|name| f.sig.ident == parameter_name(name));
-            forward_setter(f, wire, range)
+                .find(|name| f.sig.ident == parameter_name(name))
+                .and_then(|name| op.parameter_doc(name));
+            forward_setter(f, range, required, doc)
         })
         .collect::<Vec<_>>();
 
@@ -311,39 +349,35 @@ fn operation_surface(
             (
                 quote!(pub(super) body: ::reqwest::Body,),
                 quote!(body: body.into(),),
-                quote!(let request = ::std::boxed::Box::pin(self.builder.body(self.body).send());),
+                quote!(let builder = ::std::boxed::Box::new(self.builder.body(self.body));),
             )
         }
         Some(body) => {
             arguments.push(quote! {
                 body: impl ::std::convert::TryInto<#body, Error: ::std::fmt::Display>
             });
+            // A body that does not convert (a builder missing a required field) is kept as the
+            // violation it is, and reported when the request is sent.
             (
-                quote!(pub(super) body: ::std::result::Result<#body, ::std::string::String>,),
-                quote!(body: body.try_into().map_err(|e| e.to_string()),),
+                quote!(pub(super) body: ::std::result::Result<#body, ::highlevel_runtime::ValidationError>,),
                 quote! {
-                    let body = self.body.map_err(|e| {
-                        ::highlevel_runtime::Error::Validation(
-                            ::highlevel_runtime::validation::conversion_error(&e),
-                        )
-                    })?;
+                    body: body
+                        .try_into()
+                        .map_err(|e| ::highlevel_runtime::__private::conversion_error(&e.to_string())),
+                },
+                quote! {
+                    let body = self.body.map_err(::highlevel_runtime::Error::Validation)?;
                     let validation = self.validation.as_ref().unwrap_or_else(|| runtime.validation());
                     ::highlevel_runtime::validation::check(&body, validation)?;
-                    // Boxed once: the generated future holds the body and is kilobytes large;
-                    // every future around it would otherwise copy it whenever it moves.
-                    let request = ::std::boxed::Box::pin(self.builder.body(body).send());
+                    // Boxed: the builder holds the body and is kilobytes large; the future of
+                    // `send` holds it until the call starts, and would copy it at every move.
+                    let builder = ::std::boxed::Box::new(self.builder.body(body));
                 },
             )
         }
-        None => (
-            quote!(),
-            quote!(),
-            quote!(let request = self.builder.send();),
-        ),
+        None => (quote!(), quote!(), quote!(let builder = self.builder;)),
     };
 
-    // Checked before progenitor's builder, which names only the first one missing.
-    let required = &op.required_query_parameters;
     let docs = method_docs(op);
     let request_doc = format!(
         "A `{}` request ([`Client::{}`](super::Client::{})).",
@@ -361,6 +395,18 @@ fn operation_surface(
             "request that is idempotent"
         }
     );
+    let prepared = if builder.body.is_some() {
+        quote!(::std::boxed::Box<builder::#request<'a>>)
+    } else {
+        quote!(builder::#request<'a>)
+    };
+    let send_request = if builder.body.is_some() {
+        // Boxed once: the generated future holds the body and is kilobytes large; every future
+        // around it would otherwise copy it whenever it moves.
+        quote!(let request = ::std::boxed::Box::pin((*builder).for_call(&client).send());)
+    } else {
+        quote!(let request = builder.for_call(&client).send();)
+    };
     let client_method = quote! {
         #(#[doc = #docs])*
         pub fn #method(&self, #(#arguments),*) -> requests::#request<'_> {
@@ -369,8 +415,9 @@ fn operation_surface(
                 builder: self.inner.#method() #(#assignments)*,
                 #body_init
                 validation: ::std::option::Option::None,
-                parameters: ::highlevel_runtime::validation::Parameters::requiring(&[#(#required),*]),
+                parameters: ::highlevel_runtime::__private::Parameters::default(),
             }
+            #(#required_calls)*
         }
     };
     let request_type = quote! {
@@ -382,7 +429,7 @@ fn operation_surface(
             pub(super) builder: builder::#request<'a>,
             #body_field
             pub(super) validation: ::std::option::Option<::highlevel_runtime::Validation>,
-            pub(super) parameters: ::highlevel_runtime::validation::Parameters,
+            pub(super) parameters: ::highlevel_runtime::__private::Parameters,
         }
 
         impl<'a> #request<'a> {
@@ -404,22 +451,33 @@ fn operation_surface(
             ) -> impl ::std::future::Future<
                 Output = ::std::result::Result<::highlevel_runtime::Response<#success>, ::highlevel_runtime::Error>,
             > + 'a {
-                let runtime = self.client.inner();
-                runtime.send(&super::super::operations::#constant, self.prepare(runtime))
+                let runtime = self.client.inner().runtime();
+                let prepared = self.prepare(runtime);
+                async move {
+                    let builder = prepared?;
+                    // The call's own progenitor client: its hooks get the call's context.
+                    let client = super::super::Client::new_with_client(
+                        runtime.base_url(),
+                        runtime.http().clone(),
+                        ::std::sync::Arc::new(::highlevel_runtime::__private::Call::start(
+                            runtime,
+                            &super::super::operations::#constant,
+                        )),
+                    );
+                    #send_request
+                    ::highlevel_runtime::__private::run(client.inner(), request).await
+                }
             }
 
-            /// Checks the request and builds the generated future that sends it.
+            /// Checks the request and gives progenitor's builder, ready to send.
             fn prepare(
                 self,
                 runtime: &::highlevel_runtime::Runtime,
-            ) -> ::std::result::Result<
-                impl ::std::future::Future<Output = ::highlevel_runtime::GeneratedResult<#success>> + 'a,
-                ::highlevel_runtime::Error,
-            > {
+            ) -> ::std::result::Result<#prepared, ::highlevel_runtime::Error> {
                 self.parameters
                     .check(self.validation.as_ref().unwrap_or_else(|| runtime.validation()))?;
                 #body_send
-                ::std::result::Result::Ok(request)
+                ::std::result::Result::Ok(builder)
             }
         }
     };
@@ -446,7 +504,11 @@ fn example_call(
         Ok((format_ident!("{}", setter_name), target))
     };
     let mut arguments = Vec::new();
-    for name in &op.path_parameters {
+    for name in op
+        .path_parameters
+        .iter()
+        .chain(&op.required_query_parameters)
+    {
         let (_, ty) = typed(name)?;
         arguments.push(quote!(example.value::<#ty>(#name)?));
     }
@@ -460,6 +522,9 @@ fn example_call(
     }
     let mut optional = Vec::new();
     for name in &op.query_parameters {
+        if op.required_query_parameters.contains(name) {
+            continue;
+        }
         let (setter, ty) = typed(name)?;
         optional.push(quote! {
             if example.has(#name) {
@@ -500,6 +565,21 @@ fn method_docs(op: &Operation) -> Vec<String> {
                 .map(|l| format!(" {}", l.trim_start())),
         );
     }
+    let arguments: Vec<String> = op
+        .path_parameters
+        .iter()
+        .chain(&op.required_query_parameters)
+        .map(|name| {
+            let doc = op.parameter_doc(name).unwrap_or_default();
+            format!(" - `{}`:{doc}", parameter_name(name))
+        })
+        .collect();
+    if !arguments.is_empty() {
+        docs.push(String::new());
+        docs.push(" Arguments:".to_string());
+        docs.push(String::new());
+        docs.extend(arguments);
+    }
     docs.push(String::new());
     let scopes = if op.scopes.is_empty() {
         "none listed".to_string()
@@ -521,21 +601,34 @@ fn method_docs(op: &Operation) -> Vec<String> {
 /// A parameter's stated range, checked when the request is sent.
 type Range = (String, Option<f64>, Option<f64>);
 
-/// A copy of progenitor's setter that forwards to it, recording that the query parameter
-/// `wire` (its name in the document) was given.
+/// A copy of progenitor's setter that forwards to it.
 fn forward_setter(
     setter: &ImplItemFn,
-    wire: Option<&String>,
     range: Option<&Range>,
+    required: bool,
+    doc: Option<&str>,
 ) -> TokenStream {
     let sig = &setter.sig;
-    let vis = &setter.vis;
+    // A required parameter's setter serves the client method, whose argument it is.
+    let vis = if required {
+        quote!(pub(super))
+    } else {
+        let vis = &setter.vis;
+        quote!(#vis)
+    };
     let name = &sig.ident;
-    let docs = setter
+    // progenitor documents no parameter setter; the document's words on the parameter do.
+    let mut docs = setter
         .attrs
         .iter()
         .filter(|a| a.path().is_ident("doc"))
+        .map(|a| quote!(#a))
         .collect::<Vec<_>>();
+    if docs.is_empty()
+        && let Some(doc) = doc
+    {
+        docs.push(quote!(#[doc = #doc]));
+    }
     let args: Vec<&syn::Ident> = sig
         .inputs
         .iter()
@@ -547,7 +640,6 @@ fn forward_setter(
             _ => None,
         })
         .collect();
-    let given = wire.map(|wire| quote!(self.parameters.given(#wire);));
     // A list takes any iterator of things that convert into its items (`["a", "b"]`).
     if let (Some(target), [value]) = (setter_target(setter), args.as_slice())
         && let Some(item) = crate::ast::vec_item(&target)
@@ -558,8 +650,7 @@ fn forward_setter(
                 mut self,
                 #value: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>,
             ) -> Self {
-                #given
-                let list: ::std::vec::Vec<#item> = #value
+                    let list: ::std::vec::Vec<#item> = #value
                     .into_iter()
                     .map(::std::convert::Into::into)
                     .collect();
@@ -577,10 +668,9 @@ fn forward_setter(
         return quote! {
             #(#docs)*
             #vis #sig {
-                #given
-                match ::std::convert::TryInto::<#target>::try_into(#value) {
+                    match ::std::convert::TryInto::<#target>::try_into(#value) {
                     ::std::result::Result::Ok(value) => {
-                        let number = ::highlevel_runtime::validation::ToF64::to_f64(&value);
+                        let number = ::highlevel_runtime::__private::ToF64::to_f64(&value);
                         self.parameters.number(#wire, number, #min, #max);
                         self.builder = self.builder.#name(value);
                     }
@@ -595,7 +685,6 @@ fn forward_setter(
     quote! {
         #(#docs)*
         #vis #sig {
-            #given
             self.builder = self.builder.#name(#(#args),*);
             self
         }

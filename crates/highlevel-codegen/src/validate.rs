@@ -285,7 +285,7 @@ fn number_check(name: TokenStream, value: TokenStream, schema: &Value) -> Option
     let max = schema.get("maximum").and_then(Value::as_f64);
     if min.is_some() || max.is_some() {
         let (min, max) = (option(min), option(max));
-        checks.push(quote!(checker.range(#name, ::highlevel_runtime::validation::ToF64::to_f64(#value), #min, #max);));
+        checks.push(quote!(checker.range(#name, ::highlevel_runtime::__private::ToF64::to_f64(#value), #min, #max);));
     }
     let allowed: Vec<f64> = schema
         .get("x-allowed-values")
@@ -294,7 +294,7 @@ fn number_check(name: TokenStream, value: TokenStream, schema: &Value) -> Option
         .map(|values| values.iter().filter_map(Value::as_f64).collect())
         .unwrap_or_default();
     if !allowed.is_empty() {
-        checks.push(quote!(checker.allowed_number(#name, ::highlevel_runtime::validation::ToF64::to_f64(#value), &[#(#allowed),*]);));
+        checks.push(quote!(checker.allowed_number(#name, ::highlevel_runtime::__private::ToF64::to_f64(#value), &[#(#allowed),*]);));
     }
     (!checks.is_empty()).then(|| quote!(#(#checks)*))
 }

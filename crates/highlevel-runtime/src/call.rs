@@ -1,40 +1,84 @@
-//! One call: the state its attempts share, and [`Runtime::send`], which every generated
-//! operation goes through.
+//! [`Call`]: the context of one call, which the generated code hands to the progenitor hooks
+//! explicitly (it is the inner value of a progenitor client made for the call), and what the
+//! call's attempts share.
 //!
-//! progenitor's hooks receive only the generated client (built once per client) and the
-//! request, so the state of the call in progress (its operation, token, span, the head of the
-//! last response) travels in a task-local value scoped around the generated future.
+//! A generated client keeps one progenitor client whose call is idle, to make requests with;
+//! `send()` moves the request to a client made for the call, so the hooks and the outcome read
+//! the same typed state and nothing travels in a task-local or an error string.
 
 use crate::auth::{Token, TokenError, TokenSource};
-use crate::error::{ApiErrorBody, Error};
-use crate::hooks::ResponseHead;
+use crate::error::ApiErrorBody;
 use crate::oauth::Owner;
 use crate::operation::Operation;
-use crate::outcome;
 use crate::pacing::Refusal;
 use crate::rate_limit::RateLimit;
-use crate::response::Response;
 use crate::runtime::Runtime;
 use crate::telemetry::CallSpan;
 use crate::validation::ValidationError;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
-use serde::de::DeserializeOwned;
-use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::fmt;
+use std::sync::Mutex;
 use std::time::Instant;
 
-tokio::task_local! {
-    static CALL: Arc<CallState>;
+/// The context of one call of a generated client: its runtime and, once started, its
+/// operation and the state its attempts share. Generated code makes one per `send()`.
+pub struct Call {
+    runtime: Runtime,
+    /// `None` for the idle call of a generated client's request maker, whose requests are
+    /// never sent as they are.
+    pub(crate) state: Option<CallState>,
 }
 
-/// The call in progress on this task, if any.
-pub(crate) fn current() -> Option<Arc<CallState>> {
-    CALL.try_with(Arc::clone).ok()
+impl Call {
+    /// The call of a generated client's request maker: requests made with it are moved to a
+    /// started call before they are sent; the hooks refuse to send one as it is.
+    pub fn idle(runtime: Runtime) -> Call {
+        Call {
+            runtime,
+            state: None,
+        }
+    }
+
+    /// A call of `operation` starting now.
+    pub fn start(runtime: &Runtime, operation: &'static Operation) -> Call {
+        Call {
+            runtime: runtime.clone(),
+            state: Some(CallState {
+                operation,
+                span: CallSpan::new(operation),
+                started: Instant::now(),
+                changing: Mutex::new(Changing {
+                    // A static token needs no owner: it is set now, and `pre` skips choosing one.
+                    token: runtime.inner.tokens.fixed().cloned(),
+                    owner: None,
+                    head: None,
+                    stopped: None,
+                    budget_key: None,
+                    ticket: None,
+                    rate_limit: None,
+                }),
+            }),
+        }
+    }
+
+    /// The runtime the call goes through.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
 }
 
-/// What the attempts of one call share.
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("runtime", &self.runtime)
+            .field("operation", &self.state.as_ref().map(|s| s.operation.id))
+            .finish()
+    }
+}
+
+/// What the attempts of one started call share.
 pub(crate) struct CallState {
     pub(crate) operation: &'static Operation,
     pub(crate) span: CallSpan,
@@ -51,6 +95,13 @@ pub(crate) enum Stop {
     Throttled(Refusal),
     /// The provider gave no token, or failed to refresh a rejected one.
     Token(TokenError),
+}
+
+/// The status and headers of a response, kept for error reports.
+#[derive(Clone, Debug)]
+pub(crate) struct ResponseHead {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
 }
 
 struct Changing {
@@ -171,70 +222,3 @@ impl CallState {
 
 /// What a generated operation's `send()` yields.
 pub type GeneratedResult<T> = Result<ResponseValue<T>, progenitor_client::Error<ApiErrorBody>>;
-
-impl Runtime {
-    /// Runs one call of `operation`: `request` is the generated builder's `send()` future, not
-    /// yet polled (or why the request was refused before it was built). The runtime gets a
-    /// token, runs the future with the call's state (the hooks send, retry and cap the body),
-    /// and turns its result into a [`Response`] or an [`Error`] that names the operation.
-    /// Generated code calls this; it is public for it.
-    pub async fn send<T, F>(
-        &self,
-        operation: &'static Operation,
-        request: Result<F, Error>,
-    ) -> Result<Response<T>, Error>
-    where
-        T: DeserializeOwned,
-        F: Future<Output = GeneratedResult<T>>,
-    {
-        let request = request?;
-        let span = CallSpan::new(operation);
-        let started = Instant::now();
-        let result = span
-            .run(self.send_in_span(operation, request, &span, started))
-            .await;
-        span.finish(
-            started.elapsed(),
-            result
-                .as_ref()
-                .map(|_| ())
-                .map_err(|e| e as &dyn std::fmt::Display),
-        );
-        result
-    }
-
-    async fn send_in_span<T, F>(
-        &self,
-        operation: &'static Operation,
-        request: F,
-        span: &CallSpan,
-        started: Instant,
-    ) -> Result<Response<T>, Error>
-    where
-        T: DeserializeOwned,
-        F: Future<Output = GeneratedResult<T>>,
-    {
-        // A static token needs no owner: it is set now, and `pre` skips choosing one.
-        let token = self.inner.tokens.fixed().cloned();
-        let state = Arc::new(CallState {
-            operation,
-            span: span.clone(),
-            started,
-            changing: Mutex::new(Changing {
-                token,
-                owner: None,
-                head: None,
-                stopped: None,
-                budget_key: None,
-                ticket: None,
-                rate_limit: None,
-            }),
-        });
-        let result = CALL.scope(Arc::clone(&state), request).await;
-        let result = outcome::map_result(result, &state, self).await;
-        if let Err(error) = &result {
-            span.response(error.status().map(|s| s.as_u16()), error.trace_id());
-        }
-        result
-    }
-}

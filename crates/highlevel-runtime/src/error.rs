@@ -21,10 +21,7 @@ use std::time::Duration;
 /// use highlevel_runtime::{Error, Operation};
 /// use std::time::Duration;
 ///
-/// const CREATE: Operation = Operation {
-///     id: "create-widget", method: "POST", path: "/widgets/", version: "2021-07-28",
-///     scopes: &["widgets.write"], creates: true,
-/// };
+/// const CREATE: Operation = Operation::new("create-widget", "POST", "/widgets/", "2021-07-28", &["widgets.write"]);
 /// let error = Error::Timeout { operation: &CREATE, after: Duration::from_secs(30) };
 /// assert!(!error.nothing_sent());
 /// assert!(error.to_string().contains("create-widget may have taken effect"));
@@ -465,14 +462,8 @@ mod tests {
 
     #[test]
     fn api_error_display_names_status_message_and_trace() {
-        const OP: Operation = Operation {
-            id: "create-widget",
-            method: "POST",
-            path: "/widgets/",
-            version: "2021-07-28",
-            scopes: &[],
-            creates: true,
-        };
+        const OP: Operation =
+            Operation::new("create-widget", "POST", "/widgets/", "2021-07-28", &[]);
         let e = ApiError {
             operation: &OP,
             server: "https://services.leadconnectorhq.com".into(),

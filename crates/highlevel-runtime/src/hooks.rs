@@ -1,39 +1,35 @@
 //! What happens to every request of a generated client, through progenitor's `ClientHooks`.
 //!
-//! build.rs implements `ClientHooks<Runtime>` for each generated `Client` by calling [`pre`]
-//! and [`exec`]. `pre` sets the headers the runtime owns (`Authorization`, the operation's
+//! build.rs implements `ClientHooks` for each generated `Client` by calling [`pre`] and
+//! [`exec`] with the client's inner value, the [`Call`] it was made for. `pre` sets the headers the runtime owns (`Authorization`, the operation's
 //! `Version`, `User-Agent`), removes the `api-version` header progenitor adds on its own, sets
 //! the per-attempt timeout, and refuses a path with an empty parameter before anything is sent.
 //! `exec` sends the request, and sends it again when the retry policy allows (429, a 401 the
 //! token provider can fix, and for idempotent operations a 502/503/504, a timeout or a reset);
 //! it remembers the response head and caps how much of the body is read.
 
-use crate::call::{CallState, Stop, current};
+use crate::call::{Call, CallState, Stop};
+use crate::capped_body::cap_body;
 use crate::retry::{self, Decision, Failure, Outcome};
 use crate::runtime::Runtime;
 use crate::validation::{Rule, ValidationError};
-use bytes::Bytes;
-use futures_core::Stream;
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, USER_AGENT};
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
+use reqwest::header::{AUTHORIZATION, HeaderName, USER_AGENT};
 
 /// progenitor sends `api-version: <info.version>` on every request; HighLevel wants `Version`.
 const PROGENITOR_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 const VERSION: HeaderName = HeaderName::from_static("version");
 
-/// What `pre` answers when a request must not be sent; the reason is kept in the call state.
-pub const REFUSED: &str = "request refused before sending";
+/// What `pre` answers progenitor when a request must not be sent. Only progenitor reads it: the
+/// call keeps why, as a typed [`Stop`], which the outcome reports.
+const REFUSED: &str = "request refused before sending";
 
 /// Prepares `request` for sending, and takes a slot of its sub-account's rate budget (see
 /// [`Pacing`](crate::Pacing)). An `Err` stops the call before anything is sent.
-pub async fn pre(runtime: &Runtime, request: &mut reqwest::Request) -> Result<(), String> {
-    let Some(call) = current() else {
-        return Err(
-            "a generated client's request must be sent through its runtime (Runtime::send)".into(),
-        );
+pub async fn pre(call: &Call, request: &mut reqwest::Request) -> Result<(), String> {
+    let runtime = call.runtime();
+    let Some(call) = call.state.as_ref() else {
+        return Err("a generated client's request must be sent through a started call".into());
     };
     if let Err(refusal) = check_path(call.operation.path, request.url().path()) {
         call.stop(Stop::Refused(refusal));
@@ -128,15 +124,15 @@ fn check_path(template: &str, path: &str) -> Result<(), ValidationError> {
 /// Sends `request`, again when the retry policy allows, and returns the last response (with a
 /// capped body) or the last transport error.
 pub async fn exec(
-    runtime: &Runtime,
+    call: &Call,
     http: &reqwest::Client,
     request: reqwest::Request,
 ) -> reqwest::Result<reqwest::Response> {
-    match current() {
+    match call.state.as_ref() {
         // Boxed: reqwest's request future is large, and the generated future that holds this
         // one would copy it whenever it moves.
-        Some(call) => Box::pin(send_with_retries(runtime, http, request, &call)).await,
-        // `pre` refuses requests outside a call, so this is not reached; send once, plainly.
+        Some(state) => Box::pin(send_with_retries(call.runtime(), http, request, state)).await,
+        // `pre` refuses requests of an idle call, so this is not reached; send once, plainly.
         None => http.execute(request).await,
     }
 }
@@ -145,7 +141,7 @@ async fn send_with_retries(
     runtime: &Runtime,
     http: &reqwest::Client,
     mut request: reqwest::Request,
-    call: &Arc<CallState>,
+    call: &CallState,
 ) -> reqwest::Result<reqwest::Response> {
     let inner = &runtime.inner;
     let idempotent = call.operation.is_idempotent();
@@ -244,87 +240,6 @@ impl std::fmt::Display for RetryReason {
             Failure::Unavailable => "no answer or a gateway error on an idempotent request",
             Failure::Final => "final",
         })
-    }
-}
-
-/// The status and headers of a response, kept for error reports.
-#[derive(Clone, Debug)]
-pub(crate) struct ResponseHead {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-}
-
-/// The error the capped body yields once the limit is passed; found again by the client in the
-/// source chain of the generated error.
-#[derive(Debug)]
-pub(crate) struct BodyTooLarge;
-
-impl std::fmt::Display for BodyTooLarge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("response body exceeds the configured limit")
-    }
-}
-
-impl std::error::Error for BodyTooLarge {}
-
-/// Rebuilds `response` with a body that fails as soon as more than `limit` bytes arrive (or at
-/// once when `Content-Length` already says so), so a hostile server cannot make us buffer
-/// without bound.
-fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
-    let declared = response.content_length();
-    if declared.is_some_and(|len| len <= limit as u64) {
-        // hyper reads exactly the declared length, so the body is already bounded.
-        return response;
-    }
-    let mut builder = http::Response::builder()
-        .status(response.status())
-        .version(response.version());
-    if let Some(headers) = builder.headers_mut() {
-        *headers = response.headers().clone();
-    }
-    let body = CappedBody {
-        inner: Box::pin(response.bytes_stream()),
-        remaining: if declared.is_some() {
-            None
-        } else {
-            Some(limit)
-        },
-    };
-    let rebuilt = builder
-        .body(reqwest::Body::wrap_stream(body))
-        .expect("status, version and headers come from a valid response");
-    reqwest::Response::from(rebuilt)
-}
-
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>>;
-
-struct CappedBody {
-    inner: ByteStream,
-    /// Bytes still allowed; `None` once the limit is known to be exceeded.
-    remaining: Option<usize>,
-}
-
-impl Stream for CappedBody {
-    type Item = Result<Bytes, Box<dyn std::error::Error + Send + Sync>>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let Some(remaining) = self.remaining else {
-            return Poll::Ready(Some(Err(Box::new(BodyTooLarge))));
-        };
-        match self.inner.as_mut().poll_next(cx) {
-            Poll::Ready(Some(Ok(chunk))) => {
-                if chunk.len() > remaining {
-                    self.remaining = None;
-                    Poll::Ready(Some(Err(Box::new(BodyTooLarge))))
-                } else {
-                    self.remaining = Some(remaining - chunk.len());
-                    Poll::Ready(Some(Ok(chunk)))
-                }
-            }
-            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(Box::new(e)))),
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
-        }
     }
 }
 

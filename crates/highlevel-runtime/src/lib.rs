@@ -3,7 +3,7 @@
 //! A generated client (one per HighLevel API document) holds the operations and types build.rs
 //! writes from one of HighLevel's OpenAPI documents; everything that is the same for every
 //! operation lives here: configuration ([`ClientBuilder`]), tokens ([`TokenProvider`]), the
-//! call path ([`Runtime::send`] and the progenitor [`hooks`]), retries by method
+//! call path (every generated call goes through the runtime's progenitor hooks), retries by method
 //! ([`RetryPolicy`]), pacing under the rate limits ([`Pacing`]), rate-limit state ([`RateLimit`]), errors ([`Error`]), validation
 //! ([`validation`]) and tracing. It knows no API of its own: what it needs of an operation
 //! comes in an [`Operation`] the generated code declares.
@@ -32,12 +32,14 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod build_error;
 mod call;
+mod capped_body;
 mod config;
 mod error;
 mod error_text;
 mod example;
-pub mod hooks;
+mod hooks;
 mod multipart;
 mod number;
 pub mod oauth;
@@ -50,12 +52,12 @@ mod rate_limit;
 mod response;
 mod retry;
 mod runtime;
+mod send;
 mod telemetry;
 mod tls;
 pub mod validation;
 
 pub use auth::{StaticToken, Token, TokenError, TokenFuture, TokenProvider};
-pub use call::GeneratedResult;
 pub use config::{
     BuildError, ClientBuilder, DEFAULT_BASE_URL, ENV_BASE_URL, ENV_LOCATION_ID, ENV_TOKEN,
     EnvSettings, GeneratedClient,
@@ -85,10 +87,7 @@ pub use validation::{Rule, Validate, Validation, ValidationError, Violation};
 /// use highlevel_runtime::{decode, Operation};
 /// use reqwest::StatusCode;
 ///
-/// const GET: Operation = Operation {
-///     id: "get-note", method: "GET", path: "/notes/{id}", version: "2021-07-28",
-///     scopes: &[], creates: false,
-/// };
+/// const GET: Operation = Operation::new("get-note", "GET", "/notes/{id}", "2021-07-28", &[]);
 /// #[derive(serde::Deserialize)]
 /// struct Note { body: String }
 /// let note: Note = decode(&GET, StatusCode::OK, br#"{"body": "hi"}"#)?;
@@ -106,10 +105,17 @@ pub fn decode<T: serde::de::DeserializeOwned>(
         .map_err(|_| outcome::decode_failure::<T>(operation, status, body, ""))
 }
 
-/// What generated code needs from the runtime's dependencies, so a generated crate does not
-/// have to name them itself. Not part of the stable API.
+/// What generated code needs from the runtime: the progenitor hooks, the call path and the
+/// parameter checks, and the runtime's dependencies, so a generated crate does not have to
+/// name them itself. Not part of the stable API: it changes with the generator.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::call::{Call, GeneratedResult};
+    pub use crate::hooks::{exec, pre};
+    pub use crate::send::run;
+    pub use crate::validation::checker::ToF64;
+    pub use crate::validation::json::conversion_error;
+    pub use crate::validation::parameters::Parameters;
     pub use progenitor_client;
     pub use reqwest;
     pub use serde;

@@ -12,18 +12,21 @@ use std::fmt;
 /// ```
 /// use highlevel_runtime::Operation;
 ///
-/// const GET_THING: Operation = Operation {
-///     id: "get-thing",
-///     method: "GET",
-///     path: "/things/{thingId}",
-///     version: "2021-07-28",
-///     scopes: &["things.readonly"],
-///     creates: false,
-/// };
+/// const GET_THING: Operation = Operation::new(
+///     "get-thing",
+///     "GET",
+///     "/things/{thingId}",
+///     "2021-07-28",
+///     &["things.readonly"],
+/// );
 /// assert!(GET_THING.is_idempotent());
 /// assert_eq!(GET_THING.to_string(), "get-thing (GET /things/{thingId})");
 /// ```
+///
+/// Fields may be added in a minor release (it is `#[non_exhaustive]`): make one with
+/// [`Operation::new`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Operation {
     /// The document's `operationId`, such as `get-contact`.
     pub id: &'static str,
@@ -35,11 +38,28 @@ pub struct Operation {
     pub version: &'static str,
     /// The OAuth scopes the document lists for the operation.
     pub scopes: &'static [&'static str],
-    /// Whether the operation creates a resource (it documents `201 Created`).
-    pub creates: bool,
 }
 
 impl Operation {
+    /// The operation `id`, sent as `method` to the path template `path` with the `Version`
+    /// header `version`; `scopes` are the OAuth scopes its document lists. A `const fn`, so that
+    /// generated code declares each operation as a constant.
+    pub const fn new(
+        id: &'static str,
+        method: &'static str,
+        path: &'static str,
+        version: &'static str,
+        scopes: &'static [&'static str],
+    ) -> Operation {
+        Operation {
+            id,
+            method,
+            path,
+            version,
+            scopes,
+        }
+    }
+
     /// Whether sending the request twice has the same effect as sending it once (GET, HEAD,
     /// OPTIONS, PUT and DELETE, as HTTP defines them). Only such requests are sent again after
     /// they may have reached the server.
@@ -66,14 +86,13 @@ impl fmt::Display for Operation {
 mod tests {
     use super::*;
 
-    const OP: Operation = Operation {
-        id: "update-note",
-        method: "PUT",
-        path: "/items/{itemId}/notes/{noteId}",
-        version: "2021-04-15",
-        scopes: &[],
-        creates: false,
-    };
+    const OP: Operation = Operation::new(
+        "update-note",
+        "PUT",
+        "/items/{itemId}/notes/{noteId}",
+        "2021-04-15",
+        &[],
+    );
 
     #[test]
     fn path_parameters_in_order() {
@@ -86,19 +105,8 @@ mod tests {
     #[test]
     fn only_safe_or_idempotent_methods_are_idempotent() {
         assert!(OP.is_idempotent());
-        assert!(
-            !Operation {
-                method: "POST",
-                ..OP
-            }
-            .is_idempotent()
-        );
-        assert!(
-            !Operation {
-                method: "PATCH",
-                ..OP
-            }
-            .is_idempotent()
-        );
+        for method in ["POST", "PATCH"] {
+            assert!(!Operation::new(OP.id, method, OP.path, OP.version, OP.scopes).is_idempotent());
+        }
     }
 }

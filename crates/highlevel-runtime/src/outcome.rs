@@ -1,8 +1,8 @@
 //! Turning what a generated operation returns into a [`Response`] or an [`Error`].
 
-use crate::call::{CallState, GeneratedResult, Stop};
+use crate::call::{CallState, GeneratedResult, ResponseHead, Stop};
+use crate::capped_body::BodyTooLarge;
 use crate::error::{ApiError, ApiErrorBody, DecodeError, Error, redact, snippet};
-use crate::hooks::{BodyTooLarge, REFUSED, ResponseHead};
 use crate::operation::Operation;
 use crate::pacing::Refusal;
 use crate::rate_limit::RateLimit;
@@ -31,11 +31,15 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
     state: &CallState,
     runtime: &Runtime,
 ) -> Result<Response<T>, Error> {
-    let stopped = state.take_stop();
-    if let Some(Stop::Token(error)) = stopped {
+    // Why the hooks stopped the call, when they did, is the error: what progenitor made of
+    // the refusal says nothing more.
+    match state.take_stop() {
         // No token to send, or the 401 stands because the provider could not replace the
         // token it rejected.
-        return Err(Error::Token(error));
+        Some(Stop::Token(error)) => return Err(Error::Token(error)),
+        Some(Stop::Throttled(refusal)) => return Err(throttled(refusal, state.operation)),
+        Some(Stop::Refused(reason)) => return Err(Error::Validation(reason)),
+        None => {}
     }
     let token = state.token();
     let context = Context {
@@ -103,15 +107,6 @@ pub(crate) async fn map_result<T: DeserializeOwned>(
         Err(GenError::CommunicationError(e)) | Err(GenError::InvalidUpgrade(e)) => {
             Err(transport_error(e, &context))
         }
-        Err(GenError::Custom(message)) if message == REFUSED => match stopped {
-            Some(Stop::Throttled(refusal)) => Err(throttled(refusal, state.operation)),
-            Some(Stop::Refused(reason)) => Err(Error::Validation(reason)),
-            _ => Err(Error::Validation(ValidationError::single(
-                "",
-                Rule::TYPE,
-                message,
-            ))),
-        },
         Err(GenError::InvalidRequest(message)) | Err(GenError::Custom(message)) => Err(
             Error::Validation(invalid_request(&redact(message, context.secret))),
         ),

@@ -12,8 +12,8 @@ use std::time::Duration;
 /// The configured state every call of one client shares: HTTP client, server, token source,
 /// headers, limits, retry policy and validation. Cheap to clone (one `Arc`).
 ///
-/// A generated client carries it as progenitor's "inner" value; its hooks and
-/// [`Runtime::send`] read it on every call. Build it with [`ClientBuilder`](crate::ClientBuilder).
+/// Every call of a generated client carries it in the call's context, which progenitor's hooks
+/// read. Build it with [`ClientBuilder`](crate::ClientBuilder).
 #[derive(Clone)]
 pub struct Runtime {
     pub(crate) inner: Arc<RuntimeInner>,

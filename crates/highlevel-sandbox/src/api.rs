@@ -200,14 +200,13 @@ fn operation_of(method: &'static str, path: &'static str, op: &'static Value) ->
         .filter_map(Value::as_str)
         .collect();
     let id = op["operationId"].as_str().unwrap_or_default();
-    Operation {
+    Operation::new(
         id,
         method,
         path,
-        version: op["x-highlevel-version"].as_str().unwrap_or("2021-07-28"),
-        scopes: Box::leak(scopes.into_boxed_slice()),
-        creates: method == "POST" && id.starts_with("create"),
-    }
+        op["x-highlevel-version"].as_str().unwrap_or("2021-07-28"),
+        Box::leak(scopes.into_boxed_slice()),
+    )
 }
 
 /// A parsed document with the lookups the sandbox makes per request.

@@ -3,7 +3,8 @@
 
 use super::{Grant, InstalledLocation, OAuthError, Scopes, UserType};
 use crate::auth::Token;
-use crate::config::{BuildError, DEFAULT_BASE_URL, check_base_url};
+use crate::build_error::BuildError;
+use crate::config::{DEFAULT_BASE_URL, check_base_url};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use std::fmt;
 use std::sync::Arc;

@@ -151,14 +151,13 @@ fn body_field(body: &[u8], needle: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
-    const GET: Operation = Operation {
-        id: "get-location",
-        method: "GET",
-        path: "/locations/{locationId}",
-        version: "2021-07-28",
-        scopes: &[],
-        creates: false,
-    };
+    const GET: Operation = Operation::new(
+        "get-location",
+        "GET",
+        "/locations/{locationId}",
+        "2021-07-28",
+        &[],
+    );
 
     fn request(method: &str, url: &str, body: Option<&'static str>) -> reqwest::Request {
         let mut request = reqwest::Request::new(method.parse().unwrap(), url.parse().unwrap());
@@ -189,10 +188,13 @@ mod tests {
         let empty = request("GET", "http://h/x/?locationId=", None);
         assert_eq!(named_by(&GET, &empty), None);
         let other = request("GET", "http://h/contacts/abc", None);
-        let op = Operation {
-            path: "/contacts/{contactId}",
-            ..GET
-        };
+        let op = Operation::new(
+            GET.id,
+            GET.method,
+            "/contacts/{contactId}",
+            GET.version,
+            GET.scopes,
+        );
         assert_eq!(named_by(&op, &other), None);
         let escaped = request("POST", "http://h/x", Some(r#"{"locationId":"a\"b"}"#));
         assert_eq!(named_by(&op, &escaped), None);

@@ -13,14 +13,12 @@ use std::fmt;
 /// ```
 /// use highlevel_runtime::{Operation, oauth::Scopes};
 ///
-/// const GET: Operation = Operation {
-///     id: "get-contact", method: "GET", path: "/contacts/{contactId}",
-///     version: "2021-04-15", scopes: &["contacts.readonly"], creates: false,
-/// };
-/// const CREATE: Operation = Operation {
-///     id: "create-contact", method: "POST", path: "/contacts/",
-///     version: "2021-04-15", scopes: &["contacts.write"], creates: true,
-/// };
+/// const GET: Operation = Operation::new(
+///     "get-contact", "GET", "/contacts/{contactId}", "2021-04-15", &["contacts.readonly"],
+/// );
+/// const CREATE: Operation = Operation::new(
+///     "create-contact", "POST", "/contacts/", "2021-04-15", &["contacts.write"],
+/// );
 /// let scopes = Scopes::of([&GET, &CREATE, &GET]);
 /// assert_eq!(scopes.to_string(), "contacts.readonly contacts.write");
 /// assert!(scopes.contains("contacts.write"));

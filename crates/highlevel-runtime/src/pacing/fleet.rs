@@ -16,7 +16,7 @@ use super::{
     DEFAULT_DAILY_MAX, DEFAULT_INTERVAL, DEFAULT_INTERVAL_MAX, MAX_INTERVAL, MAX_WINDOW, Refusal,
     SWEEP_FROM,
 };
-use crate::config::BuildError;
+use crate::build_error::BuildError;
 use crate::rate_limit::RateLimit;
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::collections::HashMap;

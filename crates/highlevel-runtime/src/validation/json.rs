@@ -64,13 +64,6 @@ fn decode_problem(path: &str, message: &str) -> ValidationError {
 /// Turns the message of a failed conversion into a request type (a generated builder missing a
 /// field says `no value supplied for location_id`) into a violation naming the field as the
 /// JSON body does (`locationId`).
-///
-/// ```
-/// use highlevel_runtime::validation::{conversion_error, Rule};
-///
-/// let error = conversion_error("no value supplied for location_id");
-/// assert!(error.has("locationId", Rule::REQUIRED));
-/// ```
 pub fn conversion_error(message: &str) -> ValidationError {
     match message.strip_prefix("no value supplied for ") {
         Some(field) => ValidationError::single(&camel_case(field), Rule::REQUIRED, "is required"),
@@ -93,4 +86,15 @@ pub(crate) fn camel_case(snake: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_field_is_named_as_the_body_names_it() {
+        let error = conversion_error("no value supplied for location_id");
+        assert!(error.has("locationId", Rule::REQUIRED), "{error}");
+    }
 }

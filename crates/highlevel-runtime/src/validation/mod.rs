@@ -10,15 +10,15 @@
 //! The same check serves the client, a sandbox and anyone holding a raw JSON body
 //! ([`check_json`]).
 
-mod checker;
-mod json;
-mod parameters;
+pub(crate) mod checker;
+pub(crate) mod json;
+pub(crate) mod parameters;
 mod rule;
 
-pub use checker::{Checker, ToF64, Validate};
+pub use checker::{Checker, Validate};
 pub(crate) use json::camel_case;
-pub use json::{check_json, conversion_error};
-pub use parameters::Parameters;
+pub use json::check_json;
+pub(crate) use json::conversion_error;
 pub use rule::{Rule, RuleSource};
 
 use std::collections::BTreeSet;
