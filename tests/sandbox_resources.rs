@@ -27,21 +27,11 @@ async fn a_calendar_is_created_read_listed_updated_and_deleted() {
     let id = created.calendar.id.clone();
     let fetched = client.get_calendar(id.as_str()).send().await.unwrap();
     assert_eq!(fetched.calendar.name, "First name");
-    let listed = client
-        .get_calendars()
-        .location_id("loc_crud")
-        .send()
-        .await
-        .unwrap();
+    let listed = client.get_calendars("loc_crud").send().await.unwrap();
     let listed = json_of(&*listed);
     assert_eq!(listed["calendars"].as_array().unwrap().len(), 1);
     assert_eq!(listed["calendars"][0]["id"], id.as_str());
-    let elsewhere = client
-        .get_calendars()
-        .location_id("loc_other")
-        .send()
-        .await
-        .unwrap();
+    let elsewhere = client.get_calendars("loc_other").send().await.unwrap();
     assert_eq!(json_of(&*elsewhere)["calendars"], json!([]), "scoped");
 
     let change: types::CalendarUpdateDto = body_of(json!({"name": "Second name"}));
@@ -77,12 +67,7 @@ async fn a_group_is_created_listed_updated_and_deleted() {
     let created = json_of(&*client.create_calendar_group(body).send().await.unwrap());
     let id = created["group"]["id"].as_str().unwrap().to_string();
     assert_eq!(created["group"]["name"], "Sales");
-    let listed = client
-        .get_groups()
-        .location_id("loc_groups")
-        .send()
-        .await
-        .unwrap();
+    let listed = client.get_groups("loc_groups").send().await.unwrap();
     let listed = json_of(&*listed);
     assert_eq!(listed["groups"].as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed["groups"][0]["id"], id.as_str());
@@ -91,12 +76,7 @@ async fn a_group_is_created_listed_updated_and_deleted() {
         "name": "Sales EU", "description": "The sales team", "slug": "sales-eu"
     }));
     client.edit_group(id.as_str(), change).send().await.unwrap();
-    let listed = client
-        .get_groups()
-        .location_id("loc_groups")
-        .send()
-        .await
-        .unwrap();
+    let listed = client.get_groups("loc_groups").send().await.unwrap();
     assert_eq!(json_of(&*listed)["groups"][0]["name"], "Sales EU");
     assert_eq!(
         sandbox.resources("/calendars/groups")[0]["slug"],
@@ -113,12 +93,7 @@ async fn a_group_is_created_listed_updated_and_deleted() {
         .await
         .unwrap_err();
     assert_eq!(status_of(&gone), Some(404), "{gone}");
-    let listed = client
-        .get_groups()
-        .location_id("loc_groups")
-        .send()
-        .await
-        .unwrap();
+    let listed = client.get_groups("loc_groups").send().await.unwrap();
     assert_eq!(json_of(&*listed)["groups"], json!([]));
 }
 

@@ -138,7 +138,10 @@ mod tests {
     fn today_is_a_date() {
         let today = today_utc();
         assert_eq!(today.len(), 10, "{today}");
-        assert!(today.starts_with("20") && today.as_bytes()[4] == b'-', "{today}");
+        assert!(
+            today.starts_with("20") && today.as_bytes()[4] == b'-',
+            "{today}"
+        );
     }
 
     #[test]
