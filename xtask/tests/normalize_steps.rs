@@ -277,14 +277,11 @@ fn each_operation_records_its_version_and_mixed_versions_are_no_error() {
     // No single version: info.version stays as upstream has it, and a note says why.
     assert_eq!(out.doc["info"]["version"], "1.0");
     // The generated metadata carries each operation's own value.
-    assert!(
-        code.contains("version: \"2021-07-28\""),
-        "the generated code"
-    );
-    assert!(
-        code.contains("version: \"2021-04-15\""),
-        "the generated code"
-    );
+    // `Operation::new(id, method, path, version, scopes)`, one argument per line.
+    for (path, version) in [("/others", "2021-07-28"), ("/things", "2021-04-15")] {
+        let call = format!("\"{path}\",\n        \"{version}\",");
+        assert!(code.contains(&call), "the generated code has {call:?}");
+    }
     let notes = attention(&out, "version_header_to_extension");
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(
