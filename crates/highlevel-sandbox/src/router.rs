@@ -112,7 +112,7 @@ impl Router {
             .iter()
             .zip(&path)
             .filter_map(|(segment, value)| match segment {
-                Segment::Param(name) => Some((*name, percent_decode(value, false))),
+                Segment::Param(name) => Some((*name, decode_segment(value))),
                 Segment::Literal(_) => None,
             })
             .collect();
@@ -120,40 +120,19 @@ impl Router {
     }
 }
 
-/// The query's `name=value` pairs, decoded (`+` is a space), in order.
+/// The query's `name=value` pairs, decoded (`+` is a space), in order; a malformed escape stays
+/// as it is.
 pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(name, true), percent_decode(value, true))
-        })
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect()
 }
 
-/// Decodes `%XX` escapes (and `+` as a space in a query); malformed escapes stay as they are.
-fn percent_decode(text: &str, plus_is_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| char::from(b).to_digit(16);
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(high), Some(low)) => {
-                    out.push((high * 16 + low) as u8);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' if plus_is_space => out.push(b' '),
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// A path segment with its `%XX` escapes decoded (`+` stays a plus).
+fn decode_segment(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
