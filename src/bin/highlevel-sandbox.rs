@@ -6,6 +6,12 @@
 //! ```text
 //! cargo run --features sandbox --bin highlevel-sandbox -- --listen 127.0.0.1:8080
 //! ```
+//!
+//! Its arguments are read by hand, below, rather than with clap (which the xtask uses): a
+//! binary shares its package's dependencies, so clap would be compiled by every user of the
+//! `sandbox` feature, most of whom only start the sandbox in their own tests and never run this
+//! program. The arguments are flat `--name value` pairs read in one loop ([`options`]), every
+//! refusal naming the flag and its value, and `tests/sandbox_binary.rs` runs the program.
 
 use highlevel_calendars::sandbox::{Fault, OAuthSettings, Sandbox, SubAccount};
 use highlevel_calendars::validation::Rule;
