@@ -10,7 +10,7 @@
 //! Its arguments are read by hand, below, rather than with clap (which the xtask uses): a
 //! binary shares its package's dependencies, so clap would be compiled by every user of the
 //! `sandbox` feature, most of whom only start the sandbox in their own tests and never run this
-//! program. The arguments are flat `--name value` pairs read in one loop ([`options`]), every
+//! program. The arguments are flat `--name value` pairs read in one loop (`options`), every
 //! refusal naming the flag and its value, and `tests/sandbox_binary.rs` runs the program.
 
 use highlevel_calendars::sandbox::{Fault, OAuthSettings, Sandbox, SubAccount};
