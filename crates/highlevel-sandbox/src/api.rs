@@ -1,12 +1,10 @@
 //! The API a sandbox serves: a normalized OpenAPI document, its operations and, for a
 //! generated client, the client's own body checker.
 
+use crate::document::Document;
 use crate::synth;
 use highlevel_runtime::{Example, Operation, Validation, ValidationError};
-use hyper::StatusCode;
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 /// A generated client's body checker: `operations::check_body` (`None` for an operation
 /// without a body).
@@ -142,7 +140,7 @@ impl Api {
     /// check. Values come from the document's examples where they fit their schema, else are
     /// made up from the schema. `None` for an operation the document does not have.
     pub fn example_request(&self, operation_id: &str) -> Option<Example> {
-        synth::example_request(self, operation_id)
+        synth::example_request(self.document(), self, operation_id)
     }
 
     /// The operations answered from the document's examples whatever was created before:
@@ -169,14 +167,16 @@ impl Api {
         crate::store::shape::Shapes::infer(self.document(), self.operations())
             .example_driven(self.operations())
     }
+}
 
+impl synth::BodyChoice for Api {
     /// The preferred example body of an operation, if the client gave one.
-    pub(crate) fn preferred_body(&self, operation_id: &str) -> Option<Value> {
+    fn preferred_body(&self, operation_id: &str) -> Option<Value> {
         self.example_body.and_then(|f| f(operation_id))
     }
 
     /// Whether a made-up body passes the body check with the default validation.
-    pub(crate) fn passes(&self, operation_id: &str, body: &Value) -> bool {
+    fn passes(&self, operation_id: &str, body: &Value) -> bool {
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         match self.operations().iter().find(|op| op.id == operation_id) {
             Some(operation) => self
@@ -184,175 +184,5 @@ impl Api {
                 .is_ok(),
             None => false,
         }
-    }
-}
-
-/// `Operation` of one operation object of a document read at run time.
-fn operation_of(method: &'static str, path: &'static str, op: &'static Value) -> Operation {
-    let scopes: Vec<&'static str> = op["security"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-        .flat_map(|requirement| requirement.values())
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let id = op["operationId"].as_str().unwrap_or_default();
-    Operation::new(
-        id,
-        method,
-        path,
-        op["x-highlevel-version"].as_str().unwrap_or("2021-07-28"),
-        Box::leak(scopes.into_boxed_slice()),
-    )
-}
-
-/// A parsed document with the lookups the sandbox makes per request.
-#[derive(Debug)]
-pub struct Document {
-    value: &'static Value,
-    /// The operations as the document states them (for an API given by its document only).
-    operations: Vec<&'static Operation>,
-    by_id: HashMap<&'static str, &'static Value>,
-    answers: OnceLock<HashMap<&'static str, (StatusCode, Option<Value>)>>,
-}
-
-const METHODS: &[(&str, &str)] = &[
-    ("get", "GET"),
-    ("put", "PUT"),
-    ("post", "POST"),
-    ("delete", "DELETE"),
-    ("patch", "PATCH"),
-    ("head", "HEAD"),
-    ("options", "OPTIONS"),
-];
-
-impl Document {
-    /// The parsed document of `text`, parsed on first use and kept for the process (each
-    /// document once, whatever the number of sandboxes serving it).
-    fn of(text: &'static str) -> Result<&'static Document, String> {
-        static PARSED: OnceLock<Mutex<HashMap<usize, &'static Document>>> = OnceLock::new();
-        let parsed = PARSED.get_or_init(Default::default);
-        let mut parsed = parsed.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(document) = parsed.get(&(text.as_ptr() as usize)) {
-            return Ok(document);
-        }
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| format!("the document is not JSON: {e}"))?;
-        let value: &'static Value = Box::leak(Box::new(value));
-        let by_id = Document::objects(value)
-            .filter_map(|(_, _, op)| Some((op["operationId"].as_str()?, op)))
-            .collect();
-        let operations = Document::objects(value)
-            .map(|(method, path, op)| &*Box::leak(Box::new(operation_of(method, path, op))))
-            .collect();
-        let document: &'static Document = Box::leak(Box::new(Document {
-            value,
-            operations,
-            by_id,
-            answers: OnceLock::new(),
-        }));
-        parsed.insert(text.as_ptr() as usize, document);
-        Ok(document)
-    }
-
-    fn objects(
-        value: &'static Value,
-    ) -> impl Iterator<Item = (&'static str, &'static str, &'static Value)> {
-        value["paths"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .flat_map(|(path, item)| {
-                METHODS.iter().filter_map(move |(key, method)| {
-                    let op = item.get(*key)?;
-                    op["operationId"]
-                        .is_string()
-                        .then_some((*method, path.as_str(), op))
-                })
-            })
-    }
-
-    /// The whole document.
-    pub fn value(&'static self) -> &'static Value {
-        self.value
-    }
-
-    /// The operation object of `operation_id` (`parameters`, `requestBody`, `responses`).
-    pub fn operation(&'static self, operation_id: &str) -> Option<&'static Value> {
-        self.by_id.get(operation_id).copied()
-    }
-
-    /// The JSON schema of an operation's request body, when it takes one.
-    pub fn body_schema(&'static self, operation: &'static Value) -> Option<&'static Value> {
-        let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
-        (!schema.is_null()).then_some(schema)
-    }
-
-    /// The schema of the body a client sends: JSON, else a form
-    /// (`application/x-www-form-urlencoded`, as OAuth token requests are). The sandbox checks
-    /// JSON bodies only ([`body_schema`](Document::body_schema)); examples are made for both.
-    pub fn sent_body_schema(&'static self, operation: &'static Value) -> Option<&'static Value> {
-        self.body_schema(operation).or_else(|| {
-            let schema =
-                &operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
-            (!schema.is_null()).then_some(schema)
-        })
-    }
-
-    /// The parameters of an operation (path and query), references followed.
-    pub fn parameters(
-        &'static self,
-        operation: &'static Value,
-    ) -> impl Iterator<Item = &'static Value> {
-        operation["parameters"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|p| match p["$ref"].as_str() {
-                Some(target) => self.pointer(target),
-                None => p,
-            })
-    }
-
-    /// What a local reference (`#/components/...`) points at; `null` when nothing.
-    pub fn pointer(&'static self, reference: &str) -> &'static Value {
-        static NULL: Value = Value::Null;
-        reference
-            .strip_prefix('#')
-            .and_then(|p| self.value.pointer(p))
-            .unwrap_or(&NULL)
-    }
-
-    /// A schema with `$ref` and single-element `allOf` followed.
-    pub fn resolve(&'static self, mut schema: &'static Value) -> &'static Value {
-        loop {
-            if let Some(target) = schema["$ref"].as_str() {
-                schema = self.pointer(target);
-            } else if let Some([only]) = schema["allOf"].as_array().map(Vec::as_slice) {
-                schema = only;
-            } else {
-                return schema;
-            }
-        }
-    }
-
-    /// The status and body the sandbox answers a successful call of `operation_id` with when
-    /// no [`Resources`](crate::Resources) keeps it: the documented success status and a body
-    /// made from that response's schema (`None` when it has no JSON body). Made once.
-    pub fn answer(
-        &'static self,
-        operation_id: &str,
-    ) -> Option<&'static (StatusCode, Option<Value>)> {
-        self.answers
-            .get_or_init(|| {
-                self.by_id
-                    .iter()
-                    .map(|(id, operation)| (*id, synth::answer_of(self, operation)))
-                    .collect()
-            })
-            .get(operation_id)
     }
 }

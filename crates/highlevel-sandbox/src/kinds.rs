@@ -3,7 +3,7 @@
 //! document is not: an optional field takes `null` as "absent", and a struct decodes from an
 //! array of its fields in order. The server holds requests to the document.
 
-use crate::api::Document;
+use crate::document::Document;
 use serde_json::Value;
 
 /// Every value of `body` whose kind its schema does not allow, as `path must be an object`

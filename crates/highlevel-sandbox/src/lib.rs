@@ -54,6 +54,7 @@
 //! lines with their tests); what a request is answered with lives in the modules below.
 
 mod api;
+mod document;
 mod faults;
 mod handler;
 mod ids;
@@ -71,7 +72,8 @@ mod store;
 mod synth;
 pub mod webhooks;
 
-pub use api::{Api, CheckBody, Document, ExampleBody};
+pub use api::{Api, CheckBody, ExampleBody};
+pub use document::Document;
 pub use faults::Fault;
 /// The status type of [`Reply`] (hyper's).
 pub use hyper::StatusCode;

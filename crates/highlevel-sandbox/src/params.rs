@@ -5,7 +5,7 @@
 //! The client's types make wrong values unsendable; other clients (and API testers) can send
 //! anything, and the document says what the server accepts.
 
-use crate::api::Document;
+use crate::document::Document;
 use serde_json::Value;
 
 /// What is wrong with the parameters of a call to `operation`, one message per problem, each

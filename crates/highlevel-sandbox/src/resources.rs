@@ -3,7 +3,7 @@
 //! from the document alone would not.
 
 use crate::Reply;
-use crate::api::Document;
+use crate::document::Document;
 use highlevel_runtime::Operation;
 use serde_json::Value;
 

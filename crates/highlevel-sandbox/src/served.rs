@@ -11,7 +11,8 @@
 //! - the operations answered from examples whatever was created, in
 //!   `x-highlevel-example-driven`.
 
-use crate::api::{Api, Document};
+use crate::api::Api;
+use crate::document::Document;
 use crate::store::Store;
 use highlevel_runtime::Validation;
 use highlevel_runtime::validation::Rule;

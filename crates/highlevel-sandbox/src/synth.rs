@@ -13,7 +13,7 @@
 //! same schema keywords (`$ref`, `allOf`, `enum`, bounds) and must agree; a third of it is
 //! tests.
 
-use crate::api::{Api, Document};
+use crate::document::Document;
 use highlevel_runtime::Example;
 use hyper::StatusCode;
 use serde_json::{Map, Number, Value};
@@ -45,9 +45,21 @@ const MINIMAL_REQUEST: Mode = Mode {
     optional: false,
 };
 
-/// An example call of `operation_id` (see [`Api::example_request`]).
-pub(crate) fn example_request(api: &Api, operation_id: &str) -> Option<Example> {
-    let doc = api.document();
+/// What an example request's body is chosen by: the client's preferred body for an operation
+/// (its documented example), and whether a body passes the API's body check.
+pub(crate) trait BodyChoice {
+    /// The body the client would send for `operation_id`, when it has one.
+    fn preferred_body(&self, operation_id: &str) -> Option<Value>;
+    /// Whether `body` passes the body check of `operation_id`.
+    fn passes(&self, operation_id: &str, body: &Value) -> bool;
+}
+
+/// An example call of `operation_id` (see [`Api::example_request`](crate::Api::example_request)).
+pub(crate) fn example_request(
+    doc: &'static Document,
+    choice: &impl BodyChoice,
+    operation_id: &str,
+) -> Option<Example> {
     let operation = doc.operation(operation_id)?;
     let mut example = Example::default();
     for parameter in doc.parameters(operation) {
@@ -66,7 +78,7 @@ pub(crate) fn example_request(api: &Api, operation_id: &str) -> Option<Example> 
         }
     }
     if let Some(schema) = doc.sent_body_schema(operation) {
-        example.body = Some(request_body(api, operation_id, schema));
+        example.body = Some(request_body(doc, choice, operation_id, schema));
     }
     Some(example)
 }
@@ -139,9 +151,13 @@ fn parameter_value(doc: &'static Document, parameter: &Value, name: &str) -> Val
 
 /// A body for `operation_id` that passes the body check: the client's preferred one, else the
 /// first made-up candidate that does (every property, then the required ones only).
-fn request_body(api: &Api, operation_id: &str, schema: &Value) -> Value {
-    let doc = api.document();
-    let candidates = api.preferred_body(operation_id).into_iter().chain([
+fn request_body(
+    doc: &'static Document,
+    choice: &impl BodyChoice,
+    operation_id: &str,
+    schema: &Value,
+) -> Value {
+    let candidates = choice.preferred_body(operation_id).into_iter().chain([
         synthesize(doc, schema, "body", FULL_REQUEST, 0),
         synthesize(doc, schema, "body", MINIMAL_REQUEST, 0),
     ]);
@@ -149,7 +165,7 @@ fn request_body(api: &Api, operation_id: &str, schema: &Value) -> Value {
     let fallback = candidates.last().cloned().unwrap_or(Value::Null);
     candidates
         .into_iter()
-        .find(|body| api.passes(operation_id, body))
+        .find(|body| choice.passes(operation_id, body))
         .unwrap_or(fallback)
 }
 
@@ -487,6 +503,25 @@ fn number(n: f64) -> Value {
         Value::Number(Number::from(n as i64))
     } else {
         Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+impl Document {
+    /// The status and body the sandbox answers a successful call of `operation_id` with when
+    /// no [`Resources`](crate::Resources) keeps it: the documented success status and a body
+    /// made from that response's schema (`None` when it has no JSON body). Made once.
+    pub fn answer(
+        &'static self,
+        operation_id: &str,
+    ) -> Option<&'static (StatusCode, Option<Value>)> {
+        self.answers
+            .get_or_init(|| {
+                self.by_id
+                    .iter()
+                    .map(|(id, operation)| (*id, answer_of(self, operation)))
+                    .collect()
+            })
+            .get(operation_id)
     }
 }
 

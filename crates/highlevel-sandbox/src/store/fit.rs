@@ -3,7 +3,7 @@
 //! the resource lacks comes from the answer the document's examples make.
 
 use super::shape::Placement;
-use crate::api::Document;
+use crate::document::Document;
 use crate::synth;
 use serde_json::{Map, Value};
 

@@ -25,7 +25,8 @@ pub(crate) mod shape;
 
 pub use rules::{Change, Complete, ResourceRules};
 
-use crate::api::{Api, Document};
+use crate::api::Api;
+use crate::document::Document;
 use crate::ids;
 use crate::reply::Reply;
 use crate::resources::Call;

@@ -1,7 +1,7 @@
 //! A client crate's own rules for one kind of kept resource: what the document cannot say in
 //! its schemas (a field unique within a location, values the server fills in).
 
-use crate::api::Document;
+use crate::document::Document;
 use serde_json::Value;
 
 /// When [`ResourceRules::complete`]'s function is called.

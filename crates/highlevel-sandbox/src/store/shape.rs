@@ -10,7 +10,7 @@
 //! (`/calendars/events/{eventId}` over appointments and block slots) deletes from those.
 //! Every other operation is answered from the document's examples.
 
-use crate::api::Document;
+use crate::document::Document;
 use crate::synth;
 use highlevel_runtime::Operation;
 use serde_json::Value;

@@ -1,0 +1,162 @@
+//! A normalized OpenAPI document as the sandbox reads it: parsed once per process, with the
+//! lookups it makes per request (operations by id, parameters, references).
+
+use highlevel_runtime::Operation;
+use hyper::StatusCode;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// `Operation` of one operation object of a document read at run time.
+fn operation_of(method: &'static str, path: &'static str, op: &'static Value) -> Operation {
+    let scopes: Vec<&'static str> = op["security"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .flat_map(|requirement| requirement.values())
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let id = op["operationId"].as_str().unwrap_or_default();
+    Operation::new(
+        id,
+        method,
+        path,
+        op["x-highlevel-version"].as_str().unwrap_or("2021-07-28"),
+        Box::leak(scopes.into_boxed_slice()),
+    )
+}
+
+/// A parsed document with the lookups the sandbox makes per request.
+#[derive(Debug)]
+pub struct Document {
+    value: &'static Value,
+    /// The operations as the document states them (for an API given by its document only).
+    pub(crate) operations: Vec<&'static Operation>,
+    pub(crate) by_id: HashMap<&'static str, &'static Value>,
+    /// The answers [`Document::answer`] made, by operation id.
+    pub(crate) answers: OnceLock<HashMap<&'static str, (StatusCode, Option<Value>)>>,
+}
+
+const METHODS: &[(&str, &str)] = &[
+    ("get", "GET"),
+    ("put", "PUT"),
+    ("post", "POST"),
+    ("delete", "DELETE"),
+    ("patch", "PATCH"),
+    ("head", "HEAD"),
+    ("options", "OPTIONS"),
+];
+
+impl Document {
+    /// The parsed document of `text`, parsed on first use and kept for the process (each
+    /// document once, whatever the number of sandboxes serving it).
+    pub(crate) fn of(text: &'static str) -> Result<&'static Document, String> {
+        static PARSED: OnceLock<Mutex<HashMap<usize, &'static Document>>> = OnceLock::new();
+        let parsed = PARSED.get_or_init(Default::default);
+        let mut parsed = parsed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(document) = parsed.get(&(text.as_ptr() as usize)) {
+            return Ok(document);
+        }
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| format!("the document is not JSON: {e}"))?;
+        let value: &'static Value = Box::leak(Box::new(value));
+        let by_id = Document::objects(value)
+            .filter_map(|(_, _, op)| Some((op["operationId"].as_str()?, op)))
+            .collect();
+        let operations = Document::objects(value)
+            .map(|(method, path, op)| &*Box::leak(Box::new(operation_of(method, path, op))))
+            .collect();
+        let document: &'static Document = Box::leak(Box::new(Document {
+            value,
+            operations,
+            by_id,
+            answers: OnceLock::new(),
+        }));
+        parsed.insert(text.as_ptr() as usize, document);
+        Ok(document)
+    }
+
+    fn objects(
+        value: &'static Value,
+    ) -> impl Iterator<Item = (&'static str, &'static str, &'static Value)> {
+        value["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .flat_map(|(path, item)| {
+                METHODS.iter().filter_map(move |(key, method)| {
+                    let op = item.get(*key)?;
+                    op["operationId"]
+                        .is_string()
+                        .then_some((*method, path.as_str(), op))
+                })
+            })
+    }
+
+    /// The whole document.
+    pub fn value(&'static self) -> &'static Value {
+        self.value
+    }
+
+    /// The operation object of `operation_id` (`parameters`, `requestBody`, `responses`).
+    pub fn operation(&'static self, operation_id: &str) -> Option<&'static Value> {
+        self.by_id.get(operation_id).copied()
+    }
+
+    /// The JSON schema of an operation's request body, when it takes one.
+    pub fn body_schema(&'static self, operation: &'static Value) -> Option<&'static Value> {
+        let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+        (!schema.is_null()).then_some(schema)
+    }
+
+    /// The schema of the body a client sends: JSON, else a form
+    /// (`application/x-www-form-urlencoded`, as OAuth token requests are). The sandbox checks
+    /// JSON bodies only ([`body_schema`](Document::body_schema)); examples are made for both.
+    pub fn sent_body_schema(&'static self, operation: &'static Value) -> Option<&'static Value> {
+        self.body_schema(operation).or_else(|| {
+            let schema =
+                &operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
+            (!schema.is_null()).then_some(schema)
+        })
+    }
+
+    /// The parameters of an operation (path and query), references followed.
+    pub fn parameters(
+        &'static self,
+        operation: &'static Value,
+    ) -> impl Iterator<Item = &'static Value> {
+        operation["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| match p["$ref"].as_str() {
+                Some(target) => self.pointer(target),
+                None => p,
+            })
+    }
+
+    /// What a local reference (`#/components/...`) points at; `null` when nothing.
+    pub fn pointer(&'static self, reference: &str) -> &'static Value {
+        static NULL: Value = Value::Null;
+        reference
+            .strip_prefix('#')
+            .and_then(|p| self.value.pointer(p))
+            .unwrap_or(&NULL)
+    }
+
+    /// A schema with `$ref` and single-element `allOf` followed.
+    pub fn resolve(&'static self, mut schema: &'static Value) -> &'static Value {
+        loop {
+            if let Some(target) = schema["$ref"].as_str() {
+                schema = self.pointer(target);
+            } else if let Some([only]) = schema["allOf"].as_array().map(Vec::as_slice) {
+                schema = only;
+            } else {
+                return schema;
+            }
+        }
+    }
+}
