@@ -484,20 +484,7 @@ mod fleet {
 /// demo app in the sandbox and creates the seed's calendar with the sub-account's token.
 #[test]
 fn the_marketplace_example_runs_end_to_end() {
-    // target/<profile>/deps/<this test> → target/<profile>/examples/marketplace_app
-    let examples = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples");
-    let program = examples.join(format!("marketplace_app{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        program.is_file(),
-        "cargo test builds the examples: {} is missing",
-        program.display()
-    );
+    let program = common::program::built_example("marketplace_app");
     let output = std::process::Command::new(&program)
         .env_remove("HIGHLEVEL_CLIENT_ID")
         .env_remove("HIGHLEVEL_CLIENT_SECRET")

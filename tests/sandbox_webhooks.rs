@@ -360,20 +360,7 @@ async fn the_program_sends_to_its_webhook_url_and_serves_its_keys() {
 
 #[test]
 fn the_webhooks_example_runs_end_to_end() {
-    // target/<profile>/deps/<this test> → target/<profile>/examples/webhooks
-    let examples = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples");
-    let program = examples.join(format!("webhooks{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        program.is_file(),
-        "cargo test builds the examples: {} is missing",
-        program.display()
-    );
+    let program = common::program::built_example("webhooks");
     let output = std::process::Command::new(&program).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(

@@ -1,6 +1,7 @@
 //! The `highlevel-sandbox` program as a process of its own, for the tests that run it.
 
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 /// Starts the program with `args`, its standard error going to `stderr`, and returns it with
@@ -26,4 +27,23 @@ pub fn signal(child: &Child, signal: &str) -> bool {
         .args([signal, &child.id().to_string()])
         .status()
         .is_ok_and(|status| status.success())
+}
+
+/// The example `name` as `cargo test` built it beside the test binaries
+/// (`target/<profile>/deps/<test>` → `target/<profile>/examples/<name>`); fails the test when it
+/// is missing.
+pub fn built_example(name: &str) -> PathBuf {
+    let profile_dir = std::env::current_exe()
+        .ok()
+        .and_then(|test| Some(test.parent()?.parent()?.to_path_buf()))
+        .expect("the test binary is in target/<profile>/deps");
+    let program = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        program.is_file(),
+        "cargo test builds the examples: {} is missing",
+        program.display()
+    );
+    program
 }
