@@ -272,19 +272,7 @@ fn operation_surface(
     let mut assignments = Vec::new();
     let mut path_setters = Vec::new();
     for name in &op.path_parameters {
-        let setter_name = parameter_name(name);
-        let setter = builder
-            .setters
-            .iter()
-            .find(|f| f.sig.ident == setter_name)
-            .ok_or_else(|| {
-                format!(
-                    "{}: progenitor's builder has no setter `{setter_name}` for the path parameter `{name}`",
-                    op.id
-                )
-            })?;
-        let target = setter_target(setter)
-            .ok_or_else(|| format!("{}: cannot read the type of `{setter_name}`", op.id))?;
+        let (setter_name, target) = setter_of(builder, &op.id, name, "path")?;
         let ident = format_ident!("{}", setter_name);
         arguments.push(quote! {
             #ident: impl ::std::convert::TryInto<#target, Error: ::std::fmt::Display>
@@ -297,19 +285,7 @@ fn operation_surface(
     let mut required_calls = Vec::new();
     let mut required_setters = Vec::new();
     for name in &op.required_query_parameters {
-        let setter_name = parameter_name(name);
-        let setter = builder
-            .setters
-            .iter()
-            .find(|f| f.sig.ident == setter_name)
-            .ok_or_else(|| {
-                format!(
-                    "{}: progenitor's builder has no setter `{setter_name}` for the query parameter `{name}`",
-                    op.id
-                )
-            })?;
-        let target = setter_target(setter)
-            .ok_or_else(|| format!("{}: cannot read the type of `{setter_name}`", op.id))?;
+        let (setter_name, target) = setter_of(builder, &op.id, name, "query")?;
         let ident = format_ident!("{}", setter_name);
         arguments.push(match crate::ast::vec_item(&target) {
             Some(item) => quote! {
@@ -725,6 +701,29 @@ fn response_value_type(output: &ReturnType) -> Option<Type> {
 fn first_generic(ty: &Type) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
     crate::ast::first_type_argument(&p.path.segments.last()?.arguments).cloned()
+}
+
+/// The name of the builder's setter for the `place` (`path` or `query`) parameter `name` of
+/// operation `id`, and the type it takes.
+fn setter_of(
+    builder: &Builder<'_>,
+    id: &str,
+    name: &str,
+    place: &str,
+) -> Result<(String, Type), String> {
+    let setter_name = parameter_name(name);
+    let setter = builder
+        .setters
+        .iter()
+        .find(|f| f.sig.ident == setter_name)
+        .ok_or_else(|| {
+            format!(
+                "{id}: progenitor's builder has no setter `{setter_name}` for the {place} parameter `{name}`"
+            )
+        })?;
+    let target = setter_target(setter)
+        .ok_or_else(|| format!("{id}: cannot read the type of `{setter_name}`"))?;
+    Ok((setter_name, target))
 }
 
 /// The `T` of a progenitor setter's `V: TryInto<T>` bound.
