@@ -21,6 +21,7 @@
 
 mod ast;
 mod enums;
+mod lines;
 mod naming;
 mod operations;
 mod rebind;
@@ -279,9 +280,9 @@ pub fn generate_with(spec_text: &str, source: &str, options: &Options) -> Result
 }
 
 /// The code as people read it (feature `pretty`, for the checked-in snapshot, which `cargo
-/// xtask spec check` keeps current), or as one stream of tokens, which the compiler reads as
-/// well and a build makes sooner: a build script then neither waits for prettyplease to
-/// compile nor spends time parsing and formatting 20,000 lines again.
+/// xtask spec check` keeps current), or broken into short lines ([`lines`]), which a build
+/// makes sooner: a build script then neither waits for prettyplease to compile nor spends time
+/// parsing and formatting 20,000 lines again, and a compile error still quotes one statement.
 fn render(code: proc_macro2::TokenStream) -> Result<String, String> {
     #[cfg(feature = "pretty")]
     {
@@ -291,7 +292,7 @@ fn render(code: proc_macro2::TokenStream) -> Result<String, String> {
     }
     #[cfg(not(feature = "pretty"))]
     {
-        Ok(code.to_string())
+        Ok(lines::render(code))
     }
 }
 
