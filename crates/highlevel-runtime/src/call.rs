@@ -6,14 +6,15 @@
 //! `send()` moves the request to a client made for the call, so the hooks and the outcome read
 //! the same typed state and nothing travels in a task-local or an error string.
 
-use crate::auth::{Token, TokenError, TokenSource};
+use crate::auth::TokenSource;
 use crate::error::ApiErrorBody;
-use crate::oauth::Owner;
 use crate::operation::Operation;
+use crate::owner::Owner;
 use crate::pacing::Refusal;
 use crate::rate_limit::RateLimit;
 use crate::runtime::Runtime;
 use crate::telemetry::CallSpan;
+use crate::token::{Token, TokenError};
 use crate::validation::ValidationError;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;

@@ -3,11 +3,12 @@
 //! The builder is generic over the generated client it builds ([`GeneratedClient`]), so every
 //! HighLevel client generated on this runtime is configured the same way.
 
-use crate::auth::{Token, TokenProvider, TokenSource};
+use crate::auth::{TokenProvider, TokenSource};
 pub use crate::build_error::BuildError;
 use crate::pacing::Pacing;
 use crate::retry::RetryPolicy;
 use crate::runtime::{Runtime, RuntimeInner};
+use crate::token::Token;
 use crate::validation::Validation;
 use reqwest::Url;
 use reqwest::header::HeaderValue;

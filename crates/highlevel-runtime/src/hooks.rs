@@ -39,8 +39,8 @@ pub async fn pre(call: &Call, request: &mut reqwest::Request) -> Result<(), Stri
     if !call.has_token() {
         // A provider's token: the one of the sub-account or company the request names, else
         // of the one the client was made for.
-        let owner = crate::oauth::owner::named_by(call.operation, request)
-            .or_else(|| runtime.owner().cloned());
+        let owner =
+            crate::owner::named_by(call.operation, request).or_else(|| runtime.owner().cloned());
         match inner.tokens.get(owner.as_ref()).await {
             Ok(token) => call.use_token(owner, token),
             Err(e) => {

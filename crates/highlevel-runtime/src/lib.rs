@@ -47,6 +47,7 @@ mod open_enum;
 mod operation;
 mod optional;
 mod outcome;
+mod owner;
 mod pacing;
 mod rate_limit;
 mod response;
@@ -55,9 +56,10 @@ mod runtime;
 mod send;
 mod telemetry;
 mod tls;
+mod token;
 pub mod validation;
 
-pub use auth::{StaticToken, Token, TokenError, TokenFuture, TokenProvider};
+pub use auth::{StaticToken, TokenFuture, TokenProvider};
 pub use config::{
     BuildError, ClientBuilder, DEFAULT_BASE_URL, ENV_BASE_URL, ENV_LOCATION_ID, ENV_TOKEN,
     EnvSettings, GeneratedClient,
@@ -77,6 +79,7 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
 pub use tls::install_tls_provider;
+pub use token::{Token, TokenError};
 pub use validation::{Rule, Validate, Validation, ValidationError, Violation};
 
 /// Decodes the body of a success response of `operation` exactly as a call does, without a

@@ -1,7 +1,7 @@
 //! [`Runtime`]: what every call of one client shares.
 
 use crate::auth::TokenSource;
-use crate::oauth::Owner;
+use crate::owner::Owner;
 use crate::retry::RetryPolicy;
 use crate::validation::Validation;
 use reqwest::header::HeaderValue;

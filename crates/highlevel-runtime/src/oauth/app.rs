@@ -2,9 +2,9 @@
 //! endpoints.
 
 use super::{Grant, InstalledLocation, OAuthError, Scopes, UserType};
-use crate::auth::Token;
 use crate::build_error::BuildError;
 use crate::config::{DEFAULT_BASE_URL, check_base_url};
+use crate::token::Token;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use std::fmt;
 use std::sync::Arc;

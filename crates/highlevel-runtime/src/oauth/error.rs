@@ -1,6 +1,7 @@
 //! [`OAuthError`]: what can go wrong installing an app, or getting or refreshing its tokens.
 
-use super::Owner;
+use crate::owner::Owner;
+use crate::token::TokenError;
 use reqwest::StatusCode;
 use std::fmt;
 use std::time::Duration;
@@ -221,3 +222,19 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+impl TokenError {
+    /// What failed, when the token came from [`OAuthTokens`](crate::oauth::OAuthTokens).
+    pub fn oauth(&self) -> Option<&OAuthError> {
+        self.source.as_deref()?.downcast_ref()
+    }
+}
+
+impl From<OAuthError> for TokenError {
+    fn from(error: OAuthError) -> TokenError {
+        TokenError {
+            message: error.to_string(),
+            source: Some(std::sync::Arc::new(error)),
+        }
+    }
+}

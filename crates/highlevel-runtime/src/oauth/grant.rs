@@ -1,37 +1,11 @@
 //! What HighLevel's token endpoints answer: a [`Grant`], for a [`UserType`].
 
-use super::{OAuthError, Owner};
-use crate::auth::Token;
-use serde::{Deserialize, Serialize};
+use super::OAuthError;
+use crate::owner::{Owner, UserType};
+use crate::token::Token;
+use serde::Deserialize;
 use std::fmt;
 use std::time::{Duration, SystemTime};
-
-/// The kind of token asked for and held: an agency's (`Company`) or a sub-account's
-/// (`Location`).
-///
-/// ```
-/// use highlevel_runtime::oauth::UserType;
-///
-/// assert_eq!(UserType::Location.as_str(), "Location");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum UserType {
-    /// An agency token.
-    Company,
-    /// A sub-account token.
-    Location,
-}
-
-impl UserType {
-    /// The value HighLevel's form fields and answers use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserType::Company => "Company",
-            UserType::Location => "Location",
-        }
-    }
-}
 
 /// The tokens and facts an OAuth endpoint handed out: after an install (code exchange), a
 /// refresh, or an agency's exchange for a sub-account token.

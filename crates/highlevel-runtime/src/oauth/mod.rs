@@ -26,16 +26,15 @@
 mod app;
 mod error;
 mod grant;
-pub(crate) mod owner;
 mod refusal;
 mod scopes;
 mod store;
 mod tokens;
 
+pub use crate::owner::{Owner, UserType};
 pub use app::{AUTHORIZATION_PAGE, ClientSecret, OAuthApp, WHITE_LABEL_AUTHORIZATION_PAGE};
 pub use error::{OAuthError, StoreError};
-pub use grant::{Grant, InstalledLocation, UserType};
-pub use owner::Owner;
+pub use grant::{Grant, InstalledLocation};
 pub use scopes::Scopes;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

@@ -8,7 +8,8 @@
 
 use super::store::{Expect, LockId, MemoryTokenStore, StoredToken, TokenStore, Versioned};
 use super::{Grant, OAuthApp, OAuthError, Owner, UserType};
-use crate::auth::{Token, TokenError, TokenFuture, TokenProvider};
+use crate::auth::{TokenFuture, TokenProvider};
+use crate::token::{Token, TokenError};
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;

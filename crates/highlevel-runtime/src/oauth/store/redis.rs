@@ -7,7 +7,7 @@
 //! share a Redis Cluster slot and a script may touch several.
 
 use super::{Expect, LockId, StoreFuture, StoredToken, TokenStore, Versioned};
-use crate::config::BuildError;
+use crate::build_error::BuildError;
 use crate::oauth::{Owner, StoreError};
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::fmt;

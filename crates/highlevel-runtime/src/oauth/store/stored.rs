@@ -1,8 +1,8 @@
 //! [`StoredToken`]: what a store keeps of one owner's tokens.
 
 use super::StoreError;
-use crate::auth::Token;
 use crate::oauth::{Grant, Owner, UserType};
+use crate::token::Token;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -121,7 +121,7 @@ impl fmt::Debug for StoredToken {
 }
 
 mod secret {
-    use crate::auth::Token;
+    use crate::token::Token;
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(token: &Token, s: S) -> Result<S::Ok, S::Error> {
@@ -134,7 +134,7 @@ mod secret {
 }
 
 mod optional_secret {
-    use crate::auth::Token;
+    use crate::token::Token;
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(token: &Option<Token>, s: S) -> Result<S::Ok, S::Error> {

@@ -1,9 +1,37 @@
-//! Whose token a call needs: [`Owner`], and how the runtime finds it in a request.
+//! Whose token a call needs: [`Owner`] (of a [`UserType`]), and how the runtime finds it in a
+//! request. OAuth stores and refreshes tokens per owner, but the call path picks one by it too,
+//! so it lives below both.
 
-use super::UserType;
 use crate::operation::Operation;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// The kind of token asked for and held: an agency's (`Company`) or a sub-account's
+/// (`Location`).
+///
+/// ```
+/// use highlevel_runtime::oauth::UserType;
+///
+/// assert_eq!(UserType::Location.as_str(), "Location");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum UserType {
+    /// An agency token.
+    Company,
+    /// A sub-account token.
+    Location,
+}
+
+impl UserType {
+    /// The value HighLevel's form fields and answers use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserType::Company => "Company",
+            UserType::Location => "Location",
+        }
+    }
+}
 
 /// Whose token a call needs: a sub-account (HighLevel's `Location`) or an agency (`Company`).
 ///
