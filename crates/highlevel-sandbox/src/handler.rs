@@ -3,6 +3,7 @@
 //! itself (by the client's [`Resources`](crate::Resources), else made from the document).
 
 use crate::Shared;
+use crate::bearer::{INVALID_TOKEN, bearer};
 use crate::limits::Verdict;
 use crate::oauth::Access;
 use crate::reply::Reply;
@@ -13,13 +14,10 @@ use crate::{kinds, params};
 use highlevel_runtime::ApiErrorMessage;
 use highlevel_runtime::validation::Rule;
 use hyper::StatusCode;
-use hyper::header::{ALLOW, AUTHORIZATION, HeaderMap, HeaderValue};
+use hyper::header::{ALLOW, HeaderMap, HeaderValue};
 use hyper::http::request;
 use serde_json::Value;
 use std::time::Instant;
-
-/// HighLevel's answer to a missing, unknown or expired token.
-pub(crate) const INVALID_TOKEN: &str = "Invalid token: access token is invalid";
 
 /// The rate-limit key of a request: its sub-account (the body's `locationId`, else the query's,
 /// else the location of what the path names, as the client's resources know it), else its
@@ -48,14 +46,6 @@ pub(crate) fn limit_key(
         Some(location) => format!("location:{location}"),
         None => format!("token:{}", bearer(headers).unwrap_or_default()),
     }
-}
-
-/// The bearer token of a request, if it has a non-empty one.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// The rate-limit key of a request before anything else is known of it (for injected faults
@@ -281,6 +271,7 @@ fn respond(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hyper::header::AUTHORIZATION;
 
     fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -311,19 +302,5 @@ mod tests {
         );
         assert_eq!(limit_key(&headers, &none, b"not json", None), "token:abc");
         assert_eq!(limit_key(&HeaderMap::new(), &none, b"{}", None), "token:");
-    }
-
-    #[test]
-    fn bearer_tokens_need_the_scheme_and_a_value() {
-        let read = |value: &str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(AUTHORIZATION, value.parse().unwrap());
-            bearer(&headers).map(str::to_string)
-        };
-        assert_eq!(read("Bearer t-1"), Some("t-1".into()));
-        assert_eq!(read("bearer  t-1 "), Some("t-1".into()));
-        assert_eq!(read("Bearer "), None);
-        assert_eq!(read("Basic dXNlcg=="), None);
-        assert_eq!(read("t-1"), None);
     }
 }

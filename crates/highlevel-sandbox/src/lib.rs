@@ -54,6 +54,7 @@
 //! lines with their tests); what a request is answered with lives in the modules below.
 
 mod api;
+mod bearer;
 mod document;
 mod faults;
 mod handler;

@@ -1,7 +1,7 @@
 //! A delivery that passed every check.
 
 use crate::events::Event;
-use crate::keys::Scheme;
+use crate::scheme::Scheme;
 use std::time::SystemTime;
 
 /// A verified delivery: its typed event, the body exactly as received, and what was checked.

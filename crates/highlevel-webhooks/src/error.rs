@@ -2,7 +2,7 @@
 //! it. An error never holds the body, a signature or key material: only ids, lengths and the
 //! position of a JSON error.
 
-use crate::keys::Scheme;
+use crate::scheme::Scheme;
 use std::fmt;
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The two signature headers, picked out of whatever the web framework holds.
 
-use crate::keys::Scheme;
+use crate::scheme::Scheme;
 
 /// The signature headers of one delivery, borrowed from the request.
 ///

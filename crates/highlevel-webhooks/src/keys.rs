@@ -9,6 +9,7 @@
 //! split them into algorithm and key.
 
 use crate::error::{ErrorKind, WebhookError};
+use crate::scheme::Scheme;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use ring::signature::{ED25519, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
@@ -23,47 +24,6 @@ const ED25519_SIGNATURE_LEN: usize = 64;
 const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 /// rsaEncryption (RFC 8017).
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-
-/// The signature scheme a key belongs to, and the header that carries its signatures.
-///
-/// ```
-/// use highlevel_webhooks::Scheme;
-///
-/// assert_eq!(Scheme::Ed25519.header(), "x-ghl-signature");
-/// assert_eq!(Scheme::Rsa.header(), "x-wh-signature");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Scheme {
-    /// Ed25519 over the body, in `x-ghl-signature`: HighLevel's current scheme.
-    Ed25519,
-    /// RSA PKCS#1 v1.5 with SHA-256 over the body, in `x-wh-signature`: the older scheme,
-    /// which HighLevel replaces during 2026.
-    Rsa,
-}
-
-impl Scheme {
-    /// The (lower-case) name of the header that carries this scheme's signature.
-    ///
-    /// ```
-    /// assert_eq!(highlevel_webhooks::Scheme::Rsa.header(), "x-wh-signature");
-    /// ```
-    pub fn header(self) -> &'static str {
-        match self {
-            Scheme::Ed25519 => "x-ghl-signature",
-            Scheme::Rsa => "x-wh-signature",
-        }
-    }
-}
-
-impl fmt::Display for Scheme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Scheme::Ed25519 => "Ed25519",
-            Scheme::Rsa => "RSA",
-        })
-    }
-}
 
 /// A public key, parsed and ready to verify signatures, with the id that names it in
 /// [`Delivery::key_id`](crate::Delivery::key_id) and in logs.

@@ -44,6 +44,7 @@ mod keys;
 mod policy;
 #[cfg(feature = "redis")]
 mod redis_seen;
+mod scheme;
 mod seen;
 mod signature;
 mod timestamp;
@@ -56,10 +57,11 @@ pub use headers::{SignatureHeader, SignatureHeaders};
 #[cfg(feature = "oauth")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 pub use installs::{TokensChange, sync_tokens};
-pub use keys::{HIGHLEVEL_ED25519_ID, HIGHLEVEL_RSA_ID, PublicKey, Scheme, highlevel_keys};
+pub use keys::{HIGHLEVEL_ED25519_ID, HIGHLEVEL_RSA_ID, PublicKey, highlevel_keys};
 pub use policy::SignaturePolicy;
 #[cfg(feature = "redis")]
 pub use redis_seen::RedisSeenSet;
+pub use scheme::Scheme;
 pub use seen::{MemorySeenSet, SeenFuture, SeenSet, SeenSetError};
 pub use verifier::{WebhookVerifier, WebhookVerifierBuilder};
 

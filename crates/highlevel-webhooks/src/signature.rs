@@ -3,8 +3,9 @@
 
 use crate::error::{ErrorKind, WebhookError};
 use crate::headers::{SignatureHeader, SignatureHeaders};
-use crate::keys::{PublicKey, Scheme};
+use crate::keys::PublicKey;
 use crate::policy::SignaturePolicy;
+use crate::scheme::Scheme;
 use base64::Engine as _;
 use base64::alphabet::STANDARD;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};

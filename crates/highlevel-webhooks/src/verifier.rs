@@ -333,7 +333,7 @@ impl WebhookVerifierBuilder {
     /// assert_eq!(error.kind(), ErrorKind::InvalidKey);
     /// ```
     pub fn build(self) -> Result<WebhookVerifier, WebhookError> {
-        use crate::keys::Scheme;
+        use crate::scheme::Scheme;
         let mut keys = if self.highlevel_keys {
             highlevel_keys()
         } else {

@@ -5,7 +5,7 @@
 use super::grants::{Install, Refusal, UserType};
 use super::stats::Owner;
 use super::{AUTH_CLASS_DENIED, COMPANY_DENIED, LOCATION_DENIED, OAuth, oauth_error};
-use crate::handler::{INVALID_TOKEN, bearer};
+use crate::bearer::{INVALID_TOKEN, bearer};
 use crate::reply::Reply;
 use hyper::StatusCode;
 use hyper::header::{HeaderValue, LOCATION};

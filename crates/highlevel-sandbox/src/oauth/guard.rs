@@ -6,7 +6,7 @@
 use super::grants::{Grant, Grants};
 use super::stats::Owner;
 use super::{AUTH_CLASS_DENIED, LOCATION_DENIED, OAuth, SCOPE_DENIED};
-use crate::handler::INVALID_TOKEN;
+use crate::bearer::INVALID_TOKEN;
 use crate::reply::Reply;
 use crate::resources::Call;
 use hyper::StatusCode;

@@ -453,7 +453,7 @@ async fn access_tokens_expire_after_their_lifetime() {
     }
     let expired = list_calendars(&sandbox, token, "loc");
     assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(expired.body["message"], handler::INVALID_TOKEN);
+    assert_eq!(expired.body["message"], crate::bearer::INVALID_TOKEN);
 }
 
 #[tokio::test]
