@@ -1,9 +1,9 @@
 //! Where a call's token comes from: a static token, or a [`TokenProvider`] that can refresh
 //! one (OAuth).
 
+use crate::keyed_lock::KeyedLocks;
 use crate::owner::Owner;
 use crate::token::{Token, TokenError};
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -94,7 +94,7 @@ pub(crate) enum TokenSource {
     Provider {
         provider: Arc<dyn TokenProvider>,
         /// One refresh at a time per owner (one owner's slow refresh holds up no other's).
-        refreshing: std::sync::Mutex<HashMap<Option<Owner>, Arc<tokio::sync::Mutex<()>>>>,
+        refreshing: KeyedLocks<Option<Owner>>,
     },
 }
 
@@ -141,14 +141,7 @@ impl TokenSource {
         else {
             return Ok(None);
         };
-        let turn = Arc::clone(
-            refreshing
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(owner.cloned())
-                .or_default(),
-        );
-        let _one_at_a_time = turn.lock().await;
+        let _one_at_a_time = refreshing.lock(&owner.cloned()).await;
         let current = provider.token_for(owner).await?;
         let fresh = if current != *rejected {
             Some(current)

@@ -40,6 +40,7 @@ mod error;
 mod error_text;
 mod example;
 mod hooks;
+mod keyed_lock;
 mod multipart;
 mod number;
 pub mod oauth;

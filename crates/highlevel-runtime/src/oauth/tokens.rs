@@ -9,6 +9,7 @@
 use super::store::{Expect, LockId, MemoryTokenStore, StoredToken, TokenStore, Versioned};
 use super::{Grant, OAuthApp, OAuthError, Owner, UserType};
 use crate::auth::{TokenFuture, TokenProvider};
+use crate::keyed_lock::KeyedLocks;
 use crate::token::{Token, TokenError};
 use std::collections::HashMap;
 use std::fmt;
@@ -56,7 +57,7 @@ struct Shared {
     /// What this process last read or wrote, per owner.
     cache: Mutex<HashMap<Owner, Cached>>,
     /// One renewal at a time per owner in this process.
-    flights: Mutex<HashMap<Owner, Arc<tokio::sync::Mutex<()>>>>,
+    flights: KeyedLocks<Owner>,
     margin: Duration,
     lock_ttl: Duration,
     lock_wait: Duration,
@@ -87,7 +88,7 @@ impl OAuthTokens {
                 app,
                 store: Arc::new(MemoryTokenStore::new()),
                 cache: Mutex::default(),
-                flights: Mutex::default(),
+                flights: KeyedLocks::default(),
                 margin: Duration::from_secs(300),
                 lock_ttl: Duration::from_secs(20),
                 lock_wait: Duration::from_secs(10),
@@ -106,7 +107,7 @@ impl OAuthTokens {
                     app: old.app.clone(),
                     store: Arc::clone(&old.store),
                     cache: Mutex::default(),
-                    flights: Mutex::default(),
+                    flights: KeyedLocks::default(),
                     margin: old.margin,
                     lock_ttl: old.lock_ttl,
                     lock_wait: old.lock_wait,
@@ -259,11 +260,6 @@ impl Shared {
         });
     }
 
-    fn flight(&self, owner: &Owner) -> Arc<tokio::sync::Mutex<()>> {
-        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
-        Arc::clone(flights.entry(owner.clone()).or_default())
-    }
-
     /// A token for `owner` other than `rejected` (and not due), renewing it if nobody else
     /// has.
     fn renew<'a>(
@@ -273,8 +269,7 @@ impl Shared {
     ) -> Pin<Box<dyn Future<Output = Result<Token, OAuthError>> + Send + 'a>> {
         // Boxed: renewing a sub-account's token may renew its agency's first.
         Box::pin(async move {
-            let flight = self.flight(owner);
-            let _one_per_owner = flight.lock().await;
+            let _one_per_owner = self.flights.lock(owner).await;
             let cached = self.cached(owner);
             if let Some(cached) = &cached
                 && self.usable(&cached.token, rejected)
