@@ -7,9 +7,9 @@ mod common;
 
 use common::redis_server::RedisServer;
 use common::sandbox::{assert_stopped_by_the_daily_allowance, rate_limited};
+use common::workers;
 use highlevel_calendars::sandbox::Sandbox;
 use highlevel_calendars::{Client, Error, FleetBudget, OnUnavailable, Pacing, calendar};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// The variables that make the `fleet_worker` test a worker process.
@@ -69,33 +69,17 @@ async fn processes_share_one_budget_without_429s() {
     const CALLS: usize = 20;
     let redis = RedisServer::start();
     let sandbox = rate_limited(20, Duration::from_secs(1)).await;
-    let workers: Vec<_> = (0..PROCESSES)
-        .map(|n| {
-            Command::new(std::env::current_exe().unwrap())
-                .args(["fleet_worker", "--exact", "--ignored", "--nocapture"])
-                .env(WORKER_BASE_URL, sandbox.base_url())
-                .env(WORKER_REDIS, redis.url())
-                .env(WORKER_CALLS, CALLS.to_string())
-                .env(WORKER_NAME, format!("w{n}"))
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let workers = workers::spawn("fleet_worker", PROCESSES, |n| {
+        vec![
+            (WORKER_BASE_URL, sandbox.base_url().to_string()),
+            (WORKER_REDIS, redis.url()),
+            (WORKER_CALLS, CALLS.to_string()),
+            (WORKER_NAME, format!("w{n}")),
+        ]
+    });
     let (mut first, mut last) = (u64::MAX, 0);
     for worker in workers {
-        // Waiting for a child blocks; the sandbox answers on the runtime's other thread.
-        let output = tokio::task::spawn_blocking(move || worker.wait_with_output())
-            .await
-            .unwrap()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            output.status.success(),
-            "{stdout}{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let stdout = workers::finish(worker).await;
         let line = stdout
             .lines()
             .find(|l| l.starts_with("worker "))

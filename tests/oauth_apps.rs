@@ -280,8 +280,9 @@ mod fleet {
     use super::*;
     use common::program::start_program;
     use common::redis_server::RedisServer;
+    use common::workers;
     use highlevel_calendars::oauth::RedisTokenStore;
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
 
     const WORKER_BASE_URL: &str = "OAUTH_TEST_BASE_URL";
     const WORKER_REDIS: &str = "OAUTH_TEST_REDIS";
@@ -351,35 +352,16 @@ mod fleet {
             install_location(&installer, location).await;
         }
         let started = Instant::now();
-        let workers: Vec<_> = (0..4)
-            .map(|n| {
-                Command::new(std::env::current_exe().unwrap())
-                    .args([
-                        "fleet::oauth_fleet_worker",
-                        "--exact",
-                        "--ignored",
-                        "--nocapture",
-                    ])
-                    .env(WORKER_BASE_URL, &base)
-                    .env(WORKER_REDIS, redis.url())
-                    .env(WORKER_NAME, format!("w{n}"))
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
+        let workers = workers::spawn("fleet::oauth_fleet_worker", 4, |n| {
+            vec![
+                (WORKER_BASE_URL, base.clone()),
+                (WORKER_REDIS, redis.url()),
+                (WORKER_NAME, format!("w{n}")),
+            ]
+        });
         for worker in workers {
-            let output = tokio::task::spawn_blocking(move || worker.wait_with_output())
-                .await
-                .unwrap()
-                .unwrap();
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            assert!(
-                output.status.success() && stdout.contains("failed 0"),
-                "{stdout}{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            let stdout = workers::finish(worker).await;
+            assert!(stdout.contains("failed 0"), "{stdout}");
         }
         let elapsed = started.elapsed();
         let stats: serde_json::Value = reqwest::get(format!("{base}/_sandbox/oauth/stats"))

@@ -11,6 +11,7 @@ pub mod redis_server;
 pub mod sandbox;
 #[cfg(all(feature = "sandbox", feature = "webhooks"))]
 pub mod webhook_receiver;
+pub mod workers;
 
 use highlevel_calendars::types::CalendarCreateDto;
 use highlevel_calendars::types::builder::CalendarCreateDtoBuilder;
