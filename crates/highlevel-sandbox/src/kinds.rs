@@ -3,106 +3,33 @@
 //! document is not: an optional field takes `null` as "absent", and a struct decodes from an
 //! array of its fields in order. The server holds requests to the document.
 
+use crate::check::{self, Wrong};
 use crate::document::Document;
 use serde_json::Value;
 
 /// Every value of `body` whose kind its schema does not allow, as `path must be an object`
-/// or `path must not be null` (paths as in a violation: `teamMembers[0].userId`).
+/// or `path must not be null` (paths as in a violation: `teamMembers[0].userId`). The rest of
+/// what the schema says is the client's checker's to report, in its own words.
 pub(crate) fn problems(
     doc: &'static Document,
     body_schema: &'static Value,
     body: &Value,
 ) -> Vec<String> {
-    let mut found = Vec::new();
-    walk(doc, body_schema, body, String::new(), &mut found);
-    found
-}
-
-/// What a value of `kind` must be, when `value` is not one; `None` when it may be.
-fn wrong_kind(kind: &str, value: &Value) -> Option<&'static str> {
-    let fits = match kind {
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        "string" => value.is_string(),
-        "boolean" => value.is_boolean(),
-        "number" => value.is_number(),
-        "integer" => value.is_i64() || value.is_u64(),
-        _ => true,
-    };
-    match kind {
-        _ if fits => None,
-        "object" => Some("an object"),
-        "array" => Some("an array"),
-        "string" => Some("a string"),
-        "boolean" => Some("true or false"),
-        "number" => Some("a number"),
-        _ => Some("an integer"),
-    }
-}
-
-fn walk(
-    doc: &'static Document,
-    declared: &'static Value,
-    value: &Value,
-    path: String,
-    found: &mut Vec<String>,
-) {
-    let resolved = doc.resolve(declared);
-    let kind = resolved["type"].as_str().unwrap_or_default();
-    if !value.is_null()
-        && let Some(expected) = wrong_kind(kind, value)
-    {
-        let at = if path.is_empty() { "body" } else { &path };
-        found.push(format!("{at} must be {expected}"));
-        return;
-    }
-    match value {
-        Value::Object(fields) => {
-            let Some(properties) = resolved["properties"].as_object() else {
-                return;
+    check::problems(doc, body, body_schema)
+        .into_iter()
+        .filter_map(|problem| {
+            let at = match problem.path.as_str() {
+                "" => "body",
+                path => path,
             };
-            for (name, field) in fields {
-                let Some(declared) = properties.get(name) else {
-                    continue;
-                };
-                let path = match path.as_str() {
-                    "" => name.clone(),
-                    parent => format!("{parent}.{name}"),
-                };
-                if field.is_null() && !nullable(doc, declared) {
-                    found.push(format!("{path} must not be null"));
-                } else {
-                    walk(doc, declared, field, path, found);
-                }
+            match problem.wrong {
+                Wrong::Kind(expected) => Some(format!("{at} must be {expected}")),
+                // A `null` body is the decoder's to refuse.
+                Wrong::Null if !problem.path.is_empty() => Some(format!("{at} must not be null")),
+                _ => None,
             }
-        }
-        Value::Array(items) => {
-            let declared = &resolved["items"];
-            for (i, item) in items.iter().enumerate() {
-                let path = format!("{path}[{i}]");
-                if item.is_null() && !declared.is_null() && !nullable(doc, declared) {
-                    found.push(format!("{path} must not be null"));
-                } else if !declared.is_null() {
-                    walk(doc, declared, item, path, found);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Whether `nullable: true` stands on the schema or on anything it refers to.
-fn nullable(doc: &'static Document, mut declared: &'static Value) -> bool {
-    loop {
-        if declared["nullable"] == true {
-            return true;
-        }
-        declared = match (declared["$ref"].as_str(), declared["allOf"].as_array()) {
-            (Some(target), _) => doc.pointer(target),
-            (None, Some(parts)) if parts.len() == 1 => &parts[0],
-            _ => return false,
-        };
-    }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -158,19 +85,13 @@ mod tests {
         assert_eq!(found, ["beforeTime must be an array"]);
         let list = body_of("create-event-notification");
         assert_eq!(problems(list, &json!({})), ["body must be an array"]);
-        assert!(wrong_kind("integer", &json!(1.5)).is_some());
-        assert!(wrong_kind("number", &json!(1)).is_none());
-    }
-
-    #[test]
-    fn nullable_is_followed_through_references() {
-        let leaf: &'static Value = Box::leak(Box::new(json!({"nullable": true})));
-        assert!(nullable(doc(), leaf));
-        let wrapped: &'static Value = Box::leak(Box::new(
-            json!({"allOf": [{"type": "string", "nullable": true}]}),
-        ));
-        assert!(nullable(doc(), wrapped));
-        let plain: &'static Value = Box::leak(Box::new(json!({"type": "string"})));
-        assert!(!nullable(doc(), plain));
+        let create = body_of("create-calendar");
+        assert_eq!(
+            problems(create, &json!({"slotDuration": "30", "autoConfirm": 1})),
+            [
+                "autoConfirm must be true or false",
+                "slotDuration must be a number"
+            ]
+        );
     }
 }

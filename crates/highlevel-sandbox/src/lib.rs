@@ -55,6 +55,7 @@
 
 mod api;
 mod bearer;
+mod check;
 mod document;
 mod faults;
 mod handler;

@@ -5,6 +5,7 @@
 //! The client's types make wrong values unsendable; other clients (and API testers) can send
 //! anything, and the document says what the server accepts.
 
+use crate::check::{self, Wrong};
 use crate::document::Document;
 use serde_json::Value;
 
@@ -62,57 +63,49 @@ pub(crate) fn problems(
             ));
             continue;
         }
-        problems.extend(values.iter().filter_map(|v| problem(name, v, each)));
+        problems.extend(values.iter().filter_map(|v| problem(doc, name, v, each)));
     }
     problems
 }
 
-/// What is wrong with one value of parameter `name`, given as text.
-fn problem(name: &str, value: &str, schema: &Value) -> Option<String> {
-    let number = match schema["type"].as_str() {
+/// What is wrong with one value of parameter `name`, given as text: read as the type the
+/// schema declares, then checked against the schema.
+fn problem(doc: &'static Document, name: &str, value: &str, schema: &Value) -> Option<String> {
+    let typed = match schema["type"].as_str() {
         Some("number") => match value.parse::<f64>() {
-            Ok(n) if n.is_finite() => Some(n),
+            Ok(n) if n.is_finite() => Value::from(n),
             _ => return Some(format!("{name} must be a number, not {value:?}")),
         },
         Some("integer") => match value.parse::<i64>() {
-            Ok(n) => Some(n as f64),
+            Ok(n) => Value::from(n),
             Err(_) => return Some(format!("{name} must be an integer, not {value:?}")),
         },
-        Some("boolean") if value != "true" && value != "false" => {
-            return Some(format!("{name} must be true or false, not {value:?}"));
-        }
-        _ => None,
+        Some("boolean") => match value {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => return Some(format!("{name} must be true or false, not {value:?}")),
+        },
+        _ => Value::String(value.to_string()),
     };
-    if let Some(allowed) = schema["enum"].as_array() {
-        let listed = allowed.iter().any(|a| match (a, number) {
-            (Value::String(a), _) => a == value,
-            (Value::Number(a), Some(n)) => a.as_f64() == Some(n),
-            _ => false,
-        });
-        if !listed {
+    let first = check::problems(doc, &typed, schema).into_iter().next()?;
+    Some(match first.wrong {
+        Wrong::NotListed(allowed) => {
             let allowed: Vec<String> = allowed.iter().map(Value::to_string).collect();
-            return Some(format!(
+            format!(
                 "{name} must be one of {}, not {value:?}",
                 allowed.join(", ")
-            ));
+            )
         }
-    }
-    if let Some(n) = number {
-        let min = schema["minimum"].as_f64();
-        let max = schema["maximum"].as_f64();
-        if min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
+        Wrong::Range { min, max } => {
             let bound = |b: Option<f64>| b.map_or_else(String::new, |b| b.to_string());
-            return Some(format!(
-                "{name} is {n}; allowed: {}..={}",
-                bound(min),
-                bound(max)
-            ));
+            let n = typed.as_f64().unwrap_or_default();
+            format!("{name} is {n}; allowed: {}..={}", bound(min), bound(max))
         }
-    }
-    let length = value.chars().count() as u64;
-    let short = schema["minLength"].as_u64().is_some_and(|min| length < min);
-    let long = schema["maxLength"].as_u64().is_some_and(|max| length > max);
-    (short || long).then(|| format!("{name} has {length} characters, outside its allowed length"))
+        Wrong::Length(length) => {
+            format!("{name} has {length} characters, outside its allowed length")
+        }
+        _ => format!("{name} does not fit its schema: {value:?}"),
+    })
 }
 
 #[cfg(test)]
@@ -200,7 +193,13 @@ mod tests {
             problems(slots, &[], &q, true).is_empty(),
             "an array repeats"
         );
-        assert!(problem("n", "inf", &json!({"type": "number"})).is_some());
-        assert!(problem("n", "1.5", &json!({"type": "integer"})).is_some());
+        assert!(problem(doc(), "n", "inf", &json!({"type": "number"})).is_some());
+        assert!(problem(doc(), "n", "1.5", &json!({"type": "integer"})).is_some());
+        let listed = json!({"type": "number", "enum": [1, 2]});
+        assert_eq!(
+            problem(doc(), "n", "2.0", &listed),
+            None,
+            "2.0 is the listed 2"
+        );
     }
 }

@@ -13,6 +13,7 @@
 //! same schema keywords (`$ref`, `allOf`, `enum`, bounds) and must agree; a third of it is
 //! tests.
 
+use crate::check::{fits, flatten};
 use crate::document::Document;
 use highlevel_runtime::Example;
 use hyper::StatusCode;
@@ -167,194 +168,6 @@ fn request_body(
         .into_iter()
         .find(|body| choice.passes(operation_id, body))
         .unwrap_or(fallback)
-}
-
-/// `schema` with `$ref` followed and `allOf` merged into one object: the outer keywords win,
-/// `properties` and `required` are united.
-fn flatten(doc: &'static Document, schema: &Value) -> Map<String, Value> {
-    let mut out = Map::new();
-    merge_into(doc, &mut out, schema, 0);
-    out
-}
-
-fn merge_into(doc: &'static Document, out: &mut Map<String, Value>, schema: &Value, depth: usize) {
-    let Value::Object(fields) = schema else {
-        return;
-    };
-    if depth > 32 {
-        return;
-    }
-    for (key, value) in fields {
-        match (key.as_str(), value) {
-            ("$ref" | "allOf", _) => {}
-            ("properties", Value::Object(properties)) => {
-                let merged = out
-                    .entry("properties")
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if let Value::Object(merged) = merged {
-                    for (name, property) in properties {
-                        merged
-                            .entry(name.clone())
-                            .or_insert_with(|| property.clone());
-                    }
-                }
-            }
-            ("required", Value::Array(names)) => {
-                let merged = out
-                    .entry("required")
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(merged) = merged {
-                    for name in names {
-                        if !merged.contains(name) {
-                            merged.push(name.clone());
-                        }
-                    }
-                }
-            }
-            _ => {
-                out.entry(key.clone()).or_insert_with(|| value.clone());
-            }
-        }
-    }
-    if let Some(target) = fields.get("$ref").and_then(Value::as_str) {
-        merge_into(doc, out, doc.pointer(target), depth + 1);
-    }
-    for part in fields
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        merge_into(doc, out, part, depth + 1);
-    }
-}
-
-/// Whether `value` is valid against `schema` (the keywords the document uses).
-pub(crate) fn fits(doc: &'static Document, value: &Value, schema: &Value) -> bool {
-    let s = flatten(doc, schema);
-    if value.is_null() {
-        return s.get("nullable") == Some(&Value::Bool(true));
-    }
-    if let Some(allowed) = s.get("enum").and_then(Value::as_array)
-        && !allowed.contains(value)
-    {
-        return false;
-    }
-    if let Some(allowed) = s.get("x-allowed-values").and_then(Value::as_array)
-        && !allowed.iter().any(|a| a.as_f64() == value.as_f64())
-    {
-        return false;
-    }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(alternatives) = s.get(key).and_then(Value::as_array)
-            && !alternatives.iter().any(|a| fits(doc, value, a))
-        {
-            return false;
-        }
-    }
-    match s.get("type").and_then(Value::as_str) {
-        Some("string") => value.as_str().is_some_and(|text| string_fits(text, &s)),
-        Some("number") => value.as_f64().is_some_and(|n| in_range(n, &s)),
-        Some("integer") => {
-            (value.is_i64() || value.is_u64()) && value.as_f64().is_some_and(|n| in_range(n, &s))
-        }
-        Some("boolean") => value.is_boolean(),
-        Some("array") => value.as_array().is_some_and(|items| {
-            let count = items.len() as u64;
-            s.get("minItems")
-                .and_then(Value::as_u64)
-                .is_none_or(|min| count >= min)
-                && s.get("maxItems")
-                    .and_then(Value::as_u64)
-                    .is_none_or(|max| count <= max)
-                && items
-                    .iter()
-                    .all(|item| fits(doc, item, s.get("items").unwrap_or(&Value::Null)))
-        }),
-        Some("object") => object_fits(doc, value, &s),
-        None if s.contains_key("properties") => object_fits(doc, value, &s),
-        None => true,
-        Some(_) => false,
-    }
-}
-
-fn object_fits(doc: &'static Document, value: &Value, s: &Map<String, Value>) -> bool {
-    let Some(fields) = value.as_object() else {
-        return false;
-    };
-    let empty = Map::new();
-    let properties = s
-        .get("properties")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
-    let required = s
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str);
-    for name in required {
-        if !fields.contains_key(name) {
-            return false;
-        }
-    }
-    fields
-        .iter()
-        .all(|(name, field)| match properties.get(name) {
-            Some(property) => fits(doc, field, property),
-            None => match s.get("additionalProperties") {
-                Some(Value::Bool(false)) => false,
-                Some(extra @ Value::Object(_)) => fits(doc, field, extra),
-                _ => true,
-            },
-        })
-}
-
-fn string_fits(text: &str, s: &Map<String, Value>) -> bool {
-    let length = text.chars().count() as u64;
-    let pattern_ok = match s.get("pattern").and_then(Value::as_str) {
-        Some(pattern) => regress::Regex::new(pattern).is_ok_and(|re| re.find(text).is_some()),
-        None => true,
-    };
-    let format_ok = match s.get("format").and_then(Value::as_str) {
-        Some("date-time") => looks_like_date_time(text),
-        _ => true,
-    };
-    pattern_ok
-        && format_ok
-        && s.get("minLength")
-            .and_then(Value::as_u64)
-            .is_none_or(|min| length >= min)
-        && s.get("maxLength")
-            .and_then(Value::as_u64)
-            .is_none_or(|max| length <= max)
-}
-
-/// `2024-01-01T09:00:00Z`, `2024-01-01T09:00:00.000+05:30`: the shape of RFC 3339.
-fn looks_like_date_time(text: &str) -> bool {
-    let b = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| {
-        b.get(range)
-            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
-    };
-    b.len() >= 20
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && matches!(b[10], b'T' | b't')
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
-        && (text.ends_with(['Z', 'z']) || text[19..].contains(['+', '-']))
-}
-
-fn in_range(n: f64, s: &Map<String, Value>) -> bool {
-    let bound = |key: &str| s.get(key).and_then(Value::as_f64);
-    bound("minimum").is_none_or(|min| n >= min) && bound("maximum").is_none_or(|max| n <= max)
 }
 
 /// A value valid against `schema`; `name` (the property's) makes up readable strings.
@@ -578,7 +391,11 @@ mod tests {
             })
         );
         assert!(fits(doc, &value, &schema));
-        assert!(looks_like_date_time(value["when"].as_str().unwrap()));
+        assert!(fits(
+            doc,
+            &value["when"],
+            &json!({"type": "string", "format": "date-time"})
+        ));
         assert_eq!(
             synthesize(doc, &schema, "value", MINIMAL_REQUEST, 0),
             json!({"id": "example-id"})

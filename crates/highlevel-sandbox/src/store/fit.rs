@@ -3,8 +3,8 @@
 //! the resource lacks comes from the answer the document's examples make.
 
 use super::shape::Placement;
+use crate::check;
 use crate::document::Document;
-use crate::synth;
 use serde_json::{Map, Value};
 
 /// `resource` as an answer of `schema` may hold it; `template` is the document's example of
@@ -24,7 +24,7 @@ pub(crate) fn fitted(
     let mut out = Map::new();
     for (name, value) in fields {
         let keep = match properties.and_then(|p| p.get(name)) {
-            Some(property) => synth::fits(document, value, property),
+            Some(property) => check::fits(document, value, property),
             None => !closed,
         };
         if keep {
