@@ -596,8 +596,9 @@ impl SandboxBuilder {
 
     /// Binds the address and starts serving. Must be called within a Tokio runtime.
     pub async fn start(self) -> std::io::Result<Sandbox> {
-        let store = Store::open(&self.api, self.store)?;
-        let example_driven = store.example_driven(&self.api);
+        let operations = self.api.operations();
+        let store = Store::open(self.api.document(), operations, self.store)?;
+        let example_driven = store.example_driven(operations);
         let served = served::document(
             &self.api,
             &store,

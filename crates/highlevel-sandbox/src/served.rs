@@ -222,7 +222,8 @@ mod tests {
     #[test]
     fn the_served_document_says_what_the_sandbox_enforces() {
         let api = fixture::calendars();
-        let store = Store::open(&api, StoreSettings::default()).unwrap();
+        let store =
+            Store::open(api.document(), api.operations(), StoreSettings::default()).unwrap();
         let words = [WordsRule {
             rule: Rule::documented("team_members_required"),
             says: "round robin calendars need team members".into(),

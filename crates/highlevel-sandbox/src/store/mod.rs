@@ -25,12 +25,11 @@ pub(crate) mod shape;
 
 pub use rules::{Change, Complete, ResourceRules};
 
-use crate::api::Api;
 use crate::document::Document;
 use crate::ids;
 use crate::reply::Reply;
 use crate::resources::Call;
-use highlevel_runtime::ApiErrorMessage;
+use highlevel_runtime::{ApiErrorMessage, Operation};
 use hyper::StatusCode;
 use records::{Record, Records, Refusal, escape};
 use serde_json::{Map, Value};
@@ -76,16 +75,20 @@ pub(crate) struct Store {
 type Answer = Result<Reply, Box<Reply>>;
 
 impl Store {
-    /// The store of `api`, with the resources of the state file when there is one.
-    pub(crate) fn open(api: &Api, mut settings: StoreSettings) -> std::io::Result<Store> {
+    /// The store of `document` (its `operations`), with the resources of the state file when
+    /// there is one.
+    pub(crate) fn open(
+        document: &'static Document,
+        operations: &[&'static Operation],
+        mut settings: StoreSettings,
+    ) -> std::io::Result<Store> {
         if !settings.keep {
             // Nothing kept: no collection for rules to apply to, nothing to read or write.
             settings.rules.clear();
             settings.state_file = None;
         }
-        let document = api.document();
         let shapes = match settings.keep {
-            true => Shapes::infer(document, api.operations()),
+            true => Shapes::infer(document, operations),
             false => Shapes::default(),
         };
         let mut rules = HashMap::new();
@@ -182,8 +185,8 @@ impl Store {
     }
 
     /// The operations answered from the document's examples.
-    pub(crate) fn example_driven(&self, api: &Api) -> Vec<&'static str> {
-        self.shapes.example_driven(api.operations())
+    pub(crate) fn example_driven(&self, operations: &[&'static Operation]) -> Vec<&'static str> {
+        self.shapes.example_driven(operations)
     }
 
     /// The sub-account (`locationId`) of the kept resource `call` names, or of its parent.
