@@ -16,6 +16,7 @@
 //! `build-cost` (per build, beside a hand-written client's) and `main-job-memory` (peak memory
 //! of the README's main job).
 
+pub mod cargo;
 pub mod new_client;
 pub mod perf;
 pub mod release;

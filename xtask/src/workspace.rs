@@ -1,8 +1,6 @@
 //! Where the pipeline's files live, below a root folder (the workspace, or a copy of it in a
 //! test).
 
-use crate::spec::config::Config;
-use crate::spec::overlay::{OVERLAY_FILE, Overlay};
 use std::path::{Path, PathBuf};
 
 /// The pipeline configuration file, relative to the root.
@@ -49,21 +47,6 @@ impl Workspace {
             .to_path_buf()
     }
 
-    /// Reads `pipeline.toml`.
-    pub fn config(&self) -> Result<Config, String> {
-        Config::read(&self.config_path())
-    }
-
-    /// `openapi/overlay.toml`.
-    pub fn overlay_path(&self) -> PathBuf {
-        self.openapi_dir().join(OVERLAY_FILE)
-    }
-
-    /// Reads `overlay.toml`.
-    pub fn overlay(&self) -> Result<Overlay, String> {
-        Overlay::read(&self.overlay_path())
-    }
-
     /// The upstream snapshot's folder.
     pub fn upstream_dir(&self) -> PathBuf {
         self.root.join(UPSTREAM_DIR)
@@ -72,16 +55,6 @@ impl Workspace {
     /// The provenance record of the upstream snapshot.
     pub fn provenance_path(&self) -> PathBuf {
         self.root.join(PROVENANCE_PATH)
-    }
-
-    /// The upstream root document named in the configuration.
-    pub fn upstream_path(&self, config: &Config) -> PathBuf {
-        self.openapi_dir().join(&config.upstream)
-    }
-
-    /// The normalized document named in the configuration.
-    pub fn output_path(&self, config: &Config) -> PathBuf {
-        self.openapi_dir().join(&config.output)
     }
 
     /// The generated-code snapshot.

@@ -1,5 +1,6 @@
 //! `openapi/pipeline.toml`: which document, which operations, which names.
 
+use crate::workspace::Workspace;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -70,5 +71,23 @@ impl Config {
             operations,
             ..self.clone()
         }
+    }
+}
+
+/// Where a workspace's pipeline configuration and the documents it names are.
+impl Workspace {
+    /// Reads `pipeline.toml`.
+    pub fn config(&self) -> Result<Config, String> {
+        Config::read(&self.config_path())
+    }
+
+    /// The upstream root document named in the configuration.
+    pub fn upstream_path(&self, config: &Config) -> PathBuf {
+        self.openapi_dir().join(&config.upstream)
+    }
+
+    /// The normalized document named in the configuration.
+    pub fn output_path(&self, config: &Config) -> PathBuf {
+        self.openapi_dir().join(&config.output)
     }
 }

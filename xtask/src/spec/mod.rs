@@ -155,7 +155,7 @@ pub fn compiles(ws: &Workspace) -> Result<String, String> {
     } else {
         &["check", "--quiet", "--all-targets"]
     };
-    let output = crate::perf::measure::cargo(&ws.root)
+    let output = crate::cargo::command(&ws.root)
         .args(args)
         .arg("--message-format=short")
         .output()

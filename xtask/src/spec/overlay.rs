@@ -5,9 +5,10 @@
 //! to run a step without an entry, and `spec check` fails on an entry that names no step.
 
 use crate::spec::normalize::{CONFIGURATION_STEPS, OTHER_DOCUMENT_STEPS, STEPS, StepOutcome};
+use crate::workspace::Workspace;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The overlay's file name; it sits beside `pipeline.toml`.
 pub const OVERLAY_FILE: &str = "overlay.toml";
@@ -99,4 +100,17 @@ pub struct ObsoleteEntry {
     pub step: String,
     /// What upstream now does (from the entry's `obsolete_when`).
     pub message: String,
+}
+
+/// Where a workspace's overlay is.
+impl Workspace {
+    /// `openapi/overlay.toml`.
+    pub fn overlay_path(&self) -> PathBuf {
+        self.openapi_dir().join(OVERLAY_FILE)
+    }
+
+    /// Reads `overlay.toml`.
+    pub fn overlay(&self) -> Result<Overlay, String> {
+        Overlay::read(&self.overlay_path())
+    }
 }
