@@ -4,6 +4,9 @@
 //!
 //! - `404` on every operation that acts on a kept resource by id or under a parent, and `409`
 //!   on the creates and updates of a collection with a unique field;
+//! - the refusals of the request checks where the document leaves them out: `400` (a missing
+//!   or wrong `Version`, a body that is no JSON) and `422` (parameters or body against their
+//!   schemas);
 //! - `minLength: 1` on required text of request bodies and parameters, when the validation
 //!   refuses blank required text (the default);
 //! - the rules HighLevel states only in words, which JSON Schema cannot say, listed in
@@ -52,7 +55,8 @@ pub(crate) fn document(
             let Some(id) = op["operationId"].as_str().map(str::to_string) else {
                 continue;
             };
-            let answers = store.statuses(&id);
+            let mut answers = store.statuses(&id);
+            answers.extend(checked(op));
             let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                 continue;
             };
@@ -76,6 +80,27 @@ pub(crate) fn document(
     served["x-highlevel-enforced-rules"] = Value::Array(enforced);
     served["x-highlevel-example-driven"] = json!(example_driven);
     served
+}
+
+/// The statuses the request checks answer `op` with before it is answered (see
+/// `handler::checked`), and why.
+fn checked(op: &Value) -> Vec<(u16, &'static str)> {
+    let body = op.get("requestBody").is_some();
+    let mut statuses = vec![(
+        400,
+        match body {
+            true => "Bad Request: the Version header is missing or wrong, or the body is no JSON",
+            false => "Bad Request: the Version header is missing or wrong",
+        },
+    )];
+    let parameters = op["parameters"].as_array().is_some_and(|p| !p.is_empty());
+    if body || parameters {
+        statuses.push((
+            422,
+            "Unprocessable Entity: a parameter or the body does not fit its schema",
+        ));
+    }
+    statuses
 }
 
 /// A response object for the sandbox's errors, in HighLevel's error shape.
@@ -273,5 +298,35 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn the_refusals_of_the_checks_are_served_where_the_document_leaves_them_out() {
+        let api = Api::from_document(
+            r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {
+              "/things": {"post": {"operationId": "make-thing",
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"description": "ok"}}}},
+              "/ping": {"get": {"operationId": "ping",
+                "responses": {"200": {"description": "ok"},
+                              "400": {"description": "documented"}}}}}}"#,
+        )
+        .unwrap();
+        let store = Store::open(&api, StoreSettings::default()).unwrap();
+        let served = document(&api, &store, &Validation::stated(), &[], &[]);
+        let make = &served["paths"]["/things"]["post"]["responses"];
+        assert!(
+            make["400"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("no JSON")
+        );
+        assert!(make.get("422").is_some(), "{make}");
+        let ping = &served["paths"]["/ping"]["get"]["responses"];
+        assert_eq!(
+            ping["400"]["description"], "documented",
+            "kept as documented"
+        );
+        assert!(ping.get("422").is_none(), "nothing to refuse: {ping}");
     }
 }
