@@ -9,6 +9,8 @@
 //!   schemas);
 //! - `minLength: 1` on required text of request bodies and parameters, when the validation
 //!   refuses blank required text (the default);
+//! - links from each create's answer to the operations on what it made (see
+//!   `Store::links`);
 //! - the rules HighLevel states only in words, which JSON Schema cannot say, listed in
 //!   `x-highlevel-enforced-rules` (each with its name and what it requires);
 //! - the operations answered from examples whatever was created, in
@@ -17,6 +19,7 @@
 use crate::api::Api;
 use crate::document::Document;
 use crate::store::Store;
+use crate::synth;
 use highlevel_runtime::Validation;
 use highlevel_runtime::validation::Rule;
 use serde_json::{Value, json};
@@ -57,9 +60,24 @@ pub(crate) fn document(
             };
             let mut answers = store.statuses(&id);
             answers.extend(checked(op));
+            let success = synth::success_status(op).as_u16().to_string();
             let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                 continue;
             };
+            let links = store.links(&id);
+            let made = responses.get_mut(&success).filter(|_| !links.is_empty());
+            if let Some(Value::Object(made)) = made {
+                let kept = made.entry("links").or_insert_with(|| json!({}));
+                if let Some(kept) = kept.as_object_mut() {
+                    // The document's own links first; one link per operation.
+                    for (name, link) in links {
+                        let linked = kept.values().any(|l| l["operationId"] == name);
+                        if !linked {
+                            kept.entry(name).or_insert(link);
+                        }
+                    }
+                }
+            }
             for (status, why) in answers {
                 responses.entry(status.to_string()).or_insert_with(|| {
                     let mut answer = error.clone();
@@ -286,6 +304,25 @@ mod tests {
             .find(|p| p["name"] == "locationId")
             .unwrap();
         assert_eq!(location["schema"]["minLength"], 1, "{location}");
+        let links = &served["paths"]["/calendars/"]["post"]["responses"]["201"]["links"];
+        let notifications = &links["create-event-notification"]["parameters"];
+        assert_eq!(
+            notifications["calendarId"], "$response.body#/calendar/id",
+            "what lives under it: {links}"
+        );
+        assert!(
+            links.get("get-calendar").is_none(),
+            "the document links it already"
+        );
+        assert_eq!(links["GetCalendar"]["operationId"], "get-calendar");
+        let notification = &served["paths"]["/calendars/{calendarId}/notifications"]["post"];
+        let find = &notification["responses"]["201"]["links"]["find-event-notification"];
+        assert_eq!(
+            find["parameters"],
+            json!({"calendarId": "$request.path.calendarId",
+                   "notificationId": "$response.body#/0/_id"}),
+            "{find}"
+        );
         assert_eq!(
             served["x-highlevel-enforced-rules"][0]["rule"],
             "team_members_required"
