@@ -1,7 +1,8 @@
 //! `cargo xtask new-client` on HighLevel's Contacts document (every operation): the crate it
 //! writes, moved to another folder, builds and its own test, every operation against the
 //! schema-driven sandbox, passes, with nothing edited by hand; an answer the document does not
-//! describe reads as JSON. This is the round CI runs.
+//! describe reads as JSON; a contact's whole life (`fixtures/new-client/contacts_lifecycle.rs`)
+//! goes through the generated client. This is the round CI runs.
 
 mod common;
 
@@ -57,6 +58,17 @@ fn a_contacts_client_is_generated_built_and_passes_its_tests() {
     ] {
         assert!(dir.join(file).is_file(), "{file} is missing");
     }
+    // The normalized document the Contacts runs of tests/schemathesis.rs serve is this one.
+    let normalized = std::fs::read(dir.join("openapi/contacts.json")).unwrap();
+    let kept = workspace
+        .root
+        .join("tests/fixtures/contacts-normalized.json");
+    assert!(
+        std::fs::read(&kept).unwrap() == normalized,
+        "{} is not what new-client makes now: copy the openapi/contacts.json of a crate made \
+         from xtask/tests/fixtures/new-client/apps/contacts.json over it",
+        kept.display()
+    );
     let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
     assert!(
         lib.lines().count() < 70,
@@ -82,6 +94,12 @@ fn a_contacts_client_is_generated_built_and_passes_its_tests() {
     // A user's own test of the answer HighLevel's document does not describe, through the
     // crate's `sandbox` feature.
     std::fs::write(dir.join("tests/search_answer.rs"), SEARCH_ANSWER_TEST).unwrap();
+    // And a user's test of a contact's life, kept by the sandbox from the document alone.
+    std::fs::copy(
+        fixture("new-client/contacts_lifecycle.rs"),
+        dir.join("tests/contacts_lifecycle.rs"),
+    )
+    .unwrap();
 
     // The crate moved to another folder, and the one it was made in gone: it depends on
     // nothing there.
@@ -109,6 +127,12 @@ fn a_contacts_client_is_generated_built_and_passes_its_tests() {
     );
     assert!(
         text.contains("test the_search_answer_reads_as_json ... ok"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "test a_contact_is_created_read_listed_updated_and_deleted_with_its_notes ... ok"
+        ),
         "{text}"
     );
 }

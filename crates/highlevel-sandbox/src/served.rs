@@ -4,8 +4,13 @@
 //!
 //! - `404` on every operation that acts on a kept resource by id or under a parent, and `409`
 //!   on the creates and updates of a collection with a unique field;
+//! - the refusals of the request checks where the document leaves them out: `400` (a missing
+//!   or wrong `Version`, a body that is no JSON) and `422` (parameters or body against their
+//!   schemas);
 //! - `minLength: 1` on required text of request bodies and parameters, when the validation
 //!   refuses blank required text (the default);
+//! - links from each create's answer to the operations on what it made (see
+//!   `Store::links`);
 //! - the rules HighLevel states only in words, which JSON Schema cannot say, listed in
 //!   `x-highlevel-enforced-rules` (each with its name and what it requires);
 //! - the operations answered from examples whatever was created, in
@@ -14,6 +19,7 @@
 use crate::api::Api;
 use crate::document::Document;
 use crate::store::Store;
+use crate::synth;
 use highlevel_runtime::Validation;
 use highlevel_runtime::validation::Rule;
 use serde_json::{Value, json};
@@ -52,10 +58,26 @@ pub(crate) fn document(
             let Some(id) = op["operationId"].as_str().map(str::to_string) else {
                 continue;
             };
-            let answers = store.statuses(&id);
+            let mut answers = store.statuses(&id);
+            answers.extend(checked(op));
+            let success = synth::success_status(op).as_u16().to_string();
             let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                 continue;
             };
+            let links = store.links(&id);
+            let made = responses.get_mut(&success).filter(|_| !links.is_empty());
+            if let Some(Value::Object(made)) = made {
+                let kept = made.entry("links").or_insert_with(|| json!({}));
+                if let Some(kept) = kept.as_object_mut() {
+                    // The document's own links first; one link per operation.
+                    for (name, link) in links {
+                        let linked = kept.values().any(|l| l["operationId"] == name);
+                        if !linked {
+                            kept.entry(name).or_insert(link);
+                        }
+                    }
+                }
+            }
             for (status, why) in answers {
                 responses.entry(status.to_string()).or_insert_with(|| {
                     let mut answer = error.clone();
@@ -76,6 +98,27 @@ pub(crate) fn document(
     served["x-highlevel-enforced-rules"] = Value::Array(enforced);
     served["x-highlevel-example-driven"] = json!(example_driven);
     served
+}
+
+/// The statuses the request checks answer `op` with before it is answered (see
+/// `handler::checked`), and why.
+fn checked(op: &Value) -> Vec<(u16, &'static str)> {
+    let body = op.get("requestBody").is_some();
+    let mut statuses = vec![(
+        400,
+        match body {
+            true => "Bad Request: the Version header is missing or wrong, or the body is no JSON",
+            false => "Bad Request: the Version header is missing or wrong",
+        },
+    )];
+    let parameters = op["parameters"].as_array().is_some_and(|p| !p.is_empty());
+    if body || parameters {
+        statuses.push((
+            422,
+            "Unprocessable Entity: a parameter or the body does not fit its schema",
+        ));
+    }
+    statuses
 }
 
 /// A response object for the sandbox's errors, in HighLevel's error shape.
@@ -262,6 +305,25 @@ mod tests {
             .find(|p| p["name"] == "locationId")
             .unwrap();
         assert_eq!(location["schema"]["minLength"], 1, "{location}");
+        let links = &served["paths"]["/calendars/"]["post"]["responses"]["201"]["links"];
+        let notifications = &links["create-event-notification"]["parameters"];
+        assert_eq!(
+            notifications["calendarId"], "$response.body#/calendar/id",
+            "what lives under it: {links}"
+        );
+        assert!(
+            links.get("get-calendar").is_none(),
+            "the document links it already"
+        );
+        assert_eq!(links["GetCalendar"]["operationId"], "get-calendar");
+        let notification = &served["paths"]["/calendars/{calendarId}/notifications"]["post"];
+        let find = &notification["responses"]["201"]["links"]["find-event-notification"];
+        assert_eq!(
+            find["parameters"],
+            json!({"calendarId": "$request.path.calendarId",
+                   "notificationId": "$response.body#/0/_id"}),
+            "{find}"
+        );
         assert_eq!(
             served["x-highlevel-enforced-rules"][0]["rule"],
             "team_members_required"
@@ -274,5 +336,35 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn the_refusals_of_the_checks_are_served_where_the_document_leaves_them_out() {
+        let api = Api::from_document(
+            r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {
+              "/things": {"post": {"operationId": "make-thing",
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"description": "ok"}}}},
+              "/ping": {"get": {"operationId": "ping",
+                "responses": {"200": {"description": "ok"},
+                              "400": {"description": "documented"}}}}}}"#,
+        )
+        .unwrap();
+        let store = Store::open(&api, StoreSettings::default()).unwrap();
+        let served = document(&api, &store, &Validation::stated(), &[], &[]);
+        let make = &served["paths"]["/things"]["post"]["responses"];
+        assert!(
+            make["400"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("no JSON")
+        );
+        assert!(make.get("422").is_some(), "{make}");
+        let ping = &served["paths"]["/ping"]["get"]["responses"];
+        assert_eq!(
+            ping["400"]["description"], "documented",
+            "kept as documented"
+        );
+        assert!(ping.get("422").is_none(), "nothing to refuse: {ping}");
     }
 }

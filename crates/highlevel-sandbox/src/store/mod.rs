@@ -33,7 +33,7 @@ use highlevel_runtime::{ApiErrorMessage, Operation};
 use hyper::StatusCode;
 use records::{Record, Records, Refusal, escape};
 use serde_json::{Map, Value};
-use shape::{Collection, Role, Shapes, answer_schema, param_of, placement, trimmed};
+use shape::{Collection, Placement, Role, Shapes, answer_schema, param_of, placement, trimmed};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -182,6 +182,61 @@ impl Store {
             statuses.push((507, "Insufficient Storage: the sandbox keeps its maximum"));
         }
         statuses
+    }
+
+    /// OpenAPI links from the answer of the create `operation_id` to the operations on what it
+    /// made (its get, update and delete; the create and list of what lives under it), by
+    /// operation id: an API tester follows them to kept resources, whose item parameters it
+    /// cannot always match to the answer by name (a note's is `{id}`).
+    pub(crate) fn links(&self, operation_id: &str) -> Vec<(&'static str, Value)> {
+        let Some((index, Role::Create)) = self.shapes.roles.get(operation_id) else {
+            return Vec::new();
+        };
+        let collection = &self.shapes.collections[*index];
+        let op = self.document.operation(operation_id);
+        let Some((place, _, field)) =
+            op.and_then(|op| placement(self.document, answer_schema(self.document, op)))
+        else {
+            return Vec::new();
+        };
+        let field = field.replace('~', "~0").replace('/', "~1");
+        let made = match place {
+            Placement::Top => format!("$response.body#/{field}"),
+            Placement::Wrapped(name) => format!("$response.body#/{name}/{field}"),
+            Placement::Array => format!("$response.body#/0/{field}"),
+            Placement::ListIn(name) => format!("$response.body#/{name}/0/{field}"),
+        };
+        let mut links: Vec<(&'static str, Value)> = Vec::new();
+        for (id, (target, role)) in &self.shapes.roles {
+            let follows = match role {
+                Role::Get | Role::Update | Role::Delete => target == index,
+                Role::Create | Role::List => {
+                    self.shapes.collections[*target].parent == Some(*index)
+                }
+                Role::DeleteAcross(_) => false,
+            };
+            let Some(op) = self.document.operation(id).filter(|_| follows) else {
+                continue;
+            };
+            let parameters: Map<String, Value> = self
+                .document
+                .parameters(op)
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str())
+                .map(|name| {
+                    let value = match name == collection.item_param {
+                        true => made.clone(),
+                        // A parent's id: the same parameter of the create's path.
+                        false => format!("$request.path.{name}"),
+                    };
+                    (name.to_string(), Value::String(value))
+                })
+                .collect();
+            let link = serde_json::json!({"operationId": id, "parameters": parameters});
+            links.push((id, link));
+        }
+        links.sort_by_key(|(id, _)| *id);
+        links
     }
 
     /// The operations answered from the document's examples.
