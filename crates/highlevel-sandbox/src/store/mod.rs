@@ -19,9 +19,11 @@
 
 mod file;
 mod fit;
+mod journal;
 mod records;
 mod rules;
 pub(crate) mod shape;
+mod state;
 
 pub use rules::{Change, Complete, ResourceRules};
 
@@ -32,9 +34,11 @@ use crate::reply::Reply;
 use crate::resources::Call;
 use highlevel_runtime::ApiErrorMessage;
 use hyper::StatusCode;
+use journal::Entry;
 use records::{Record, Records, Refusal, escape};
 use serde_json::{Map, Value};
 use shape::{Collection, Role, Shapes, answer_schema, param_of, placement, trimmed};
+use state::StateFile;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -70,7 +74,8 @@ pub(crate) struct Store {
     shapes: Shapes,
     rules: HashMap<usize, ResourceRules>,
     records: Mutex<Records>,
-    state_file: Option<PathBuf>,
+    /// Locked while `records` is, so that the file follows the changes in order.
+    state_file: Option<Mutex<StateFile>>,
 }
 
 type Answer = Result<Reply, Box<Reply>>;
@@ -98,43 +103,30 @@ impl Store {
             };
             rules.insert(index, rule);
         }
-        let mut records = Records::new(settings.max_resources);
-        if let Some(path) = &settings.state_file {
-            for saved in file::load(path)? {
-                let invalid = |why: String| {
-                    let shown = path.display();
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{shown}: {why}"))
-                };
-                let index = shapes
-                    .collection(&saved.collection)
-                    .ok_or_else(|| invalid(format!("no collection {}", saved.collection)))?;
-                let id_field = shapes.collections[index].id_field;
-                let id = saved.resource[id_field]
-                    .as_str()
-                    .ok_or_else(|| invalid(format!("a resource without {id_field}")))?
-                    .to_string();
-                let record = Record {
-                    collection: index,
-                    id,
-                    value: saved.resource,
-                };
-                records
-                    .insert(&saved.scope, record)
-                    .map_err(|refusal| invalid(format!("{refusal:?}")))?;
-            }
-        }
+        let unique = rules
+            .values()
+            .flat_map(|r| r.unique.iter().map(|(f, _)| f.clone()));
+        let mut records = Records::new(settings.max_resources).indexing(unique.collect());
+        let state_file = match &settings.state_file {
+            Some(path) => Some(StateFile::open(
+                path,
+                &shapes,
+                &mut records,
+                settings.max_resources,
+            )?),
+            None => None,
+        };
         Ok(Store {
             document,
             shapes,
             rules,
             records: Mutex::new(records),
-            state_file: settings.state_file,
+            state_file: state_file.map(Mutex::new),
         })
     }
 
     fn records(&self) -> MutexGuard<'_, Records> {
-        // A poisoned lock only means a test panicked elsewhere; the data is still usable.
-        self.records.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.records)
     }
 
     /// Every kept resource of the collection at `template`, oldest first.
@@ -281,7 +273,16 @@ impl Store {
             }
             created.push(value);
         }
-        self.save(&records);
+        let template = collection.template.as_str();
+        let changes: Vec<Entry<'_>> = created
+            .iter()
+            .map(|resource| Entry::Put {
+                collection: template,
+                scope: &scope,
+                resource,
+            })
+            .collect();
+        self.save(&records, &changes);
         let created: Vec<&Value> = created.iter().collect();
         Ok(self.shaped(call, &created))
     }
@@ -320,20 +321,29 @@ impl Store {
             }
             self.clash(&records, rules, collection, &scope, &value, id)?;
         }
-        if let Some(record) = records.get_mut(&scope, id) {
-            record.value = value.clone();
-        }
-        self.save(&records);
+        records.replace(&scope, id, value.clone());
+        let change = Entry::Put {
+            collection: &collection.template,
+            scope: &scope,
+            resource: &value,
+        };
+        self.save(&records, &[change]);
         Ok(self.shaped(call, &[&value]))
     }
 
     fn delete(&self, collection: &Collection, call: &Call<'_>) -> Answer {
         let id = call.param(collection.item_param);
         let mut records = self.records();
+        let scope = scope(collection, call);
         records
-            .remove(&scope(collection, call), id)
+            .remove(&scope, id)
             .ok_or_else(|| Box::new(not_found(collection, id)))?;
-        self.save(&records);
+        let change = Entry::Delete {
+            collection: &collection.template,
+            scope: &scope,
+            id,
+        };
+        self.save(&records, &[change]);
         Ok(self.example(call))
     }
 
@@ -345,15 +355,26 @@ impl Store {
             .unwrap_or_default();
         let id = call.param(param);
         let mut records = self.records();
-        let mut removed = false;
+        let mut removed = Vec::new();
         for collection in indexes.iter().map(|i| &self.shapes.collections[*i]) {
-            removed |= records.remove(&scope(collection, call), id).is_some();
+            let scope = scope(collection, call);
+            if records.remove(&scope, id).is_some() {
+                removed.push((collection.template.as_str(), scope));
+            }
         }
-        if !removed {
+        if removed.is_empty() {
             let first = &self.shapes.collections[indexes[0]];
             return Err(Box::new(not_found(first, id)));
         }
-        self.save(&records);
+        let changes: Vec<Entry<'_>> = removed
+            .iter()
+            .map(|(collection, scope)| Entry::Delete {
+                collection,
+                scope,
+                id,
+            })
+            .collect();
+        self.save(&records, &changes);
         Ok(self.example(call))
     }
 
@@ -389,8 +410,13 @@ impl Store {
         value: &Value,
         id: &str,
     ) -> Result<(), Box<Reply>> {
-        let others: Vec<&Value> = records
-            .in_scope(scope)
+        // Only the resources with the same text in a unique field can clash (found through the
+        // index, not by reading the whole scope).
+        let others: Vec<&Value> = rules
+            .unique
+            .iter()
+            .filter_map(|(field, _)| Some((field, value.get(field)?.as_str()?)))
+            .flat_map(|(field, text)| records.with_text(scope, field, text))
             .filter(|r| r.id != id)
             .map(|r| &r.value)
             .collect();
@@ -445,29 +471,28 @@ impl Store {
         }
     }
 
-    /// Writes every resource to the state file, if there is one, before the lock is released
-    /// (so writes follow changes in order).
-    fn save(&self, records: &Records) {
-        let Some(path) = &self.state_file else {
-            return;
-        };
-        let saved: Vec<file::Saved> = records
-            .all()
-            .into_iter()
-            .map(|(scope, record)| file::Saved {
-                collection: self.shapes.collections[record.collection].template.clone(),
-                scope: scope.to_string(),
-                resource: record.value.clone(),
-            })
-            .collect();
-        if let Err(e) = file::save(path, &saved) {
-            // The request did its work; only keeping it failed. Say so where the operator looks.
-            eprintln!(
-                "sandbox: cannot write the state file {}: {e}",
-                path.display()
-            );
+    /// Writes `changes`, just made to `records`, to the state file if there is one, before the
+    /// lock on `records` is released (so writes follow changes in order).
+    fn save(&self, records: &Records, changes: &[Entry<'_>]) {
+        if let Some(state) = &self.state_file {
+            lock(state).record(&self.shapes, records, changes);
         }
     }
+
+    /// Folds the state file's journal into its snapshot: for a graceful stop, so that the file
+    /// alone holds everything.
+    pub(crate) fn compact(&self) -> std::io::Result<()> {
+        let records = self.records();
+        match &self.state_file {
+            Some(state) => lock(state).compact(&self.shapes, &records),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A poisoned lock only means a test panicked elsewhere; the data is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The scope of `collection` that `call` names: its path with the call's parameters.
