@@ -6,6 +6,24 @@ use super::shape::Placement;
 use crate::document::Document;
 use crate::synth;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// `schema` with its `$ref` followed and `allOf` merged, made once per process: every answer
+/// checks each field of each resource against its property's schema, and the calendar's enums
+/// are `allOf` wrappers that would otherwise be merged (copied) again for every field of every
+/// answer. Documents live for the whole process, so their schemas' addresses are stable keys
+/// and the merged copies (a few hundred at most) are kept as long.
+fn flattened(document: &'static Document, schema: &'static Value) -> &'static Value {
+    static MERGED: OnceLock<Mutex<HashMap<usize, &'static Value>>> = OnceLock::new();
+    let merged = MERGED.get_or_init(Mutex::default);
+    let key = schema as *const Value as usize;
+    let mut merged = merged.lock().unwrap_or_else(|p| p.into_inner());
+    merged.entry(key).or_insert_with(|| {
+        let flat = Value::Object(synth::flatten(document, schema));
+        Box::leak(Box::new(flat))
+    })
+}
 
 /// `resource` as an answer of `schema` may hold it; `template` is the document's example of
 /// such an answer (the source of required fields the resource lacks).
@@ -24,7 +42,7 @@ pub(crate) fn fitted(
     let mut out = Map::new();
     for (name, value) in fields {
         let keep = match properties.and_then(|p| p.get(name)) {
-            Some(property) => synth::fits(document, value, property),
+            Some(property) => synth::fits(document, value, flattened(document, property)),
             None => !closed,
         };
         if keep {
