@@ -68,37 +68,48 @@ pub(crate) fn answer(
     document: &'static Document,
     placement: &Placement,
     item_schema: &'static Value,
-    template: &Value,
+    template: &'static Value,
     resources: &[&Value],
 ) -> Value {
-    let item_template = |holder: &Value| match holder {
-        Value::Array(items) => items.first().cloned().unwrap_or(Value::Null),
-        other => other.clone(),
+    static NULL: Value = Value::Null;
+    // Borrowed, not copied: the example of a calendar is kilobytes, and each answer replaces
+    // it with the kept resource anyway.
+    let item_template = |holder: &'static Value| -> &'static Value {
+        match holder {
+            Value::Array(items) => items.first().unwrap_or(&NULL),
+            other => other,
+        }
     };
     let fit = |resource: &Value, item: &Value| fitted(document, resource, item_schema, item);
     match placement {
         Placement::Top => {
-            let first = resources.first().copied().unwrap_or(&Value::Null);
+            let first = resources.first().copied().unwrap_or(&NULL);
             fit(first, template)
         }
         Placement::Array => {
             let item = item_template(template);
-            Value::Array(resources.iter().map(|r| fit(r, &item)).collect())
+            Value::Array(resources.iter().map(|r| fit(r, item)).collect())
         }
         Placement::Wrapped(name) | Placement::ListIn(name) => {
-            let mut whole = match template {
-                Value::Object(_) => template.clone(),
-                _ => Value::Object(Map::new()),
-            };
-            let inner = item_template(&whole[name.as_str()]);
-            whole[name.as_str()] = match placement {
+            let inner = item_template(&template[name.as_str()]);
+            let placed = match placement {
                 Placement::Wrapped(_) => {
-                    let first = resources.first().copied().unwrap_or(&Value::Null);
-                    fit(first, &inner)
+                    let first = resources.first().copied().unwrap_or(&NULL);
+                    fit(first, inner)
                 }
-                _ => Value::Array(resources.iter().map(|r| fit(r, &inner)).collect()),
+                _ => Value::Array(resources.iter().map(|r| fit(r, inner)).collect()),
             };
-            whole
+            // The rest of the example answer, without the example resource it held.
+            let mut whole = match template {
+                Value::Object(fields) => fields
+                    .iter()
+                    .filter(|(field, _)| *field != name)
+                    .map(|(field, value)| (field.clone(), value.clone()))
+                    .collect(),
+                _ => Map::new(),
+            };
+            whole.insert(name.clone(), placed);
+            Value::Object(whole)
         }
     }
 }
@@ -129,7 +140,7 @@ mod tests {
             document,
             &Placement::ListIn("things".into()),
             schema,
-            &json!({"things": [template], "total": 1}),
+            Box::leak(Box::new(json!({"things": [template], "total": 1}))),
             &[&resource, &resource],
         );
         assert_eq!(listed["things"].as_array().unwrap().len(), 2);

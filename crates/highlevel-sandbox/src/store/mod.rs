@@ -443,10 +443,12 @@ impl Store {
 
     /// The operation's success answer with `resources` where its schema holds them.
     fn shaped(&self, call: &Call<'_>, resources: &[&Value]) -> Reply {
+        static NULL: Value = Value::Null;
         let id = call.operation().id;
+        // Borrowed: the example answer is a whole calendar, too much to copy for each answer.
         let (status, template) = match self.document.answer(id) {
-            Some((status, template)) => (*status, template.clone().unwrap_or(Value::Null)),
-            None => (StatusCode::OK, Value::Null),
+            Some((status, template)) => (*status, template.as_ref().unwrap_or(&NULL)),
+            None => (StatusCode::OK, &NULL),
         };
         let schema = self
             .document
@@ -454,11 +456,11 @@ impl Store {
             .map(|op| answer_schema(self.document, op));
         match schema.and_then(|s| placement(self.document, s)) {
             Some((place, item_schema, _)) => {
-                let body = fit::answer(self.document, &place, item_schema, &template, resources);
+                let body = fit::answer(self.document, &place, item_schema, template, resources);
                 Reply::json(status, &body)
             }
             None if template.is_null() => Reply::empty(status),
-            None => Reply::json(status, &template),
+            None => Reply::json(status, template),
         }
     }
 
