@@ -279,7 +279,7 @@ fn compare(
         options,
     };
     let mut filled = fill(&driving, &mut sandbox, &url, &state, created)?;
-    // With everything kept: how long a start takes to replay the journal and fold it.
+    // Everything kept: how long a start takes to read it back (SIGTERM folded the journal).
     let started = Instant::now();
     let (mut again, _) = process::start_sandbox(program, &args)?;
     filled.restart = Some(started.elapsed());
