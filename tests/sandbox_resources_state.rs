@@ -1,6 +1,6 @@
 //! `highlevel-sandbox --state FILE` keeps every kind of resource, not only calendars: what was
 //! created survives a killed process, and what was deleted (with what lived under it) stays
-//! deleted.
+//! deleted: the journal's one delete line takes the children along when replayed.
 #![cfg(all(feature = "sandbox", unix))]
 
 mod common;
@@ -146,7 +146,21 @@ async fn every_kind_of_resource_outlives_a_killed_process() {
     )
     .await;
     assert_eq!(status, 200);
-    stop(second, "-TERM");
+    // Killed again: the deletion is only in the journal, one line for the calendar and its
+    // notification.
+    stop(second, "-KILL");
+    let mut journal = file.as_os_str().to_owned();
+    journal.push(".journal");
+    let journal = std::fs::read_to_string(&journal).unwrap();
+    let lines: Vec<Value> = journal
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{journal}");
+    assert_eq!(
+        (&lines[0]["op"], &lines[0]["id"]),
+        (&json!("delete"), &json!(calendar))
+    );
 
     let (third, url) = start(&file);
     let (status, _) = call(&url, "find-event-notification", &one, None).await;

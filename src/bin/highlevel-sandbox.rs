@@ -38,8 +38,11 @@ Options:
                         document says in JSON Schema terms: no words-only rules, no
                         x-allowed-values, blank text is text; for API testers such as
                         Schemathesis), strict, or off
-  --state FILE          keep every resource in FILE between runs: read at start,
-                        written after every change (default: in memory only)
+  --state FILE          keep every resource between runs in FILE (a snapshot) and
+                        FILE.journal (one line per change, appended before it is
+                        answered, so a killed process loses nothing); the journal is
+                        folded into FILE at start, when it grows large and on SIGTERM
+                        (default: in memory only)
   --max-resources N     keep at most N resources; past it a create is answered 507
                         (default 100000)
   --list-stateless      print the operations answered from the document's examples

@@ -196,7 +196,8 @@ impl Sandbox {
     }
 
     /// Stops the server and waits until its port is closed, so that the next connection to it
-    /// is refused. Dropping the handle stops it too, without waiting.
+    /// is refused; with a [state file](SandboxBuilder::state_file), folds its journal into it.
+    /// Dropping the handle stops it too, without waiting or folding.
     pub async fn shutdown(self) {
         self.inner.shutdown().await;
     }
@@ -357,11 +358,13 @@ impl SandboxBuilder {
         self.map(|b| b.record_requests(record))
     }
 
-    /// Keeps every resource (calendars, groups, notifications, appointments…) in `path`
-    /// between runs: read when the sandbox starts (no file yet is no resource), and written
-    /// after every create, update and delete that succeeds, through a temporary file renamed
-    /// over it, so that a server stopped at any moment (even killed) leaves a whole file.
-    /// Without it nothing is written to disk.
+    /// Keeps every resource (calendars, groups, notifications, appointments…) between runs in
+    /// `path` (a snapshot) and `path.journal` (one JSON line appended per create, update and
+    /// delete that succeeds, so a change costs the same however many are kept): both read when
+    /// the sandbox starts (no file yet is no resource), then the journal folded into a new
+    /// snapshot, as it is when it outgrows the resources kept and on
+    /// [`shutdown`](Sandbox::shutdown). A server stopped at any moment, even killed, loses
+    /// nothing. Without it nothing is written to disk.
     pub fn state_file(self, path: impl Into<PathBuf>) -> Self {
         let path = path.into();
         self.map(|b| b.state_file(path))

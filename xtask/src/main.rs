@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use xtask::new_client;
 use xtask::perf::measure::Outcome;
 use xtask::perf::table::Format;
-use xtask::perf::{bench, build_cost, instructions, memory};
+use xtask::perf::{bench, build_cost, instructions, memory, sandbox_load};
 use xtask::release::{msrv, public_api};
 use xtask::spec::diff::Severity;
 use xtask::spec::source::Source;
@@ -130,6 +130,29 @@ enum Command {
         /// Exit with status 2 when the goal is missed.
         #[arg(long)]
         strict: bool,
+    },
+    /// The highlevel-sandbox program (release, --state kept, limits lifted) beside Prism
+    /// serving the same document: requests/s, p50 and p99 of get-calendar and create-calendar,
+    /// then the sandbox's RSS and state files with 100,000 calendars kept. Takes minutes.
+    SandboxLoad {
+        /// Measured calls per operation against the sandbox.
+        #[arg(long, default_value_t = 50_000)]
+        calls: usize,
+        /// Measured calls per operation against Prism.
+        #[arg(long, default_value_t = 5_000)]
+        prism_calls: usize,
+        /// Calls per operation and server before measuring.
+        #[arg(long, default_value_t = 1_000)]
+        warm_up: usize,
+        /// Requests in flight at once, on one keep-alive client.
+        #[arg(long, default_value_t = 64)]
+        in_flight: usize,
+        /// Calendars the sandbox keeps when its memory is read.
+        #[arg(long, default_value_t = 100_000)]
+        fill: usize,
+        /// The sandbox alone (no Prism to install or run).
+        #[arg(long)]
+        no_prism: bool,
     },
     /// List the crate's public Rust API (rustdoc JSON, nightly toolchain) into
     /// xtask/public-api.txt and say which semver bump the change needs.
@@ -305,6 +328,29 @@ fn main() -> ExitCode {
         }
         Command::MainJobMemory { format, strict } => {
             memory::run(&ws, format.value).and_then(|o| finish(o, strict))
+        }
+        Command::SandboxLoad {
+            calls,
+            prism_calls,
+            warm_up,
+            in_flight,
+            fill,
+            no_prism,
+        } => {
+            let options = sandbox_load::Options {
+                calls,
+                prism_calls,
+                warm_up,
+                in_flight,
+                fill,
+                prism: !no_prism,
+            };
+            match sandbox_load::rerun_optimized(&ws) {
+                Ok(Some(status)) if status.success() => Ok(ExitCode::SUCCESS),
+                Ok(Some(_)) => Ok(ExitCode::FAILURE),
+                Ok(None) => sandbox_load::run(&ws, &options).and_then(|o| finish(o, false)),
+                Err(e) => Err(e),
+            }
         }
         Command::PublicApi { check: false } => public_api::update(&ws).map(print),
         Command::PublicApi { check: true } => public_api::check(&ws).map(print),

@@ -278,12 +278,18 @@ impl Sandbox {
 
 impl Sandbox {
     /// Stops the server and waits until its port is closed, so that the next connection to it
-    /// is refused. Dropping the handle stops it too, without waiting.
+    /// is refused; with a [state file](SandboxBuilder::state_file), folds its journal into it.
+    /// Dropping the handle stops the server too, without waiting or folding (the next start
+    /// folds the journal).
     pub async fn shutdown(mut self) {
         if let Some(server) = self.server.take() {
             server.abort();
             // Resolves once the task is gone, with it the listener and every connection.
             let _ = server.await;
+        }
+        if let Err(e) = self.shared.store.compact() {
+            // Nothing is lost: the journal still holds what the snapshot lacks.
+            eprintln!("sandbox: cannot fold the state file's journal in: {e}");
         }
     }
 }
@@ -502,11 +508,17 @@ impl SandboxBuilder {
         self
     }
 
-    /// Keeps the resources in `path` between runs: read when the sandbox starts (no file yet
-    /// is no resource; a file that is not one [`start`](SandboxBuilder::start) refuses), and
-    /// written after every create, update and delete that succeeds, through a temporary file
-    /// renamed over it, so that a server stopped at any moment (even killed) leaves a whole
-    /// file. Without it nothing is written to disk.
+    /// Keeps the resources in `path` between runs. `path` holds a snapshot,
+    /// `{"resources": [{"collection", "scope", "resource"}, …]}`, and `path.journal` beside it
+    /// one JSON line per create, update or delete since (so a change costs the same however
+    /// many resources are kept). Both are read when the sandbox starts (no file yet is no
+    /// resource; a file that is not one [`start`](SandboxBuilder::start) refuses; a journal
+    /// line cut short by a crash is ignored), then the journal is folded into a new snapshot,
+    /// as it is when it grows past twice the resources kept and on
+    /// [`Sandbox::shutdown`]. Each change reaches the kernel before it is answered, so a
+    /// killed server loses nothing (a power cut may lose the last changes); snapshots are
+    /// written beside and renamed over, so one is always whole. Without it nothing is written
+    /// to disk.
     pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.store.state_file = Some(path.into());
         self

@@ -350,7 +350,8 @@ mod tests {
                               "400": {"description": "documented"}}}}}}"#,
         )
         .unwrap();
-        let store = Store::open(api.document(), api.operations(), StoreSettings::default()).unwrap();
+        let store =
+            Store::open(api.document(), api.operations(), StoreSettings::default()).unwrap();
         let served = document(&api, &store, &Validation::stated(), &[], &[]);
         let make = &served["paths"]["/things"]["post"]["responses"];
         assert!(

@@ -92,8 +92,11 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Answer {
     let answer = answer(shared, request).await;
     match &answer {
         Answer::Respond(reply) => {
-            let trace = serde_json::from_slice::<serde_json::Value>(&reply.body)
-                .ok()
+            // Only errors carry a traceId: a success body (a calendar is kilobytes) is not
+            // parsed again just to find none.
+            let trace = (!reply.status.is_success())
+                .then(|| serde_json::from_slice::<serde_json::Value>(&reply.body).ok())
+                .flatten()
                 .and_then(|body| body.get("traceId")?.as_str().map(str::to_string))
                 .unwrap_or_else(|| "-".into());
             eprintln!("{method} {path} {} {trace}", reply.status.as_u16());

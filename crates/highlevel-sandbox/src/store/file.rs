@@ -1,10 +1,13 @@
-//! Kept resources in a file between runs ([`SandboxBuilder::state_file`](crate::SandboxBuilder::state_file),
-//! the program's `--state`): `{"resources": [{"collection", "scope", "resource"}, …]}`, oldest
-//! first, read at start and written after every change.
+//! The snapshot half of the state file ([`SandboxBuilder::state_file`](crate::SandboxBuilder::state_file),
+//! the program's `--state FILE`): `FILE` holds `{"resources": [{"collection", "scope",
+//! "resource"}, …]}`, oldest first, one resource a line. It is rewritten whole only when the
+//! journal beside it is folded in ([`super::state`]); each change in between is one line of
+//! the journal ([`super::journal`]), so a change costs the same with ten resources kept or
+//! 100,000.
 
-use serde_json::{Value, json};
-use std::io;
-use std::path::Path;
+use serde_json::Value;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 /// One saved resource: its collection path (as the document writes it, without a trailing
 /// `/`), its scope (that path with the parents' ids) and the resource.
@@ -15,9 +18,33 @@ pub(crate) struct Saved {
     pub(crate) resource: Value,
 }
 
-fn invalid(path: &Path, why: impl std::fmt::Display) -> io::Error {
+/// An `InvalidData` error naming the file.
+pub(crate) fn invalid(path: &Path, why: impl std::fmt::Display) -> io::Error {
     let shown = path.display();
     io::Error::new(io::ErrorKind::InvalidData, format!("{shown}: {why}"))
+}
+
+/// `path` with `suffix` appended to its file name: `state.json` -> `state.json.journal`.
+pub(crate) fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A saved resource from its JSON object, or why not.
+pub(crate) fn saved_of(mut entry: Value) -> Result<Saved, &'static str> {
+    let mut text = |name: &str| match entry.get_mut(name).map(Value::take) {
+        Some(Value::String(text)) => Some(text),
+        _ => None,
+    };
+    match (text("collection"), text("scope"), entry["resource"].take()) {
+        (Some(collection), Some(scope), resource) if resource.is_object() => Ok(Saved {
+            collection,
+            scope,
+            resource,
+        }),
+        _ => Err("each resource needs a collection, a scope and an object"),
+    }
 }
 
 /// The resources saved in `path`; none when the file does not exist yet.
@@ -27,49 +54,55 @@ pub(crate) fn load(path: &Path) -> io::Result<Vec<Saved>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
-    let value: Value = serde_json::from_slice(&text).map_err(|e| invalid(path, e))?;
-    let Some(entries) = value.get("resources").and_then(Value::as_array) else {
+    let mut value: Value = serde_json::from_slice(&text).map_err(|e| invalid(path, e))?;
+    let Some(Value::Array(entries)) = value.get_mut("resources").map(Value::take) else {
         return Err(invalid(path, "expected {\"resources\": [...]}"));
     };
     entries
-        .iter()
-        .map(|entry| {
-            let text = |name: &str| entry.get(name).and_then(Value::as_str).map(str::to_string);
-            match (text("collection"), text("scope"), entry.get("resource")) {
-                (Some(collection), Some(scope), Some(resource)) if resource.is_object() => {
-                    Ok(Saved {
-                        collection,
-                        scope,
-                        resource: resource.clone(),
-                    })
-                }
-                _ => Err(invalid(
-                    path,
-                    "each resource needs a collection, a scope and an object",
-                )),
-            }
-        })
+        .into_iter()
+        .map(|entry| saved_of(entry).map_err(|why| invalid(path, why)))
         .collect()
 }
 
-/// Writes `saved` to `path` through a temporary file beside it, renamed over it, so that a
-/// server stopped at any moment (even killed) leaves either the old or the new file whole.
-pub(crate) fn save(path: &Path, saved: &[Saved]) -> io::Result<()> {
-    let entries: Vec<Value> = saved
-        .iter()
-        .map(|s| json!({"collection": s.collection, "scope": s.scope, "resource": s.resource}))
-        .collect();
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let text =
-        serde_json::to_vec_pretty(&json!({ "resources": entries })).map_err(io::Error::other)?;
-    std::fs::write(&temporary, text)?;
+/// Writes `saved` (collection, scope, resource) to `path` through a temporary file beside it,
+/// renamed over it, so that a server stopped at any moment (even killed) leaves either the old
+/// or the new file whole.
+pub(crate) fn save<'a>(
+    path: &Path,
+    saved: impl IntoIterator<Item = (&'a str, &'a str, &'a Value)>,
+) -> io::Result<()> {
+    let temporary = beside(path, ".tmp");
+    let mut out = io::BufWriter::new(std::fs::File::create(&temporary)?);
+    out.write_all(b"{\"resources\": [")?;
+    for (n, (collection, scope, resource)) in saved.into_iter().enumerate() {
+        out.write_all(if n == 0 { b"\n  " } else { b",\n  " })?;
+        write_entry(&mut out, collection, scope, resource)?;
+    }
+    out.write_all(b"\n]}\n")?;
+    out.into_inner().map_err(io::IntoInnerError::into_error)?;
     std::fs::rename(&temporary, path)
+}
+
+/// `{"collection": …, "scope": …, "resource": …}` without copying the resource.
+pub(crate) fn write_entry(
+    out: &mut impl Write,
+    collection: &str,
+    scope: &str,
+    resource: &Value,
+) -> io::Result<()> {
+    out.write_all(b"{\"collection\": ")?;
+    serde_json::to_writer(&mut *out, collection)?;
+    out.write_all(b", \"scope\": ")?;
+    serde_json::to_writer(&mut *out, scope)?;
+    out.write_all(b", \"resource\": ")?;
+    serde_json::to_writer(&mut *out, resource)?;
+    out.write_all(b"}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn saved_resources_load_again_and_bad_files_are_refused() {
@@ -77,13 +110,28 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("state.json");
         assert!(load(&path).unwrap().is_empty(), "no file yet");
-        let saved = vec![Saved {
-            collection: "/things".into(),
-            scope: "/things".into(),
-            resource: json!({"id": "a"}),
-        }];
-        save(&path, &saved).unwrap();
+        let saved = vec![
+            Saved {
+                collection: "/things".into(),
+                scope: "/things".into(),
+                resource: json!({"id": "a"}),
+            },
+            Saved {
+                collection: "/things/{id}/parts".into(),
+                scope: "/things/a/parts".into(),
+                resource: json!({"id": "b", "name": "x\ny"}),
+            },
+        ];
+        save(
+            &path,
+            saved
+                .iter()
+                .map(|s| (s.collection.as_str(), s.scope.as_str(), &s.resource)),
+        )
+        .unwrap();
         assert_eq!(load(&path).unwrap(), saved);
+        save(&path, []).unwrap();
+        assert!(load(&path).unwrap().is_empty(), "an empty store saves too");
         for bad in [
             &b"[]"[..],
             b"{\"resources\": [{\"scope\": \"/x\"}]}",

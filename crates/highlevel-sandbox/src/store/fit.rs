@@ -6,6 +6,24 @@ use super::shape::Placement;
 use crate::check;
 use crate::document::Document;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// `schema` with its `$ref` followed and `allOf` merged, made once per process: every answer
+/// checks each field of each resource against its property's schema, and the calendar's enums
+/// are `allOf` wrappers that would otherwise be merged (copied) again for every field of every
+/// answer. Documents live for the whole process, so their schemas' addresses are stable keys
+/// and the merged copies (a few hundred at most) are kept as long.
+fn flattened(document: &'static Document, schema: &'static Value) -> &'static Value {
+    static MERGED: OnceLock<Mutex<HashMap<usize, &'static Value>>> = OnceLock::new();
+    let merged = MERGED.get_or_init(Mutex::default);
+    let key = schema as *const Value as usize;
+    let mut merged = merged.lock().unwrap_or_else(|p| p.into_inner());
+    merged.entry(key).or_insert_with(|| {
+        let flat = Value::Object(check::flatten(document, schema));
+        Box::leak(Box::new(flat))
+    })
+}
 
 /// `resource` as an answer of `schema` may hold it; `template` is the document's example of
 /// such an answer (the source of required fields the resource lacks).
@@ -24,7 +42,7 @@ pub(crate) fn fitted(
     let mut out = Map::new();
     for (name, value) in fields {
         let keep = match properties.and_then(|p| p.get(name)) {
-            Some(property) => check::fits(document, value, property),
+            Some(property) => check::fits(document, value, flattened(document, property)),
             None => !closed,
         };
         if keep {
@@ -50,37 +68,48 @@ pub(crate) fn answer(
     document: &'static Document,
     placement: &Placement,
     item_schema: &'static Value,
-    template: &Value,
+    template: &'static Value,
     resources: &[&Value],
 ) -> Value {
-    let item_template = |holder: &Value| match holder {
-        Value::Array(items) => items.first().cloned().unwrap_or(Value::Null),
-        other => other.clone(),
+    static NULL: Value = Value::Null;
+    // Borrowed, not copied: the example of a calendar is kilobytes, and each answer replaces
+    // it with the kept resource anyway.
+    let item_template = |holder: &'static Value| -> &'static Value {
+        match holder {
+            Value::Array(items) => items.first().unwrap_or(&NULL),
+            other => other,
+        }
     };
     let fit = |resource: &Value, item: &Value| fitted(document, resource, item_schema, item);
     match placement {
         Placement::Top => {
-            let first = resources.first().copied().unwrap_or(&Value::Null);
+            let first = resources.first().copied().unwrap_or(&NULL);
             fit(first, template)
         }
         Placement::Array => {
             let item = item_template(template);
-            Value::Array(resources.iter().map(|r| fit(r, &item)).collect())
+            Value::Array(resources.iter().map(|r| fit(r, item)).collect())
         }
         Placement::Wrapped(name) | Placement::ListIn(name) => {
-            let mut whole = match template {
-                Value::Object(_) => template.clone(),
-                _ => Value::Object(Map::new()),
-            };
-            let inner = item_template(&whole[name.as_str()]);
-            whole[name.as_str()] = match placement {
+            let inner = item_template(&template[name.as_str()]);
+            let placed = match placement {
                 Placement::Wrapped(_) => {
-                    let first = resources.first().copied().unwrap_or(&Value::Null);
-                    fit(first, &inner)
+                    let first = resources.first().copied().unwrap_or(&NULL);
+                    fit(first, inner)
                 }
-                _ => Value::Array(resources.iter().map(|r| fit(r, &inner)).collect()),
+                _ => Value::Array(resources.iter().map(|r| fit(r, inner)).collect()),
             };
-            whole
+            // The rest of the example answer, without the example resource it held.
+            let mut whole = match template {
+                Value::Object(fields) => fields
+                    .iter()
+                    .filter(|(field, _)| *field != name)
+                    .map(|(field, value)| (field.clone(), value.clone()))
+                    .collect(),
+                _ => Map::new(),
+            };
+            whole.insert(name.clone(), placed);
+            Value::Object(whole)
         }
     }
 }
@@ -111,7 +140,7 @@ mod tests {
             document,
             &Placement::ListIn("things".into()),
             schema,
-            &json!({"things": [template], "total": 1}),
+            Box::leak(Box::new(json!({"things": [template], "total": 1}))),
             &[&resource, &resource],
         );
         assert_eq!(listed["things"].as_array().unwrap().len(), 2);

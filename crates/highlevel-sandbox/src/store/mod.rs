@@ -19,9 +19,11 @@
 
 mod file;
 mod fit;
+mod journal;
 mod records;
 mod rules;
 pub(crate) mod shape;
+mod state;
 
 pub use rules::{Change, Complete, ResourceRules};
 
@@ -31,9 +33,11 @@ use crate::reply::Reply;
 use crate::resources::Call;
 use highlevel_runtime::{ApiErrorMessage, Operation};
 use hyper::StatusCode;
+use journal::Entry;
 use records::{Record, Records, Refusal, escape};
 use serde_json::{Map, Value};
 use shape::{Collection, Placement, Role, Shapes, answer_schema, param_of, placement, trimmed};
+use state::StateFile;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -69,7 +73,8 @@ pub(crate) struct Store {
     shapes: Shapes,
     rules: HashMap<usize, ResourceRules>,
     records: Mutex<Records>,
-    state_file: Option<PathBuf>,
+    /// Locked while `records` is, so that the file follows the changes in order.
+    state_file: Option<Mutex<StateFile>>,
 }
 
 type Answer = Result<Reply, Box<Reply>>;
@@ -101,43 +106,30 @@ impl Store {
             };
             rules.insert(index, rule);
         }
-        let mut records = Records::new(settings.max_resources);
-        if let Some(path) = &settings.state_file {
-            for saved in file::load(path)? {
-                let invalid = |why: String| {
-                    let shown = path.display();
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{shown}: {why}"))
-                };
-                let index = shapes
-                    .collection(&saved.collection)
-                    .ok_or_else(|| invalid(format!("no collection {}", saved.collection)))?;
-                let id_field = shapes.collections[index].id_field;
-                let id = saved.resource[id_field]
-                    .as_str()
-                    .ok_or_else(|| invalid(format!("a resource without {id_field}")))?
-                    .to_string();
-                let record = Record {
-                    collection: index,
-                    id,
-                    value: saved.resource,
-                };
-                records
-                    .insert(&saved.scope, record)
-                    .map_err(|refusal| invalid(format!("{refusal:?}")))?;
-            }
-        }
+        let unique = rules
+            .values()
+            .flat_map(|r| r.unique.iter().map(|(f, _)| f.clone()));
+        let mut records = Records::new(settings.max_resources).indexing(unique.collect());
+        let state_file = match &settings.state_file {
+            Some(path) => Some(StateFile::open(
+                path,
+                &shapes,
+                &mut records,
+                settings.max_resources,
+            )?),
+            None => None,
+        };
         Ok(Store {
             document,
             shapes,
             rules,
             records: Mutex::new(records),
-            state_file: settings.state_file,
+            state_file: state_file.map(Mutex::new),
         })
     }
 
     fn records(&self) -> MutexGuard<'_, Records> {
-        // A poisoned lock only means a test panicked elsewhere; the data is still usable.
-        self.records.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.records)
     }
 
     /// Every kept resource of the collection at `template`, oldest first.
@@ -339,7 +331,16 @@ impl Store {
             }
             created.push(value);
         }
-        self.save(&records);
+        let template = collection.template.as_str();
+        let changes: Vec<Entry<'_>> = created
+            .iter()
+            .map(|resource| Entry::Put {
+                collection: template,
+                scope: &scope,
+                resource,
+            })
+            .collect();
+        self.save(&records, &changes);
         let created: Vec<&Value> = created.iter().collect();
         Ok(self.shaped(call, &created))
     }
@@ -378,20 +379,29 @@ impl Store {
             }
             self.clash(&records, rules, collection, &scope, &value, id)?;
         }
-        if let Some(record) = records.get_mut(&scope, id) {
-            record.value = value.clone();
-        }
-        self.save(&records);
+        records.replace(&scope, id, value.clone());
+        let change = Entry::Put {
+            collection: &collection.template,
+            scope: &scope,
+            resource: &value,
+        };
+        self.save(&records, &[change]);
         Ok(self.shaped(call, &[&value]))
     }
 
     fn delete(&self, collection: &Collection, call: &Call<'_>) -> Answer {
         let id = call.param(collection.item_param);
         let mut records = self.records();
+        let scope = scope(collection, call);
         records
-            .remove(&scope(collection, call), id)
+            .remove(&scope, id)
             .ok_or_else(|| Box::new(not_found(collection, id)))?;
-        self.save(&records);
+        let change = Entry::Delete {
+            collection: &collection.template,
+            scope: &scope,
+            id,
+        };
+        self.save(&records, &[change]);
         Ok(self.example(call))
     }
 
@@ -403,15 +413,26 @@ impl Store {
             .unwrap_or_default();
         let id = call.param(param);
         let mut records = self.records();
-        let mut removed = false;
+        let mut removed = Vec::new();
         for collection in indexes.iter().map(|i| &self.shapes.collections[*i]) {
-            removed |= records.remove(&scope(collection, call), id).is_some();
+            let scope = scope(collection, call);
+            if records.remove(&scope, id).is_some() {
+                removed.push((collection.template.as_str(), scope));
+            }
         }
-        if !removed {
+        if removed.is_empty() {
             let first = &self.shapes.collections[indexes[0]];
             return Err(Box::new(not_found(first, id)));
         }
-        self.save(&records);
+        let changes: Vec<Entry<'_>> = removed
+            .iter()
+            .map(|(collection, scope)| Entry::Delete {
+                collection,
+                scope,
+                id,
+            })
+            .collect();
+        self.save(&records, &changes);
         Ok(self.example(call))
     }
 
@@ -447,8 +468,13 @@ impl Store {
         value: &Value,
         id: &str,
     ) -> Result<(), Box<Reply>> {
-        let others: Vec<&Value> = records
-            .in_scope(scope)
+        // Only the resources with the same text in a unique field can clash (found through the
+        // index, not by reading the whole scope).
+        let others: Vec<&Value> = rules
+            .unique
+            .iter()
+            .filter_map(|(field, _)| Some((field, value.get(field)?.as_str()?)))
+            .flat_map(|(field, text)| records.with_text(scope, field, text))
             .filter(|r| r.id != id)
             .map(|r| &r.value)
             .collect();
@@ -475,10 +501,12 @@ impl Store {
 
     /// The operation's success answer with `resources` where its schema holds them.
     fn shaped(&self, call: &Call<'_>, resources: &[&Value]) -> Reply {
+        static NULL: Value = Value::Null;
         let id = call.operation().id;
+        // Borrowed: the example answer is a whole calendar, too much to copy for each answer.
         let (status, template) = match self.document.answer(id) {
-            Some((status, template)) => (*status, template.clone().unwrap_or(Value::Null)),
-            None => (StatusCode::OK, Value::Null),
+            Some((status, template)) => (*status, template.as_ref().unwrap_or(&NULL)),
+            None => (StatusCode::OK, &NULL),
         };
         let schema = self
             .document
@@ -486,11 +514,11 @@ impl Store {
             .map(|op| answer_schema(self.document, op));
         match schema.and_then(|s| placement(self.document, s)) {
             Some((place, item_schema, _)) => {
-                let body = fit::answer(self.document, &place, item_schema, &template, resources);
+                let body = fit::answer(self.document, &place, item_schema, template, resources);
                 Reply::json(status, &body)
             }
             None if template.is_null() => Reply::empty(status),
-            None => Reply::json(status, &template),
+            None => Reply::json(status, template),
         }
     }
 
@@ -503,29 +531,28 @@ impl Store {
         }
     }
 
-    /// Writes every resource to the state file, if there is one, before the lock is released
-    /// (so writes follow changes in order).
-    fn save(&self, records: &Records) {
-        let Some(path) = &self.state_file else {
-            return;
-        };
-        let saved: Vec<file::Saved> = records
-            .all()
-            .into_iter()
-            .map(|(scope, record)| file::Saved {
-                collection: self.shapes.collections[record.collection].template.clone(),
-                scope: scope.to_string(),
-                resource: record.value.clone(),
-            })
-            .collect();
-        if let Err(e) = file::save(path, &saved) {
-            // The request did its work; only keeping it failed. Say so where the operator looks.
-            eprintln!(
-                "sandbox: cannot write the state file {}: {e}",
-                path.display()
-            );
+    /// Writes `changes`, just made to `records`, to the state file if there is one, before the
+    /// lock on `records` is released (so writes follow changes in order).
+    fn save(&self, records: &Records, changes: &[Entry<'_>]) {
+        if let Some(state) = &self.state_file {
+            lock(state).record(&self.shapes, records, changes);
         }
     }
+
+    /// Folds the state file's journal into its snapshot: for a graceful stop, so that the file
+    /// alone holds everything.
+    pub(crate) fn compact(&self) -> std::io::Result<()> {
+        let records = self.records();
+        match &self.state_file {
+            Some(state) => lock(state).compact(&self.shapes, &records),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A poisoned lock only means a test panicked elsewhere; the data is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The scope of `collection` that `call` names: its path with the call's parameters.

@@ -3,7 +3,7 @@
 //! order.
 
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One kept resource.
 #[derive(Debug, Clone)]
@@ -33,6 +33,11 @@ pub(crate) struct Records {
     ordered: BTreeMap<(String, u64), Record>,
     /// (scope, id) -> creation number.
     by_id: HashMap<(String, String), u64>,
+    /// The fields whose text is indexed: those a rule keeps unique, so that checking a create
+    /// looks at the resources with the same text rather than at the whole scope.
+    indexed: Vec<String>,
+    /// (scope, field, text) -> the creation numbers of the scope's resources with that text.
+    by_text: HashMap<(String, String, String), BTreeSet<u64>>,
 }
 
 impl Records {
@@ -42,10 +47,52 @@ impl Records {
             next: 0,
             ordered: BTreeMap::new(),
             by_id: HashMap::new(),
+            indexed: Vec::new(),
+            by_text: HashMap::new(),
         }
     }
 
-    #[cfg(test)]
+    /// Indexes the text of `fields` (see [`Records::with_text`]).
+    pub(crate) fn indexing(mut self, fields: Vec<String>) -> Records {
+        self.indexed = fields;
+        self
+    }
+
+    /// Adds (or with `keep` false, removes) the index entries of a resource.
+    fn index(&mut self, scope: &str, number: u64, value: &Value, keep: bool) {
+        for field in &self.indexed {
+            let Some(text) = value.get(field).and_then(Value::as_str) else {
+                continue;
+            };
+            let key = (scope.to_string(), field.clone(), text.to_string());
+            if keep {
+                self.by_text.entry(key).or_default().insert(number);
+            } else if let Some(numbers) = self.by_text.get_mut(&key) {
+                numbers.remove(&number);
+                if numbers.is_empty() {
+                    self.by_text.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// The resources of `scope` whose `field` is `text`, oldest first (by a scan of the scope
+    /// when the field is not indexed).
+    pub(crate) fn with_text<'a>(&'a self, scope: &str, field: &str, text: &str) -> Vec<&'a Record> {
+        let has = |r: &&Record| r.value.get(field).and_then(Value::as_str) == Some(text);
+        if !self.indexed.iter().any(|f| f == field) {
+            let all = self
+                .ordered
+                .range((scope.to_string(), 0)..=(scope.to_string(), u64::MAX));
+            return all.map(|(_, r)| r).filter(has).collect();
+        }
+        let key = (scope.to_string(), field.to_string(), text.to_string());
+        let numbers = self.by_text.get(&key).into_iter().flatten();
+        numbers
+            .filter_map(|n| self.ordered.get(&(scope.to_string(), *n)))
+            .collect()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.ordered.len()
     }
@@ -55,6 +102,12 @@ impl Records {
         if self.ordered.len() >= self.max {
             return Err(Refusal::Full(self.max));
         }
+        self.insert_uncapped(scope, record)
+    }
+
+    /// Keeps `record` in `scope` whatever the maximum: when replaying a journal, whose
+    /// intermediate states may hold what a later line deletes.
+    pub(crate) fn insert_uncapped(&mut self, scope: &str, record: Record) -> Result<(), Refusal> {
         let key = (scope.to_string(), record.id.clone());
         if self.by_id.contains_key(&key) {
             return Err(Refusal::Taken);
@@ -62,6 +115,7 @@ impl Records {
         let number = self.next;
         self.next += 1;
         self.by_id.insert(key, number);
+        self.index(scope, number, &record.value, true);
         self.ordered.insert((scope.to_string(), number), record);
         Ok(())
     }
@@ -71,9 +125,28 @@ impl Records {
         self.ordered.get(&(scope.to_string(), *number))
     }
 
-    pub(crate) fn get_mut(&mut self, scope: &str, id: &str) -> Option<&mut Record> {
-        let number = self.by_id.get(&(scope.to_string(), id.to_string()))?;
-        self.ordered.get_mut(&(scope.to_string(), *number))
+    /// Replaces the value of the resource `id` of `scope`; whether there is one.
+    pub(crate) fn replace(&mut self, scope: &str, id: &str, value: Value) -> bool {
+        let Some(&number) = self.by_id.get(&(scope.to_string(), id.to_string())) else {
+            return false;
+        };
+        let Some(old) = self.ordered.get(&(scope.to_string(), number)) else {
+            return false;
+        };
+        let old = old.value.clone();
+        self.index(scope, number, &old, false);
+        self.index(scope, number, &value, true);
+        if let Some(record) = self.ordered.get_mut(&(scope.to_string(), number)) {
+            record.value = value;
+        }
+        true
+    }
+
+    /// Replaces the resource with `record`'s id in `scope`, or keeps it as a new one.
+    pub(crate) fn put(&mut self, scope: &str, record: Record) {
+        if !self.replace(scope, &record.id, record.value.clone()) {
+            let _ = self.insert_uncapped(scope, record);
+        }
     }
 
     /// Forgets the resource and everything kept under it (the scopes starting with its item
@@ -81,6 +154,7 @@ impl Records {
     pub(crate) fn remove(&mut self, scope: &str, id: &str) -> Option<Record> {
         let number = self.by_id.remove(&(scope.to_string(), id.to_string()))?;
         let removed = self.ordered.remove(&(scope.to_string(), number))?;
+        self.index(scope, number, &removed.value, false);
         let below = format!("{scope}/{}/", escape(id));
         let children: Vec<(String, u64)> = self
             .ordered
@@ -90,6 +164,7 @@ impl Records {
             .collect();
         for key in children {
             if let Some(child) = self.ordered.remove(&key) {
+                self.index(&key.0, key.1, &child.value, false);
                 self.by_id.remove(&(key.0, child.id));
             }
         }
@@ -149,6 +224,36 @@ mod tests {
         let ids: Vec<&str> = records.in_scope("/c").map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["b"]);
         assert!(records.remove("/c", "a").is_none());
+    }
+
+    #[test]
+    fn indexed_text_follows_inserts_replacements_and_removals() {
+        let mut records = Records::new(10).indexing(vec!["slug".into()]);
+        let with = |id: &str, slug: &str| Record {
+            value: json!({"id": id, "slug": slug}),
+            ..record(0, id)
+        };
+        records.insert("/c", with("a", "x")).unwrap();
+        records.insert("/c", with("b", "x")).unwrap();
+        records.insert("/c/a/n", with("n", "x")).unwrap();
+        let ids = |records: &Records, scope: &str, text: &str| -> Vec<String> {
+            let found = records.with_text(scope, "slug", text);
+            found.iter().map(|r| r.id.clone()).collect()
+        };
+        assert_eq!(ids(&records, "/c", "x"), ["a", "b"]);
+        assert!(records.replace("/c", "a", json!({"id": "a", "slug": "y"})));
+        assert_eq!(ids(&records, "/c", "x"), ["b"]);
+        assert_eq!(ids(&records, "/c", "y"), ["a"]);
+        records.remove("/c", "a");
+        assert!(ids(&records, "/c", "y").is_empty());
+        assert!(
+            ids(&records, "/c/a/n", "x").is_empty(),
+            "the child's entry went too"
+        );
+        assert!(records.by_text.len() == 1, "no empty entries left");
+        // A field not indexed is found by a scan.
+        let found = records.with_text("/c", "id", "b");
+        assert_eq!(found.len(), 1);
     }
 
     #[test]
