@@ -6,22 +6,12 @@
 
 mod common;
 
-use common::program::{signal, start_program};
-use serde_json::{Value, json};
+use common::program::{raw_call, start_program, stop};
+use serde_json::json;
 use std::process::Stdio;
 
-async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, url)
-        .bearer_auth("any-token")
-        .header("Version", "2021-07-28");
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
+/// The `Version` the Contacts document leaves unsaid, so the sandbox's default.
+const VERSION: &str = "2021-07-28";
 
 #[tokio::test]
 async fn a_note_goes_with_its_contact() {
@@ -30,26 +20,45 @@ async fn a_note_goes_with_its_contact() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/contacts-normalized.json"
     );
-    let (mut child, url) = start_program(&["--document", document], Stdio::null());
+    let (child, url) = start_program(&["--document", document], Stdio::null());
     use reqwest::Method;
 
     let contact = json!({"locationId": "loc_c", "firstName": "Ada"});
-    let (status, created) = call(Method::POST, format!("{url}/contacts/"), Some(contact)).await;
+    let (status, created) = raw_call(
+        VERSION,
+        Method::POST,
+        format!("{url}/contacts/"),
+        Some(contact),
+    )
+    .await;
     assert_eq!(status, 201, "{created}");
     let one = format!(
         "{url}/contacts/{}",
         created["contact"]["id"].as_str().unwrap()
     );
     let note = Some(json!({"body": "Met at the conference"}));
-    let (status, note) = call(Method::POST, format!("{one}/notes"), note).await;
+    let (status, note) = raw_call(VERSION, Method::POST, format!("{one}/notes"), note).await;
     assert_eq!(status, 201, "{note}");
     let note = format!("{one}/notes/{}", note["note"]["id"].as_str().unwrap());
-    assert_eq!(call(Method::GET, note.clone(), None).await.0, 200);
+    assert_eq!(
+        raw_call(VERSION, Method::GET, note.clone(), None).await.0,
+        200
+    );
 
-    assert_eq!(call(Method::DELETE, one.clone(), None).await.0, 200);
-    assert_eq!(call(Method::GET, one, None).await.0, 404, "deleted");
-    assert_eq!(call(Method::GET, note, None).await.0, 404, "gone with it");
+    assert_eq!(
+        raw_call(VERSION, Method::DELETE, one.clone(), None).await.0,
+        200
+    );
+    assert_eq!(
+        raw_call(VERSION, Method::GET, one, None).await.0,
+        404,
+        "deleted"
+    );
+    assert_eq!(
+        raw_call(VERSION, Method::GET, note, None).await.0,
+        404,
+        "gone with it"
+    );
 
-    assert!(signal(&child, "-TERM"));
-    child.wait().unwrap();
+    stop(child, "-TERM");
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::program::{signal, start_program};
+use common::program::{raw_call, start_program, stop};
 use highlevel_calendars::operations;
 use highlevel_calendars::sandbox::example_request;
 use serde_json::{Value, json};
@@ -16,11 +16,6 @@ fn start(file: &Path) -> (Child, String) {
     start_program(&["--state", file.to_str().unwrap()], Stdio::null())
 }
 
-fn stop(mut child: Child, how: &str) {
-    assert!(signal(&child, how));
-    child.wait().unwrap();
-}
-
 /// Calls `operation_id` at `path` (its parameters filled in) with `body`: status and JSON.
 async fn call(url: &str, operation_id: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let operation = operations::ALL
@@ -28,16 +23,7 @@ async fn call(url: &str, operation_id: &str, path: &str, body: Option<Value>) ->
         .find(|op| op.id == operation_id)
         .unwrap();
     let method = reqwest::Method::from_bytes(operation.method.as_bytes()).unwrap();
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{url}{path}"))
-        .bearer_auth("any-token")
-        .header("Version", operation.version);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    raw_call(operation.version, method, format!("{url}{path}"), body).await
 }
 
 fn example_body(operation_id: &str) -> Value {

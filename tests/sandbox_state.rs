@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::program::{signal, start_program};
+use common::program::{raw_call, start_program, stop};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -46,25 +46,6 @@ fn state_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// Sends `signal` and waits for the program to end.
-fn stop(mut child: Child, how: &str) {
-    assert!(signal(&child, how));
-    child.wait().unwrap();
-}
-
-async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, url)
-        .bearer_auth("any-token")
-        .header("Version", VERSION);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test]
 async fn calendars_outlive_the_process_with_state_and_not_without() {
     highlevel_calendars::install_tls_provider();
@@ -75,7 +56,8 @@ async fn calendars_outlive_the_process_with_state_and_not_without() {
     let (first, url) = start(&state);
     let calendar =
         json!({"locationId": "loc", "name": "Kept", "calendarType": "event", "slug": "kept"});
-    let (status, created) = call(
+    let (status, created) = raw_call(
+        VERSION,
         reqwest::Method::POST,
         format!("{url}/calendars/"),
         Some(calendar),
@@ -84,7 +66,8 @@ async fn calendars_outlive_the_process_with_state_and_not_without() {
     assert_eq!(status, 201, "{created}");
     let id = created["calendar"]["id"].as_str().unwrap().to_string();
     let renamed = json!({"name": "Renamed"});
-    let (status, _) = call(
+    let (status, _) = raw_call(
+        VERSION,
         reqwest::Method::PUT,
         format!("{url}/calendars/{id}"),
         Some(renamed),
@@ -103,7 +86,13 @@ async fn calendars_outlive_the_process_with_state_and_not_without() {
     let (second, url) = start(&state);
     assert!(!journal_of(&file).exists(), "folded in at start");
     assert_eq!(snapshot(&file)[0]["resource"]["name"], "Renamed");
-    let (status, fetched) = call(reqwest::Method::GET, format!("{url}/calendars/{id}"), None).await;
+    let (status, fetched) = raw_call(
+        VERSION,
+        reqwest::Method::GET,
+        format!("{url}/calendars/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{fetched}");
     assert_eq!(fetched["calendar"]["name"], "Renamed");
     assert_eq!(
@@ -112,14 +101,16 @@ async fn calendars_outlive_the_process_with_state_and_not_without() {
     );
     let again =
         json!({"locationId": "loc", "name": "Twin", "calendarType": "event", "slug": "kept"});
-    let (status, _) = call(
+    let (status, _) = raw_call(
+        VERSION,
         reqwest::Method::POST,
         format!("{url}/calendars/"),
         Some(again),
     )
     .await;
     assert_eq!(status, 409, "the loaded calendar still holds its slug");
-    let (status, _) = call(
+    let (status, _) = raw_call(
+        VERSION,
         reqwest::Method::DELETE,
         format!("{url}/calendars/{id}"),
         None,
@@ -129,7 +120,13 @@ async fn calendars_outlive_the_process_with_state_and_not_without() {
     stop(second, "-TERM");
 
     let (third, url) = start(&state);
-    let (status, _) = call(reqwest::Method::GET, format!("{url}/calendars/{id}"), None).await;
+    let (status, _) = raw_call(
+        VERSION,
+        reqwest::Method::GET,
+        format!("{url}/calendars/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 404, "the deletion was kept too");
     stop(third, "-TERM");
     assert_eq!(snapshot(&file), [] as [Value; 0]);
@@ -137,7 +134,8 @@ async fn calendars_outlive_the_process_with_state_and_not_without() {
     // Without --state, a new process knows nothing of the last one.
     let (plain, url) = start(&[]);
     let calendar = json!({"locationId": "loc", "name": "Gone", "calendarType": "event"});
-    let (_, created) = call(
+    let (_, created) = raw_call(
+        VERSION,
         reqwest::Method::POST,
         format!("{url}/calendars/"),
         Some(calendar),
@@ -146,7 +144,13 @@ async fn calendars_outlive_the_process_with_state_and_not_without() {
     let id = created["calendar"]["id"].as_str().unwrap().to_string();
     stop(plain, "-TERM");
     let (plain, url) = start(&[]);
-    let (status, _) = call(reqwest::Method::GET, format!("{url}/calendars/{id}"), None).await;
+    let (status, _) = raw_call(
+        VERSION,
+        reqwest::Method::GET,
+        format!("{url}/calendars/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 404);
     stop(plain, "-TERM");
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
@@ -165,7 +169,8 @@ async fn a_journal_line_cut_short_by_a_crash_is_ignored() {
     let state = ["--state", file.to_str().unwrap()];
     let (first, url) = start(&state);
     let calendar = json!({"locationId": "loc", "name": "Whole", "calendarType": "event"});
-    let (status, created) = call(
+    let (status, created) = raw_call(
+        VERSION,
         reqwest::Method::POST,
         format!("{url}/calendars/"),
         Some(calendar),
@@ -180,7 +185,13 @@ async fn a_journal_line_cut_short_by_a_crash_is_ignored() {
     std::fs::write(journal_of(&file), &text).unwrap();
 
     let (second, url) = start(&state);
-    let (status, fetched) = call(reqwest::Method::GET, format!("{url}/calendars/{id}"), None).await;
+    let (status, fetched) = raw_call(
+        VERSION,
+        reqwest::Method::GET,
+        format!("{url}/calendars/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(
         (status, &fetched["calendar"]["name"]),
         (200, &json!("Whole"))
@@ -209,7 +220,8 @@ async fn the_journal_is_folded_in_once_it_outgrows_the_resources() {
     let unlimited = ["--rate-limit", "1000000/1s", "--daily-limit", "1000000"];
     let (program, url) = start(&[&state[..], &unlimited[..]].concat());
     let calendar = json!({"locationId": "loc", "name": "Busy", "calendarType": "event"});
-    let (_, created) = call(
+    let (_, created) = raw_call(
+        VERSION,
         reqwest::Method::POST,
         format!("{url}/calendars/"),
         Some(calendar),

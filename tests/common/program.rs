@@ -29,6 +29,32 @@ pub fn signal(child: &Child, signal: &str) -> bool {
         .is_ok_and(|status| status.success())
 }
 
+/// Sends `signal` and waits for the program to end.
+pub fn stop(mut child: Child, signal_name: &str) {
+    assert!(signal(&child, signal_name), "{signal_name} was not sent");
+    child.wait().unwrap();
+}
+
+/// Sends `method url` to the program over plain HTTP (no SDK) with a bearer token, `Version:
+/// version` and the JSON `body`: the status and the JSON answer (`null` when it is not JSON).
+pub async fn raw_call(
+    version: &str,
+    method: reqwest::Method,
+    url: String,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, url)
+        .bearer_auth("any-token")
+        .header("Version", version);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
 /// The example `name` as `cargo test` built it beside the test binaries
 /// (`target/<profile>/deps/<test>` → `target/<profile>/examples/<name>`); fails the test when it
 /// is missing.
