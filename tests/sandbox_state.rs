@@ -6,11 +6,17 @@
 mod common;
 
 use common::program::{raw_call, start_program, stop};
+use reqwest::Method;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 const VERSION: &str = "2021-04-15";
+
+/// Sends `method` to `path` of the program at `url`, as Calendars' `Version`.
+async fn call(url: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    raw_call(VERSION, method, format!("{url}{path}"), body).await
+}
 
 /// The program started with `args`, and its base URL.
 fn start(args: &[&str]) -> (Child, String) {
@@ -56,20 +62,14 @@ async fn calendars_outlive_the_process_with_state_and_not_without() {
     let (first, url) = start(&state);
     let calendar =
         json!({"locationId": "loc", "name": "Kept", "calendarType": "event", "slug": "kept"});
-    let (status, created) = raw_call(
-        VERSION,
-        reqwest::Method::POST,
-        format!("{url}/calendars/"),
-        Some(calendar),
-    )
-    .await;
+    let (status, created) = call(&url, Method::POST, "/calendars/", Some(calendar)).await;
     assert_eq!(status, 201, "{created}");
     let id = created["calendar"]["id"].as_str().unwrap().to_string();
     let renamed = json!({"name": "Renamed"});
-    let (status, _) = raw_call(
-        VERSION,
-        reqwest::Method::PUT,
-        format!("{url}/calendars/{id}"),
+    let (status, _) = call(
+        &url,
+        Method::PUT,
+        &format!("/calendars/{id}"),
         Some(renamed),
     )
     .await;
@@ -86,13 +86,7 @@ async fn calendars_outlive_the_process_with_state_and_not_without() {
     let (second, url) = start(&state);
     assert!(!journal_of(&file).exists(), "folded in at start");
     assert_eq!(snapshot(&file)[0]["resource"]["name"], "Renamed");
-    let (status, fetched) = raw_call(
-        VERSION,
-        reqwest::Method::GET,
-        format!("{url}/calendars/{id}"),
-        None,
-    )
-    .await;
+    let (status, fetched) = call(&url, Method::GET, &format!("/calendars/{id}"), None).await;
     assert_eq!(status, 200, "{fetched}");
     assert_eq!(fetched["calendar"]["name"], "Renamed");
     assert_eq!(
@@ -101,32 +95,14 @@ async fn calendars_outlive_the_process_with_state_and_not_without() {
     );
     let again =
         json!({"locationId": "loc", "name": "Twin", "calendarType": "event", "slug": "kept"});
-    let (status, _) = raw_call(
-        VERSION,
-        reqwest::Method::POST,
-        format!("{url}/calendars/"),
-        Some(again),
-    )
-    .await;
+    let (status, _) = call(&url, Method::POST, "/calendars/", Some(again)).await;
     assert_eq!(status, 409, "the loaded calendar still holds its slug");
-    let (status, _) = raw_call(
-        VERSION,
-        reqwest::Method::DELETE,
-        format!("{url}/calendars/{id}"),
-        None,
-    )
-    .await;
+    let (status, _) = call(&url, Method::DELETE, &format!("/calendars/{id}"), None).await;
     assert_eq!(status, 200);
     stop(second, "-TERM");
 
     let (third, url) = start(&state);
-    let (status, _) = raw_call(
-        VERSION,
-        reqwest::Method::GET,
-        format!("{url}/calendars/{id}"),
-        None,
-    )
-    .await;
+    let (status, _) = call(&url, Method::GET, &format!("/calendars/{id}"), None).await;
     assert_eq!(status, 404, "the deletion was kept too");
     stop(third, "-TERM");
     assert_eq!(snapshot(&file), [] as [Value; 0]);
@@ -134,23 +110,11 @@ async fn calendars_outlive_the_process_with_state_and_not_without() {
     // Without --state, a new process knows nothing of the last one.
     let (plain, url) = start(&[]);
     let calendar = json!({"locationId": "loc", "name": "Gone", "calendarType": "event"});
-    let (_, created) = raw_call(
-        VERSION,
-        reqwest::Method::POST,
-        format!("{url}/calendars/"),
-        Some(calendar),
-    )
-    .await;
+    let (_, created) = call(&url, Method::POST, "/calendars/", Some(calendar)).await;
     let id = created["calendar"]["id"].as_str().unwrap().to_string();
     stop(plain, "-TERM");
     let (plain, url) = start(&[]);
-    let (status, _) = raw_call(
-        VERSION,
-        reqwest::Method::GET,
-        format!("{url}/calendars/{id}"),
-        None,
-    )
-    .await;
+    let (status, _) = call(&url, Method::GET, &format!("/calendars/{id}"), None).await;
     assert_eq!(status, 404);
     stop(plain, "-TERM");
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
@@ -169,13 +133,7 @@ async fn a_journal_line_cut_short_by_a_crash_is_ignored() {
     let state = ["--state", file.to_str().unwrap()];
     let (first, url) = start(&state);
     let calendar = json!({"locationId": "loc", "name": "Whole", "calendarType": "event"});
-    let (status, created) = raw_call(
-        VERSION,
-        reqwest::Method::POST,
-        format!("{url}/calendars/"),
-        Some(calendar),
-    )
-    .await;
+    let (status, created) = call(&url, Method::POST, "/calendars/", Some(calendar)).await;
     assert_eq!(status, 201, "{created}");
     let id = created["calendar"]["id"].as_str().unwrap().to_string();
     stop(first, "-KILL");
@@ -185,13 +143,7 @@ async fn a_journal_line_cut_short_by_a_crash_is_ignored() {
     std::fs::write(journal_of(&file), &text).unwrap();
 
     let (second, url) = start(&state);
-    let (status, fetched) = raw_call(
-        VERSION,
-        reqwest::Method::GET,
-        format!("{url}/calendars/{id}"),
-        None,
-    )
-    .await;
+    let (status, fetched) = call(&url, Method::GET, &format!("/calendars/{id}"), None).await;
     assert_eq!(
         (status, &fetched["calendar"]["name"]),
         (200, &json!("Whole"))
@@ -220,13 +172,7 @@ async fn the_journal_is_folded_in_once_it_outgrows_the_resources() {
     let unlimited = ["--rate-limit", "1000000/1s", "--daily-limit", "1000000"];
     let (program, url) = start(&[&state[..], &unlimited[..]].concat());
     let calendar = json!({"locationId": "loc", "name": "Busy", "calendarType": "event"});
-    let (_, created) = raw_call(
-        VERSION,
-        reqwest::Method::POST,
-        format!("{url}/calendars/"),
-        Some(calendar),
-    )
-    .await;
+    let (_, created) = call(&url, Method::POST, "/calendars/", Some(calendar)).await;
     let id = created["calendar"]["id"].as_str().unwrap().to_string();
     // One calendar renamed over and over: the journal passes twice the resources kept plus
     // 1,024 lines and is folded into the snapshot while the program runs.
