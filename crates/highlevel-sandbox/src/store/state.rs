@@ -220,20 +220,18 @@ mod tests {
         // Killed between the snapshot's rename and the journal's removal: the same lines
         // replayed over a snapshot that holds them change nothing.
         let b = json!({"id": "b", "name": "renamed"});
-        let mut journal = Journal::new(journal_path.clone());
-        journal
-            .append(&[put("/calendars", "/calendars", &b)])
-            .unwrap();
-        journal.append(&[delete]).unwrap();
-        let mut once = Records::new(10);
-        StateFile::open(&path, &shapes, &mut once, 10).unwrap();
-        let mut journal = Journal::new(journal_path.clone());
-        journal
-            .append(&[put("/calendars", "/calendars", &b)])
-            .unwrap();
-        journal.append(&[delete]).unwrap();
-        let mut twice = Records::new(10);
-        StateFile::open(&path, &shapes, &mut twice, 10).unwrap();
+        let replay = || {
+            let mut journal = Journal::new(journal_path.clone());
+            journal
+                .append(&[put("/calendars", "/calendars", &b)])
+                .unwrap();
+            journal.append(&[delete]).unwrap();
+            let mut records = Records::new(10);
+            StateFile::open(&path, &shapes, &mut records, 10).unwrap();
+            records
+        };
+        let once = replay();
+        let twice = replay();
         assert_eq!(kept(&twice), kept(&once));
         assert_eq!(twice.get("/calendars", "b").unwrap().value, b);
 
