@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod build_cost;
+pub mod cpu_split;
 pub mod criterion;
 pub mod instructions;
 pub mod measure;
