@@ -64,12 +64,12 @@ pub(crate) fn load(path: &Path) -> io::Result<Vec<Saved>> {
         .collect()
 }
 
-/// Writes `saved` (collection, scope, resource) to `path` through a temporary file beside it,
+/// Writes `saved` (collection, scope, resource as compact JSON) to `path` through a temporary file beside it,
 /// renamed over it, so that a server stopped at any moment (even killed) leaves either the old
 /// or the new file whole.
 pub(crate) fn save<'a>(
     path: &Path,
-    saved: impl IntoIterator<Item = (&'a str, &'a str, &'a Value)>,
+    saved: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
 ) -> io::Result<()> {
     let temporary = beside(path, ".tmp");
     let mut out = io::BufWriter::new(std::fs::File::create(&temporary)?);
@@ -83,19 +83,19 @@ pub(crate) fn save<'a>(
     std::fs::rename(&temporary, path)
 }
 
-/// `{"collection": …, "scope": …, "resource": …}` without copying the resource.
+/// `{"collection": …, "scope": …, "resource": …}`, the resource (compact JSON) as it is.
 pub(crate) fn write_entry(
     out: &mut impl Write,
     collection: &str,
     scope: &str,
-    resource: &Value,
+    resource: &str,
 ) -> io::Result<()> {
     out.write_all(b"{\"collection\": ")?;
     serde_json::to_writer(&mut *out, collection)?;
     out.write_all(b", \"scope\": ")?;
     serde_json::to_writer(&mut *out, scope)?;
     out.write_all(b", \"resource\": ")?;
-    serde_json::to_writer(&mut *out, resource)?;
+    out.write_all(resource.as_bytes())?;
     out.write_all(b"}")
 }
 
@@ -122,11 +122,13 @@ mod tests {
                 resource: json!({"id": "b", "name": "x\ny"}),
             },
         ];
+        let json: Vec<String> = saved.iter().map(|s| s.resource.to_string()).collect();
         save(
             &path,
             saved
                 .iter()
-                .map(|s| (s.collection.as_str(), s.scope.as_str(), &s.resource)),
+                .zip(&json)
+                .map(|(s, json)| (s.collection.as_str(), s.scope.as_str(), json.as_str())),
         )
         .unwrap();
         assert_eq!(load(&path).unwrap(), saved);
