@@ -42,7 +42,7 @@ pub(crate) fn fitted(
     let mut out = Map::new();
     for (name, value) in fields {
         let keep = match properties.and_then(|p| p.get(name)) {
-            Some(property) => check::fits(document, value, flattened(document, property)),
+            Some(property) => check::fits_static(document, value, flattened(document, property)),
             None => !closed,
         };
         if keep {
