@@ -186,7 +186,7 @@ struct Compiled<'s> {
     max_items: Option<u64>,
     items: Option<&'s Value>,
     required: Vec<&'s str>,
-    properties: HashMap<&'s str, &'s Value>,
+    properties: HashMap<&'s str, &'s Value, foldhash::fast::RandomState>,
     additional: Option<&'s Value>,
 }
 
@@ -289,7 +289,8 @@ impl Schemas<'static> for Kept {
         doc: &'static Document,
         schema: &'static Value,
     ) -> Option<&'static Compiled<'static>> {
-        type Cache = HashMap<(usize, usize), &'static Compiled<'static>>;
+        type Cache =
+            HashMap<(usize, usize), &'static Compiled<'static>, foldhash::fast::RandomState>;
         static KEPT: OnceLock<Mutex<Cache>> = OnceLock::new();
         let key = (
             doc as *const Document as usize,

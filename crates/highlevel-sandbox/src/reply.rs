@@ -34,7 +34,13 @@ pub struct Reply {
 impl Reply {
     /// A JSON answer.
     pub fn json(status: StatusCode, value: &Value) -> Reply {
-        // `to_vec`, not `to_string`: the latter goes through `fmt` and its many small writes.
+        Reply::serialized(status, value)
+    }
+
+    /// A JSON answer of anything serde writes.
+    pub(crate) fn serialized(status: StatusCode, value: &impl serde::Serialize) -> Reply {
+        // `to_vec`, not `Value::to_string`: the latter goes through `fmt` and its many small
+        // writes.
         let body = serde_json::to_vec(value).unwrap_or_default();
         Reply::json_bytes(status, Bytes::from(body))
     }

@@ -523,7 +523,7 @@ impl Store {
         match schema.and_then(|s| placement(self.document, s)) {
             Some((place, item_schema, _)) => {
                 let body = fit::answer(self.document, &place, item_schema, template, resources);
-                Reply::json(status, &body)
+                Reply::serialized(status, &body)
             }
             None if template.is_null() => Reply::empty(status),
             None => Reply::json(status, template),

@@ -86,7 +86,7 @@ pub(crate) struct Records {
     /// children as one range of scopes.
     ordered: BTreeMap<(String, u64), Record>,
     /// (scope, id) -> creation number.
-    by_id: HashMap<(String, String), u64>,
+    by_id: HashMap<(String, String), u64, foldhash::fast::RandomState>,
     /// The fields whose text is indexed: those a rule keeps unique, so that checking a create
     /// looks at the resources with the same text rather than at the whole scope.
     indexed: Vec<String>,
@@ -100,7 +100,7 @@ impl Records {
             max,
             next: 0,
             ordered: BTreeMap::new(),
-            by_id: HashMap::new(),
+            by_id: HashMap::default(),
             indexed: Vec::new(),
             by_text: HashMap::new(),
         }
