@@ -41,12 +41,9 @@ impl StateFile {
         max: usize,
     ) -> io::Result<StateFile> {
         let journal_path = file::beside(path, ".journal");
-        let saved = file::load(path)?;
+        file::load_each(path, |saved| put(path, shapes, records, saved))?;
         let replayed = journal::read(&journal_path)?;
         let had_journal = journal_path.exists();
-        for saved in saved {
-            put(path, shapes, records, saved)?;
-        }
         for change in replayed {
             match change {
                 Replayed::Put(saved) => put(&journal_path, shapes, records, saved)?,
