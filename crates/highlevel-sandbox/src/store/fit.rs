@@ -61,6 +61,40 @@ impl<'a> Shaped<'a> {
     }
 }
 
+/// What fitting a resource to an item schema reads of it, gathered once per schema (documents
+/// live for the whole process, so addresses are stable keys): each answer otherwise looked up
+/// every field's property and its merged schema again.
+struct Plan {
+    /// The merged schema of each property.
+    properties: HashMap<&'static str, &'static Value, foldhash::fast::RandomState>,
+    /// `additionalProperties: false`: a field without a property is left out.
+    closed: bool,
+    required: Vec<&'static str>,
+}
+
+fn plan(document: &'static Document, schema: &'static Value) -> &'static Plan {
+    type Plans = HashMap<(usize, usize), &'static Plan, foldhash::fast::RandomState>;
+    static PLANS: OnceLock<Mutex<Plans>> = OnceLock::new();
+    let key = (
+        document as *const Document as usize,
+        schema as *const Value as usize,
+    );
+    let plans = PLANS.get_or_init(Mutex::default);
+    let mut plans = plans.lock().unwrap_or_else(|p| p.into_inner());
+    plans.entry(key).or_insert_with(|| {
+        let schema = document.resolve(schema);
+        let properties = schema["properties"].as_object().into_iter().flatten();
+        let required = schema["required"].as_array().into_iter().flatten();
+        Box::leak(Box::new(Plan {
+            properties: properties
+                .map(|(name, property)| (name.as_str(), flattened(document, property)))
+                .collect(),
+            closed: schema["additionalProperties"] == false,
+            required: required.filter_map(Value::as_str).collect(),
+        }))
+    })
+}
+
 /// `resource` as an answer of `schema` may hold it; `template` is the document's example of
 /// such an answer (the source of required fields the resource lacks).
 pub(crate) fn fitted<'a>(
@@ -69,27 +103,22 @@ pub(crate) fn fitted<'a>(
     schema: &'static Value,
     template: &'a Value,
 ) -> Shaped<'a> {
-    let schema = document.resolve(schema);
     let Value::Object(fields) = resource else {
         return Shaped::Value(template);
     };
-    let properties = schema["properties"].as_object();
-    let closed = schema["additionalProperties"] == false;
+    let plan = plan(document, schema);
     let mut out: Vec<(&'a str, Shaped<'a>)> = Vec::with_capacity(fields.len());
     for (name, value) in fields {
-        let keep = match properties.and_then(|p| p.get(name)) {
-            Some(property) => check::fits_static(document, value, flattened(document, property)),
-            None => !closed,
+        let keep = match plan.properties.get(name.as_str()) {
+            Some(property) => check::fits_static(document, value, property),
+            None => !plan.closed,
         };
         if keep {
             out.push((name, Shaped::Value(value)));
         }
     }
-    for required in schema["required"].as_array().into_iter().flatten() {
-        let Some(name) = required.as_str() else {
-            continue;
-        };
-        let template = template.as_object().and_then(|t| t.get_key_value(name));
+    for name in &plan.required {
+        let template = template.as_object().and_then(|t| t.get_key_value(*name));
         if let Some((name, value)) = template
             && out.iter().all(|(n, _)| n != name)
         {
