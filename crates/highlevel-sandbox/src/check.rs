@@ -10,7 +10,8 @@
 
 use crate::document::Document;
 use serde_json::{Map, Value};
-use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// What is wrong with one value.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,11 +47,16 @@ pub(crate) struct Problem<'s> {
 
 /// Whether `value` is valid against `schema`.
 pub(crate) fn fits(doc: &'static Document, value: &Value, schema: &Value) -> bool {
-    let mut checker = Checker {
-        doc,
-        found: Vec::new(),
-        all: false,
-    };
+    let mut checker = Checker::new(doc, Fresh, false);
+    checker.check(value, schema, &Path::Root);
+    checker.found.is_empty()
+}
+
+/// [`fits`] for a schema that lives as long as the process (the document's, or one made from
+/// it once): what it says is gathered once and kept, as every answer and body is checked
+/// against the same few schemas.
+pub(crate) fn fits_static(doc: &'static Document, value: &Value, schema: &'static Value) -> bool {
+    let mut checker = Checker::new(doc, Kept, false);
     checker.check(value, schema, &Path::Root);
     checker.found.is_empty()
 }
@@ -61,11 +67,20 @@ pub(crate) fn problems<'s>(
     value: &Value,
     schema: &'s Value,
 ) -> Vec<Problem<'s>> {
-    let mut checker = Checker {
-        doc,
-        found: Vec::new(),
-        all: true,
-    };
+    let mut checker = Checker::new(doc, Fresh, true);
+    checker.check(value, schema, &Path::Root);
+    checker.found
+}
+
+/// The problems of [`problems`] that are a value of another kind ([`Wrong::Kind`]) or a
+/// `null` ([`Wrong::Null`]), and only those: what the body check adds to the client's own.
+pub(crate) fn kind_problems(
+    doc: &'static Document,
+    value: &Value,
+    schema: &'static Value,
+) -> Vec<Problem<'static>> {
+    let mut checker = Checker::new(doc, Kept, true);
+    checker.kinds_only = true;
     checker.check(value, schema, &Path::Root);
     checker.found
 }
@@ -130,27 +145,6 @@ fn merge_into(doc: &'static Document, out: &mut Map<String, Value>, schema: &Val
     }
 }
 
-/// `schema` as [`flatten`] makes it, borrowed when there is nothing to merge (no `allOf`, and
-/// a `$ref` only alone): every answer is checked against the resource's schema, field by
-/// field, and copying each field's schema each time was most of what an answer cost.
-fn flat<'a>(doc: &'static Document, schema: &'a Value) -> Cow<'a, Map<String, Value>> {
-    let mut current = schema;
-    for _ in 0..32 {
-        let Value::Object(fields) = current else {
-            return Cow::Owned(Map::new());
-        };
-        if fields.contains_key("allOf") {
-            break;
-        }
-        match fields.get("$ref").and_then(Value::as_str) {
-            None => return Cow::Borrowed(fields),
-            Some(target) if fields.len() == 1 => current = doc.pointer(target),
-            Some(_) => break,
-        }
-    }
-    Cow::Owned(flatten(doc, current))
-}
-
 /// Where a value is, built into text only when a problem is found there.
 enum Path<'a> {
     Root,
@@ -171,14 +165,167 @@ impl Path<'_> {
     }
 }
 
-struct Checker<'s> {
+/// What a schema says, gathered once: each keyword as [`flatten`] merges them (the first met
+/// wins, following `$ref` and `allOf` with the outer schema first; `required` and `properties`
+/// united), each a part of the document rather than a copy.
+#[derive(Default)]
+struct Compiled<'s> {
+    nullable: bool,
+    kind: Option<&'s str>,
+    enumerated: Option<&'s [Value]>,
+    allowed: Option<&'s [Value]>,
+    alternatives: Vec<&'s [Value]>,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    /// The `pattern`, compiled; `Some(None)` when it does not compile (nothing fits it).
+    pattern: Option<Option<regress::Regex>>,
+    date_time: bool,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    items: Option<&'s Value>,
+    required: Vec<&'s str>,
+    properties: HashMap<&'s str, &'s Value, foldhash::fast::RandomState>,
+    additional: Option<&'s Value>,
+}
+
+impl<'s> Compiled<'s> {
+    fn of(doc: &'static Document, schema: &'s Value) -> Compiled<'s> {
+        let mut first: HashMap<&'s str, &'s Value> = HashMap::new();
+        let mut compiled = Compiled::default();
+        compiled.gather(doc, schema, &mut first, 0);
+        let list = |key: &str| first.get(key).and_then(|v| v.as_array()).map(Vec::as_slice);
+        let number = |key: &str| first.get(key).and_then(|v| v.as_f64());
+        let count = |key: &str| first.get(key).and_then(|v| v.as_u64());
+        let text = |key: &str| first.get(key).and_then(|v| v.as_str());
+        compiled.nullable = first.get("nullable") == Some(&&Value::Bool(true));
+        compiled.kind = text("type");
+        compiled.enumerated = list("enum");
+        compiled.allowed = list("x-allowed-values");
+        compiled.alternatives = ["oneOf", "anyOf"].into_iter().filter_map(list).collect();
+        compiled.minimum = number("minimum");
+        compiled.maximum = number("maximum");
+        compiled.min_length = count("minLength");
+        compiled.max_length = count("maxLength");
+        compiled.pattern = text("pattern").map(|p| regress::Regex::new(p).ok());
+        compiled.date_time = text("format") == Some("date-time");
+        compiled.min_items = count("minItems");
+        compiled.max_items = count("maxItems");
+        compiled.items = first.get("items").copied();
+        compiled.additional = first.get("additionalProperties").copied();
+        compiled
+    }
+
+    /// Walks `schema` as `flatten` merges it: its own keywords, then what `$ref` names, then
+    /// each `allOf` part.
+    fn gather(
+        &mut self,
+        doc: &'static Document,
+        schema: &'s Value,
+        first: &mut HashMap<&'s str, &'s Value>,
+        depth: usize,
+    ) {
+        let Value::Object(fields) = schema else {
+            return;
+        };
+        if depth > 32 {
+            return;
+        }
+        for (key, value) in fields {
+            match (key.as_str(), value) {
+                ("$ref" | "allOf", _) => {}
+                ("properties", Value::Object(properties)) => {
+                    for (name, property) in properties {
+                        self.properties.entry(name).or_insert(property);
+                    }
+                }
+                ("required", Value::Array(names)) => {
+                    for name in names.iter().filter_map(Value::as_str) {
+                        if !self.required.contains(&name) {
+                            self.required.push(name);
+                        }
+                    }
+                }
+                (key, value) => {
+                    first.entry(key).or_insert(value);
+                }
+            }
+        }
+        if let Some(target) = fields.get("$ref").and_then(Value::as_str) {
+            self.gather(doc, doc.pointer(target), first, depth + 1);
+        }
+        let parts = fields.get("allOf").and_then(Value::as_array);
+        for part in parts.into_iter().flatten() {
+            self.gather(doc, part, first, depth + 1);
+        }
+    }
+}
+
+/// Where a checker finds what a schema says.
+trait Schemas<'s>: Copy {
+    /// The kept gathering of `schema`, if this source keeps them.
+    fn kept(&self, doc: &'static Document, schema: &'s Value) -> Option<&'s Compiled<'s>>;
+}
+
+/// Gathered afresh for each value: for schemas that may not outlive the check.
+#[derive(Clone, Copy)]
+struct Fresh;
+
+impl<'s> Schemas<'s> for Fresh {
+    fn kept(&self, _: &'static Document, _: &'s Value) -> Option<&'s Compiled<'s>> {
+        None
+    }
+}
+
+/// Gathered once per schema and process. Documents and their schemas are never freed, so
+/// their addresses are stable keys; a few hundred schemas at most are kept.
+#[derive(Clone, Copy)]
+struct Kept;
+
+impl Schemas<'static> for Kept {
+    fn kept(
+        &self,
+        doc: &'static Document,
+        schema: &'static Value,
+    ) -> Option<&'static Compiled<'static>> {
+        type Cache =
+            HashMap<(usize, usize), &'static Compiled<'static>, foldhash::fast::RandomState>;
+        static KEPT: OnceLock<Mutex<Cache>> = OnceLock::new();
+        let key = (
+            doc as *const Document as usize,
+            schema as *const Value as usize,
+        );
+        let kept = KEPT.get_or_init(Mutex::default);
+        let mut kept = kept.lock().unwrap_or_else(|p| p.into_inner());
+        let compiled = kept
+            .entry(key)
+            .or_insert_with(|| Box::leak(Box::new(Compiled::of(doc, schema))));
+        Some(compiled)
+    }
+}
+
+struct Checker<'s, S> {
     doc: &'static Document,
+    schemas: S,
     found: Vec<Problem<'s>>,
     /// Every problem, or stop at the first.
     all: bool,
+    /// Only values of another kind and `null`s: the rest is not looked at.
+    kinds_only: bool,
 }
 
-impl<'s> Checker<'s> {
+impl<'s, S: Schemas<'s>> Checker<'s, S> {
+    fn new(doc: &'static Document, schemas: S, all: bool) -> Self {
+        Checker {
+            doc,
+            schemas,
+            found: Vec::new(),
+            all,
+            kinds_only: false,
+        }
+    }
+
     fn done(&self) -> bool {
         !self.all && !self.found.is_empty()
     }
@@ -191,87 +338,92 @@ impl<'s> Checker<'s> {
     }
 
     fn check(&mut self, value: &Value, schema: &'s Value, path: &Path<'_>) {
-        let s = flat(self.doc, schema);
+        let fresh;
+        let s = match self.schemas.kept(self.doc, schema) {
+            Some(kept) => kept,
+            None => {
+                fresh = Compiled::of(self.doc, schema);
+                &fresh
+            }
+        };
         if value.is_null() {
-            if s.get("nullable") != Some(&Value::Bool(true)) {
+            if !s.nullable {
                 self.report(path, Wrong::Null);
             }
             return;
         }
-        let kind = s.get("type").and_then(Value::as_str);
-        if let Some(expected) = wrong_kind(kind, value) {
+        if let Some(expected) = wrong_kind(s.kind, value) {
             return self.report(path, Wrong::Kind(expected));
         }
-        // The flattened schema is a copy; the lists it names are the document's own.
-        let doc = self.doc;
-        let listed = |key: &str| listed(doc, schema, key);
-        if let Some(allowed) = listed("enum")
-            && !allowed.iter().any(|a| same(a, value))
-        {
-            self.report(path, Wrong::NotListed(allowed));
-        }
-        if let Some(allowed) = listed("x-allowed-values")
-            && !allowed.iter().any(|a| a.as_f64() == value.as_f64())
-        {
-            self.report(path, Wrong::NotListed(allowed));
-        }
-        for key in ["oneOf", "anyOf"] {
-            if let Some(alternatives) = listed(key)
-                && !alternatives.iter().any(|a| fits(doc, value, a))
-            {
-                self.report(path, Wrong::NoAlternative);
-            }
+        if !self.kinds_only {
+            self.listed(value, s, path);
         }
         match value {
-            Value::String(text) => self.text(text, &s, path),
-            Value::Number(n) => {
-                let bound = |key: &str| s.get(key).and_then(Value::as_f64);
-                let (min, max) = (bound("minimum"), bound("maximum"));
+            Value::String(text) if !self.kinds_only => self.text(text, s, path),
+            Value::Number(n) if !self.kinds_only => {
+                let (min, max) = (s.minimum, s.maximum);
                 let n = n.as_f64().unwrap_or(f64::NAN);
                 if min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
                     self.report(path, Wrong::Range { min, max });
                 }
             }
-            Value::Array(items) => self.items(items, schema, &s, path),
-            Value::Object(fields) => self.object(fields, schema, &s, path),
-            Value::Bool(_) | Value::Null => {}
+            Value::Array(items) => self.items(items, s, path),
+            Value::Object(fields) => self.object(fields, s, path),
+            _ => {}
         }
     }
 
-    fn text(&mut self, text: &str, s: &Map<String, Value>, path: &Path<'_>) {
+    /// `enum`, `x-allowed-values`, `oneOf` and `anyOf`.
+    fn listed(&mut self, value: &Value, s: &Compiled<'s>, path: &Path<'_>) {
+        if let Some(allowed) = s.enumerated
+            && !allowed.iter().any(|a| same(a, value))
+        {
+            self.report(path, Wrong::NotListed(allowed));
+        }
+        if let Some(allowed) = s.allowed
+            && !allowed.iter().any(|a| a.as_f64() == value.as_f64())
+        {
+            self.report(path, Wrong::NotListed(allowed));
+        }
+        for alternatives in &s.alternatives {
+            if !alternatives.iter().any(|a| self.fits(value, a)) {
+                self.report(path, Wrong::NoAlternative);
+            }
+        }
+    }
+
+    /// Whether `value` fits `schema`, looked up as this checker looks schemas up.
+    fn fits(&self, value: &Value, schema: &'s Value) -> bool {
+        let mut checker = Checker::new(self.doc, self.schemas, false);
+        checker.check(value, schema, &Path::Root);
+        checker.found.is_empty()
+    }
+
+    fn text(&mut self, text: &str, s: &Compiled<'s>, path: &Path<'_>) {
         let length = text.chars().count() as u64;
-        let min = s.get("minLength").and_then(Value::as_u64);
-        let max = s.get("maxLength").and_then(Value::as_u64);
+        let (min, max) = (s.min_length, s.max_length);
         if min.is_some_and(|min| length < min) || max.is_some_and(|max| length > max) {
             self.report(path, Wrong::Length(length));
         }
-        let pattern_ok = match s.get("pattern").and_then(Value::as_str) {
-            Some(pattern) => regress::Regex::new(pattern).is_ok_and(|re| re.find(text).is_some()),
+        let pattern_ok = match &s.pattern {
+            Some(pattern) => pattern.as_ref().is_some_and(|re| re.find(text).is_some()),
             None => true,
         };
-        let format_ok = match s.get("format").and_then(Value::as_str) {
-            Some("date-time") => looks_like_date_time(text),
-            _ => true,
-        };
+        let format_ok = !s.date_time || looks_like_date_time(text);
         if !(pattern_ok && format_ok) {
             self.report(path, Wrong::Shape);
         }
     }
 
-    fn items(
-        &mut self,
-        items: &[Value],
-        schema: &'s Value,
-        s: &Map<String, Value>,
-        path: &Path<'_>,
-    ) {
-        let count = items.len() as u64;
-        let min = s.get("minItems").and_then(Value::as_u64);
-        let max = s.get("maxItems").and_then(Value::as_u64);
-        if min.is_some_and(|min| count < min) || max.is_some_and(|max| count > max) {
-            self.report(path, Wrong::Items);
+    fn items(&mut self, items: &[Value], s: &Compiled<'s>, path: &Path<'_>) {
+        if !self.kinds_only {
+            let count = items.len() as u64;
+            let (min, max) = (s.min_items, s.max_items);
+            if min.is_some_and(|min| count < min) || max.is_some_and(|max| count > max) {
+                self.report(path, Wrong::Items);
+            }
         }
-        let Some(declared) = member(self.doc, schema, |s| s.get("items")) else {
+        let Some(declared) = s.items else {
             return;
         };
         for (index, item) in items.iter().enumerate() {
@@ -282,80 +434,29 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn object(
-        &mut self,
-        fields: &Map<String, Value>,
-        schema: &'s Value,
-        s: &Map<String, Value>,
-        path: &Path<'_>,
-    ) {
-        let required = s.get("required").and_then(Value::as_array);
-        for name in required.into_iter().flatten().filter_map(Value::as_str) {
-            if !fields.contains_key(name) {
-                self.report(path, Wrong::Missing(name.to_string()));
+    fn object(&mut self, fields: &Map<String, Value>, s: &Compiled<'s>, path: &Path<'_>) {
+        if !self.kinds_only {
+            for name in &s.required {
+                if !fields.contains_key(*name) {
+                    self.report(path, Wrong::Missing(name.to_string()));
+                }
             }
         }
         for (name, field) in fields {
             if self.done() {
                 return;
             }
-            let declared = member(self.doc, schema, |s| s.get("properties")?.get(name));
             let at = Path::Field(path, name);
-            match declared {
-                Some(declared) => self.check(field, declared, &at),
-                None => match s.get("additionalProperties") {
-                    Some(Value::Bool(false)) => self.report(path, Wrong::Extra(name.clone())),
-                    Some(Value::Object(_)) => {
-                        let extra = member(self.doc, schema, |s| s.get("additionalProperties"));
-                        if let Some(extra) = extra {
-                            self.check(field, extra, &at);
-                        }
-                    }
-                    _ => {}
-                },
+            match (s.properties.get(name.as_str()), s.additional) {
+                (Some(declared), _) => self.check(field, declared, &at),
+                (None, Some(Value::Bool(false))) if !self.kinds_only => {
+                    self.report(path, Wrong::Extra(name.clone()))
+                }
+                (None, Some(extra @ Value::Object(_))) => self.check(field, extra, &at),
+                _ => {}
             }
         }
     }
-}
-
-/// What `find` finds in `schema` or in what it refers to or merges (as [`flatten`] merges
-/// them, the outer one first), as a part of the document rather than of a copy.
-fn member<'s>(
-    doc: &'static Document,
-    schema: &'s Value,
-    find: impl Fn(&'s Value) -> Option<&'s Value> + Copy,
-) -> Option<&'s Value> {
-    fn walk<'s>(
-        doc: &'static Document,
-        schema: &'s Value,
-        find: impl Fn(&'s Value) -> Option<&'s Value> + Copy,
-        depth: usize,
-    ) -> Option<&'s Value> {
-        if depth > 32 {
-            return None;
-        }
-        if let Some(found) = find(schema) {
-            return Some(found);
-        }
-        if let Some(target) = schema.get("$ref").and_then(Value::as_str)
-            && let Some(found) = walk(doc, doc.pointer(target), find, depth + 1)
-        {
-            return Some(found);
-        }
-        let parts = schema.get("allOf").and_then(Value::as_array);
-        parts
-            .into_iter()
-            .flatten()
-            .find_map(|part| walk(doc, part, find, depth + 1))
-    }
-    walk(doc, schema, find, 0)
-}
-
-/// The list `key` names in `schema` (or what it refers to or merges).
-fn listed<'s>(doc: &'static Document, schema: &'s Value, key: &str) -> Option<&'s [Value]> {
-    member(doc, schema, |s| s.get(key))?
-        .as_array()
-        .map(Vec::as_slice)
 }
 
 /// JSON equality, with numbers compared by value (`1` is `1.0`).
@@ -461,6 +562,29 @@ mod tests {
             &json!({"id": 1, "n": 2, "maybe": null}),
             schema
         ));
+    }
+
+    #[test]
+    fn kept_schemas_check_as_fresh_ones_and_kinds_are_the_kind_problems() {
+        let doc = doc();
+        let create = doc
+            .operation("create-calendar")
+            .and_then(|op| doc.body_schema(op))
+            .unwrap();
+        let bodies = [
+            json!({"name": "n", "locationId": "l"}),
+            json!({"name": 5, "teamMembers": [{"userId": null}, null, 3], "slotDuration": "x"}),
+            json!({"name": "n", "eventType": "nope", "notInTheDocument": [1]}),
+            json!([]),
+        ];
+        for body in &bodies {
+            assert_eq!(fits(doc, body, create), fits_static(doc, body, create));
+            let kinds: Vec<Problem> = problems(doc, body, create)
+                .into_iter()
+                .filter(|p| matches!(p.wrong, Wrong::Kind(_) | Wrong::Null))
+                .collect();
+            assert_eq!(kind_problems(doc, body, create), kinds, "{body}");
+        }
     }
 
     #[test]

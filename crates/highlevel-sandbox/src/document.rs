@@ -41,7 +41,7 @@ pub struct Document {
     /// The references [`Document::pointer`] followed: checking an answer follows the same
     /// few dozen for every field of every resource, and walking the path each time (a string
     /// copy per step) was a tenth of what an answer cost.
-    pointers: Mutex<HashMap<String, &'static Value>>,
+    pointers: Mutex<HashMap<String, &'static Value, foldhash::fast::RandomState>>,
 }
 
 const METHODS: &[(&str, &str)] = &[

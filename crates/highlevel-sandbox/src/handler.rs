@@ -21,16 +21,14 @@ use std::time::Instant;
 
 /// The rate-limit key of a request: its sub-account (the body's `locationId`, else the query's,
 /// else the location of what the path names, as the client's resources know it), else its
-/// token.
+/// token. `body` is the request body parsed, when it is JSON.
 pub(crate) fn limit_key(
     headers: &HeaderMap,
     query: &[(String, String)],
-    body: &[u8],
+    body: Option<&Value>,
     path_location: Option<String>,
 ) -> String {
-    let from_body = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|v| v["locationId"].as_str().map(str::to_string));
+    let from_body = body.and_then(|v| v["locationId"].as_str().map(str::to_string));
     let from_query = || {
         query
             .iter()
@@ -52,7 +50,8 @@ pub(crate) fn limit_key(
 /// and refusals before routing).
 pub(crate) fn early_key(head: &request::Parts, body: &[u8]) -> String {
     let query = router::query_pairs(head.uri.query().unwrap_or_default());
-    limit_key(&head.headers, &query, body, None)
+    let body = serde_json::from_slice::<Value>(body).ok();
+    limit_key(&head.headers, &query, body.as_ref(), None)
 }
 
 /// The answer to one request whose body was read in full.
@@ -66,6 +65,9 @@ pub(crate) fn answer(
     let now = Instant::now();
     let path = head.uri.path();
     let query = router::query_pairs(head.uri.query().unwrap_or_default());
+    // Parsed once: for the rate-limit key, then as the body checked.
+    let parsed = serde_json::from_slice::<Value>(body);
+    let json = parsed.as_ref().ok();
     if path == crate::served::PATH && head.method == hyper::Method::GET {
         return Reply::json_bytes(StatusCode::OK, shared.served.clone());
     }
@@ -76,7 +78,7 @@ pub(crate) fn answer(
         shared.send_app_events(webhook);
         let report = shared
             .limiter()
-            .peek(&limit_key(&head.headers, &query, body, None), now);
+            .peek(&limit_key(&head.headers, &query, json, None), now);
         return reply.with_limits(&report);
     }
     let (operation, params) = match shared.router.route(head.method.as_str(), path) {
@@ -84,14 +86,14 @@ pub(crate) fn answer(
         Route::NotFound => {
             let report = shared
                 .limiter()
-                .peek(&limit_key(&head.headers, &query, body, None), now);
+                .peek(&limit_key(&head.headers, &query, json, None), now);
             let message = format!("Cannot {} {path}", head.method);
             return Reply::error_one(StatusCode::NOT_FOUND, message).with_limits(&report);
         }
         Route::WrongMethod { allowed } => {
             let report = shared
                 .limiter()
-                .peek(&limit_key(&head.headers, &query, body, None), now);
+                .peek(&limit_key(&head.headers, &query, json, None), now);
             let allow = allowed.join(", ");
             let message = format!(
                 "Cannot {} {path}: the method is not allowed here (allowed: {allow})",
@@ -118,7 +120,7 @@ pub(crate) fn answer(
         .resources
         .location_of(&call)
         .or_else(|| shared.store.location_of(&call));
-    let key = limit_key(&head.headers, &call.query, body, path_location.clone());
+    let key = limit_key(&head.headers, &call.query, json, path_location.clone());
     let token = bearer(&head.headers);
     let access = match &shared.oauth {
         None if token.is_some_and(|token| shared.settings.accepts(token)) => {
@@ -157,13 +159,14 @@ pub(crate) fn answer(
     if let Some(message) = refusal {
         return Reply::error_one(StatusCode::TOO_MANY_REQUESTS, message).with_limits(&report);
     }
-    checked(shared, &mut call, &access, webhook).with_limits(&report)
+    checked(shared, &mut call, parsed, &access, webhook).with_limits(&report)
 }
 
 /// The operation's own checks (`Version`, query, body), then its answer.
 fn checked(
     shared: &Shared,
     call: &mut Call<'_>,
+    parsed: serde_json::Result<Value>,
     access: &Access,
     webhook: Option<WebhookFault>,
 ) -> Reply {
@@ -196,7 +199,7 @@ fn checked(
         );
     }
     if let Some(declared) = operation.and_then(|op| document.body_schema(op)) {
-        match body_of(shared, call, declared) {
+        match body_of(shared, call, parsed, declared) {
             Ok(body) => call.body = Some(body),
             Err(refusal) => return *refusal,
         }
@@ -208,9 +211,10 @@ fn checked(
 fn body_of(
     shared: &Shared,
     call: &Call<'_>,
+    parsed: serde_json::Result<Value>,
     declared: &'static Value,
 ) -> Result<Value, Box<Reply>> {
-    let request: Value = serde_json::from_slice(call.raw_body).map_err(|e| {
+    let request: Value = parsed.map_err(|e| {
         Box::new(Reply::error_one(
             StatusCode::BAD_REQUEST,
             format!("the body is not valid JSON: {e}"),
@@ -278,6 +282,16 @@ mod tests {
             .iter()
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect()
+    }
+
+    fn limit_key(
+        headers: &HeaderMap,
+        query: &[(String, String)],
+        body: &[u8],
+        path_location: Option<String>,
+    ) -> String {
+        let body = serde_json::from_slice::<Value>(body).ok();
+        super::limit_key(headers, query, body.as_ref(), path_location)
     }
 
     #[test]

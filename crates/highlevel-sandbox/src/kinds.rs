@@ -15,7 +15,7 @@ pub(crate) fn problems(
     body_schema: &'static Value,
     body: &Value,
 ) -> Vec<String> {
-    check::problems(doc, body, body_schema)
+    check::kind_problems(doc, body, body_schema)
         .into_iter()
         .filter_map(|problem| {
             let at = match problem.path.as_str() {

@@ -34,6 +34,19 @@ pub struct Reply {
 impl Reply {
     /// A JSON answer.
     pub fn json(status: StatusCode, value: &Value) -> Reply {
+        Reply::serialized(status, value)
+    }
+
+    /// A JSON answer of anything serde writes.
+    pub(crate) fn serialized(status: StatusCode, value: &impl serde::Serialize) -> Reply {
+        // `to_vec`, not `Value::to_string`: the latter goes through `fmt` and its many small
+        // writes.
+        let body = serde_json::to_vec(value).unwrap_or_default();
+        Reply::json_bytes(status, Bytes::from(body))
+    }
+
+    /// A JSON answer already serialized.
+    pub(crate) fn json_bytes(status: StatusCode, body: Bytes) -> Reply {
         let mut headers = HeaderMap::new();
         headers.insert(
             CONTENT_TYPE,
@@ -42,15 +55,8 @@ impl Reply {
         Reply {
             status,
             headers,
-            body: Bytes::from(value.to_string()),
+            body,
         }
-    }
-
-    /// A JSON answer already serialized.
-    pub(crate) fn json_bytes(status: StatusCode, body: Bytes) -> Reply {
-        let mut reply = Reply::json(status, &Value::Null);
-        reply.body = body;
-        reply
     }
 
     /// An answer without a body.

@@ -90,7 +90,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Answer {
     }
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let answer = answer(shared, request).await;
-    match &answer {
+    let line = match &answer {
         Answer::Respond(reply) => {
             // Only errors carry a traceId: a success body (a calendar is kilobytes) is not
             // parsed again just to find none.
@@ -99,10 +99,13 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Answer {
                 .flatten()
                 .and_then(|body| body.get("traceId")?.as_str().map(str::to_string))
                 .unwrap_or_else(|| "-".into());
-            eprintln!("{method} {path} {} {trace}", reply.status.as_u16());
+            format!("{method} {path} {} {trace}\n", reply.status.as_u16())
         }
-        Answer::HangUp => eprintln!("{method} {path} dropped -"),
-    }
+        Answer::HangUp => format!("{method} {path} dropped -\n"),
+    };
+    // One write for the line: standard error is unbuffered, and `eprintln!` writes each piece
+    // of its format on its own (a system call each).
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
     answer
 }
 

@@ -5,6 +5,7 @@
 //! the journal ([`super::journal`]), so a change costs the same with ten resources kept or
 //! 100,000.
 
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -48,28 +49,131 @@ pub(crate) fn saved_of(mut entry: Value) -> Result<Saved, &'static str> {
 }
 
 /// The resources saved in `path`; none when the file does not exist yet.
+#[cfg(test)]
 pub(crate) fn load(path: &Path) -> io::Result<Vec<Saved>> {
-    let text = match std::fs::read(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
-    let mut value: Value = serde_json::from_slice(&text).map_err(|e| invalid(path, e))?;
-    let Some(Value::Array(entries)) = value.get_mut("resources").map(Value::take) else {
-        return Err(invalid(path, "expected {\"resources\": [...]}"));
-    };
-    entries
-        .into_iter()
-        .map(|entry| saved_of(entry).map_err(|why| invalid(path, why)))
-        .collect()
+    let mut saved = Vec::new();
+    load_each(path, |one| {
+        saved.push(one);
+        Ok(())
+    })?;
+    Ok(saved)
 }
 
-/// Writes `saved` (collection, scope, resource) to `path` through a temporary file beside it,
+/// Hands each resource saved in `path` to `each`, oldest first, as it is read: 100,000
+/// calendars read into one `Value` tree first took gigabytes and most of a start's time.
+/// Nothing when the file does not exist yet; the first error `each` returns ends the reading.
+pub(crate) fn load_each(
+    path: &Path,
+    mut each: impl FnMut(Saved) -> io::Result<()>,
+) -> io::Result<()> {
+    let text = match std::fs::read(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let mut failed: Option<io::Error> = None;
+    let mut deserializer = serde_json::Deserializer::from_slice(&text);
+    let read = Snapshot {
+        path,
+        each: &mut each,
+        failed: &mut failed,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|found| deserializer.end().map(|()| found));
+    match (failed, read) {
+        (Some(error), _) => Err(error),
+        (None, Err(e)) => Err(invalid(path, e)),
+        (None, Ok(false)) => Err(invalid(path, EXPECTED)),
+        (None, Ok(true)) => Ok(()),
+    }
+}
+
+const EXPECTED: &str = "expected {\"resources\": [...]}";
+
+/// The snapshot's top object: whether it had its `resources` list.
+struct Snapshot<'a, F> {
+    path: &'a Path,
+    each: &'a mut F,
+    /// Why `each` stopped the reading.
+    failed: &'a mut Option<io::Error>,
+}
+
+impl<'de, F: FnMut(Saved) -> io::Result<()>> DeserializeSeed<'de> for Snapshot<'_, F> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, F: FnMut(Saved) -> io::Result<()>> Visitor<'de> for Snapshot<'_, F> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(EXPECTED)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key != "resources" || found {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            found = true;
+            map.next_value_seed(Entries {
+                path: self.path,
+                each: &mut *self.each,
+                failed: &mut *self.failed,
+            })?;
+        }
+        Ok(found)
+    }
+}
+
+/// The `resources` list, each entry handed on as it is read.
+struct Entries<'a, F> {
+    path: &'a Path,
+    each: &'a mut F,
+    failed: &'a mut Option<io::Error>,
+}
+
+impl<'de, F: FnMut(Saved) -> io::Result<()>> DeserializeSeed<'de> for Entries<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Saved) -> io::Result<()>> Visitor<'de> for Entries<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(EXPECTED)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(entry) = seq.next_element::<Value>()? {
+            let handed = saved_of(entry)
+                .map_err(|why| invalid(self.path, why))
+                .and_then(|saved| (self.each)(saved));
+            if let Err(error) = handed {
+                let message = error.to_string();
+                *self.failed = Some(error);
+                return Err(de::Error::custom(message));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes `saved` (collection, scope, resource as compact JSON) to `path` through a temporary file beside it,
 /// renamed over it, so that a server stopped at any moment (even killed) leaves either the old
 /// or the new file whole.
 pub(crate) fn save<'a>(
     path: &Path,
-    saved: impl IntoIterator<Item = (&'a str, &'a str, &'a Value)>,
+    saved: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
 ) -> io::Result<()> {
     let temporary = beside(path, ".tmp");
     let mut out = io::BufWriter::new(std::fs::File::create(&temporary)?);
@@ -83,19 +187,19 @@ pub(crate) fn save<'a>(
     std::fs::rename(&temporary, path)
 }
 
-/// `{"collection": …, "scope": …, "resource": …}` without copying the resource.
+/// `{"collection": …, "scope": …, "resource": …}`, the resource (compact JSON) as it is.
 pub(crate) fn write_entry(
     out: &mut impl Write,
     collection: &str,
     scope: &str,
-    resource: &Value,
+    resource: &str,
 ) -> io::Result<()> {
     out.write_all(b"{\"collection\": ")?;
     serde_json::to_writer(&mut *out, collection)?;
     out.write_all(b", \"scope\": ")?;
     serde_json::to_writer(&mut *out, scope)?;
     out.write_all(b", \"resource\": ")?;
-    serde_json::to_writer(&mut *out, resource)?;
+    out.write_all(resource.as_bytes())?;
     out.write_all(b"}")
 }
 
@@ -122,14 +226,23 @@ mod tests {
                 resource: json!({"id": "b", "name": "x\ny"}),
             },
         ];
+        let json: Vec<String> = saved.iter().map(|s| s.resource.to_string()).collect();
         save(
             &path,
             saved
                 .iter()
-                .map(|s| (s.collection.as_str(), s.scope.as_str(), &s.resource)),
+                .zip(&json)
+                .map(|(s, json)| (s.collection.as_str(), s.scope.as_str(), json.as_str())),
         )
         .unwrap();
         assert_eq!(load(&path).unwrap(), saved);
+        let mut handed = 0;
+        let stopped = load_each(&path, |_| {
+            handed += 1;
+            Err(io::Error::other("stop here"))
+        });
+        assert_eq!(stopped.unwrap_err().to_string(), "stop here");
+        assert_eq!(handed, 1, "the first error ends the reading");
         save(&path, []).unwrap();
         assert!(load(&path).unwrap().is_empty(), "an empty store saves too");
         for bad in [

@@ -5,7 +5,8 @@
 use super::shape::Placement;
 use crate::check;
 use crate::document::Document;
-use serde_json::{Map, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -15,7 +16,8 @@ use std::sync::{Mutex, OnceLock};
 /// answer. Documents live for the whole process, so their schemas' addresses are stable keys
 /// and the merged copies (a few hundred at most) are kept as long.
 fn flattened(document: &'static Document, schema: &'static Value) -> &'static Value {
-    static MERGED: OnceLock<Mutex<HashMap<usize, &'static Value>>> = OnceLock::new();
+    type Merged = HashMap<usize, &'static Value, foldhash::fast::RandomState>;
+    static MERGED: OnceLock<Mutex<Merged>> = OnceLock::new();
     let merged = MERGED.get_or_init(Mutex::default);
     let key = schema as *const Value as usize;
     let mut merged = merged.lock().unwrap_or_else(|p| p.into_inner());
@@ -25,52 +27,116 @@ fn flattened(document: &'static Document, schema: &'static Value) -> &'static Va
     })
 }
 
+/// An answer as it will be serialized, borrowing the resources and examples it holds: an answer
+/// is written once, so copying kilobytes of a resource into a new `Value` first is waste.
+#[derive(Debug)]
+pub(crate) enum Shaped<'a> {
+    Value(&'a Value),
+    /// Fields in the order a `Value` object writes them (by name).
+    Object(Vec<(&'a str, Shaped<'a>)>),
+    Array(Vec<Shaped<'a>>),
+}
+
+impl Serialize for Shaped<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Shaped::Value(value) => value.serialize(serializer),
+            Shaped::Object(fields) => {
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                for (name, value) in fields {
+                    map.serialize_entry(name, value)?;
+                }
+                map.end()
+            }
+            Shaped::Array(items) => serializer.collect_seq(items),
+        }
+    }
+}
+
+impl<'a> Shaped<'a> {
+    /// An object of `fields`, in the order a `Value` object keeps them.
+    fn object(mut fields: Vec<(&'a str, Shaped<'a>)>) -> Shaped<'a> {
+        fields.sort_unstable_by_key(|(name, _)| *name);
+        Shaped::Object(fields)
+    }
+}
+
+/// What fitting a resource to an item schema reads of it, gathered once per schema (documents
+/// live for the whole process, so addresses are stable keys): each answer otherwise looked up
+/// every field's property and its merged schema again.
+struct Plan {
+    /// The merged schema of each property.
+    properties: HashMap<&'static str, &'static Value, foldhash::fast::RandomState>,
+    /// `additionalProperties: false`: a field without a property is left out.
+    closed: bool,
+    required: Vec<&'static str>,
+}
+
+fn plan(document: &'static Document, schema: &'static Value) -> &'static Plan {
+    type Plans = HashMap<(usize, usize), &'static Plan, foldhash::fast::RandomState>;
+    static PLANS: OnceLock<Mutex<Plans>> = OnceLock::new();
+    let key = (
+        document as *const Document as usize,
+        schema as *const Value as usize,
+    );
+    let plans = PLANS.get_or_init(Mutex::default);
+    let mut plans = plans.lock().unwrap_or_else(|p| p.into_inner());
+    plans.entry(key).or_insert_with(|| {
+        let schema = document.resolve(schema);
+        let properties = schema["properties"].as_object().into_iter().flatten();
+        let required = schema["required"].as_array().into_iter().flatten();
+        Box::leak(Box::new(Plan {
+            properties: properties
+                .map(|(name, property)| (name.as_str(), flattened(document, property)))
+                .collect(),
+            closed: schema["additionalProperties"] == false,
+            required: required.filter_map(Value::as_str).collect(),
+        }))
+    })
+}
+
 /// `resource` as an answer of `schema` may hold it; `template` is the document's example of
 /// such an answer (the source of required fields the resource lacks).
-pub(crate) fn fitted(
+pub(crate) fn fitted<'a>(
     document: &'static Document,
-    resource: &Value,
+    resource: &'a Value,
     schema: &'static Value,
-    template: &Value,
-) -> Value {
-    let schema = document.resolve(schema);
+    template: &'a Value,
+) -> Shaped<'a> {
     let Value::Object(fields) = resource else {
-        return template.clone();
+        return Shaped::Value(template);
     };
-    let properties = schema["properties"].as_object();
-    let closed = schema["additionalProperties"] == false;
-    let mut out = Map::new();
+    let plan = plan(document, schema);
+    let mut out: Vec<(&'a str, Shaped<'a>)> = Vec::with_capacity(fields.len());
     for (name, value) in fields {
-        let keep = match properties.and_then(|p| p.get(name)) {
-            Some(property) => check::fits(document, value, flattened(document, property)),
-            None => !closed,
+        let keep = match plan.properties.get(name.as_str()) {
+            Some(property) => check::fits_static(document, value, property),
+            None => !plan.closed,
         };
         if keep {
-            out.insert(name.clone(), value.clone());
+            out.push((name, Shaped::Value(value)));
         }
     }
-    for required in schema["required"].as_array().into_iter().flatten() {
-        let Some(name) = required.as_str() else {
-            continue;
-        };
-        if !out.contains_key(name)
-            && let Some(value) = template.get(name)
+    for name in &plan.required {
+        let template = template.as_object().and_then(|t| t.get_key_value(*name));
+        if let Some((name, value)) = template
+            && out.iter().all(|(n, _)| n != name)
         {
-            out.insert(name.to_string(), value.clone());
+            out.push((name, Shaped::Value(value)));
         }
     }
-    Value::Object(out)
+    Shaped::object(out)
 }
 
 /// The answer of an operation whose answer schema holds resources at `placement`: the
 /// document's example answer (`template`) with `resources` in their place.
-pub(crate) fn answer(
+pub(crate) fn answer<'a>(
     document: &'static Document,
-    placement: &Placement,
+    placement: &'a Placement,
     item_schema: &'static Value,
     template: &'static Value,
-    resources: &[&Value],
-) -> Value {
+    resources: &[&'a Value],
+) -> Shaped<'a> {
     static NULL: Value = Value::Null;
     // Borrowed, not copied: the example of a calendar is kilobytes, and each answer replaces
     // it with the kept resource anyway.
@@ -80,7 +146,7 @@ pub(crate) fn answer(
             other => other,
         }
     };
-    let fit = |resource: &Value, item: &Value| fitted(document, resource, item_schema, item);
+    let fit = |resource: &'a Value, item: &'a Value| fitted(document, resource, item_schema, item);
     match placement {
         Placement::Top => {
             let first = resources.first().copied().unwrap_or(&NULL);
@@ -88,7 +154,7 @@ pub(crate) fn answer(
         }
         Placement::Array => {
             let item = item_template(template);
-            Value::Array(resources.iter().map(|r| fit(r, item)).collect())
+            Shaped::Array(resources.iter().map(|r| fit(r, item)).collect())
         }
         Placement::Wrapped(name) | Placement::ListIn(name) => {
             let inner = item_template(&template[name.as_str()]);
@@ -97,19 +163,19 @@ pub(crate) fn answer(
                     let first = resources.first().copied().unwrap_or(&NULL);
                     fit(first, inner)
                 }
-                _ => Value::Array(resources.iter().map(|r| fit(r, inner)).collect()),
+                _ => Shaped::Array(resources.iter().map(|r| fit(r, inner)).collect()),
             };
             // The rest of the example answer, without the example resource it held.
-            let mut whole = match template {
+            let mut whole: Vec<(&'a str, Shaped<'a>)> = match template {
                 Value::Object(fields) => fields
                     .iter()
                     .filter(|(field, _)| *field != name)
-                    .map(|(field, value)| (field.clone(), value.clone()))
+                    .map(|(field, value)| (field.as_str(), Shaped::Value(value)))
                     .collect(),
-                _ => Map::new(),
+                _ => Vec::new(),
             };
-            whole.insert(name.clone(), placed);
-            Value::Object(whole)
+            whole.push((name, placed));
+            Shaped::object(whole)
         }
     }
 }
@@ -134,15 +200,17 @@ mod tests {
         })));
         let resource = json!({"id": "a", "count": "not a number", "extra": true});
         let template = json!({"id": "x", "name": "example", "count": 1});
-        let fitted = fitted(document, &resource, schema, &template);
+        let fitted = serde_json::to_value(fitted(document, &resource, schema, &template)).unwrap();
         assert_eq!(fitted, json!({"id": "a", "name": "example", "extra": true}));
+        let placement = Placement::ListIn("things".into());
         let listed = answer(
             document,
-            &Placement::ListIn("things".into()),
+            &placement,
             schema,
             Box::leak(Box::new(json!({"things": [template], "total": 1}))),
             &[&resource, &resource],
         );
+        let listed = serde_json::to_value(listed).unwrap();
         assert_eq!(listed["things"].as_array().unwrap().len(), 2);
         assert_eq!(listed["total"], 1, "the rest of the example stays");
     }

@@ -23,7 +23,8 @@ pub(crate) enum Entry<'a> {
     Put {
         collection: &'a str,
         scope: &'a str,
-        resource: &'a Value,
+        /// As compact JSON.
+        resource: &'a str,
     },
     Delete {
         collection: &'a str,
@@ -189,7 +190,7 @@ mod tests {
                 Entry::Put {
                     collection: "/things",
                     scope: "/things",
-                    resource: &resource,
+                    resource: &resource.to_string(),
                 },
                 Entry::Delete {
                     collection: "/things",

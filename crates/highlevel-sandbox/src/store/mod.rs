@@ -141,7 +141,7 @@ impl Store {
             .all()
             .into_iter()
             .filter(|(_, r)| r.collection == index)
-            .map(|(_, r)| r.value.clone())
+            .map(|(_, r)| r.value())
             .collect()
     }
 
@@ -250,7 +250,7 @@ impl Store {
                 records.get(&scope(parent, call), call.param(parent.item_param))
             }
         };
-        named?.value["locationId"].as_str().map(str::to_string)
+        named?.location().map(str::to_string)
     }
 
     /// The answer of `call` when its operation acts on a collection.
@@ -296,7 +296,7 @@ impl Store {
             _ => return Err(Box::new(unprocessable("body must be an object"))),
         };
         let scope = scope(collection, call);
-        let mut created: Vec<Value> = Vec::new();
+        let mut created: Vec<(String, Value)> = Vec::new();
         for fields in items {
             let mut value = Value::Object(fields.clone());
             let id = match fields.get(collection.id_field).and_then(Value::as_str) {
@@ -311,47 +311,52 @@ impl Store {
             let kept = match rules.map(|r| self.clash(&records, r, collection, &scope, &value, &id))
             {
                 Some(Err(refusal)) => Err(refusal),
-                _ => {
-                    let record = Record {
-                        collection: index,
-                        id: id.clone(),
-                        value: value.clone(),
-                    };
-                    records
-                        .insert(&scope, record)
-                        .map_err(|r| Box::new(refused(collection, &id, r)))
-                }
+                _ => records
+                    .insert(&scope, index, &id, &value)
+                    .map_err(|r| Box::new(refused(collection, &id, r))),
             };
             if let Err(refusal) = kept {
                 // All of a body's resources or none.
-                for earlier in &created {
-                    records.remove(&scope, earlier[collection.id_field].as_str().unwrap_or(""));
+                for (earlier, _) in &created {
+                    records.remove(&scope, earlier);
                 }
                 return Err(refusal);
             }
-            created.push(value);
+            created.push((id, value));
         }
         let template = collection.template.as_str();
         let changes: Vec<Entry<'_>> = created
             .iter()
-            .map(|resource| Entry::Put {
+            .filter_map(|(id, _)| records.get(&scope, id))
+            .map(|record| Entry::Put {
                 collection: template,
                 scope: &scope,
-                resource,
+                resource: record.json(),
             })
             .collect();
         self.save(&records, &changes);
-        let created: Vec<&Value> = created.iter().collect();
+        let created: Vec<&Value> = created.iter().map(|(_, value)| value).collect();
         Ok(self.shaped(call, &created))
     }
 
+    /// A get answers the bytes it answered last for the same resource: fitting a resource to
+    /// the answer schema is most of what an answer costs, and it only changes with the resource.
     fn get(&self, collection: &Collection, call: &Call<'_>) -> Answer {
         let id = call.param(collection.item_param);
-        let records = self.records();
+        let operation = call.operation().id;
+        let mut records = self.records();
         let record = records
-            .get(&scope(collection, call), id)
+            .get_mut(&scope(collection, call), id)
             .ok_or_else(|| Box::new(not_found(collection, id)))?;
-        Ok(self.shaped(call, &[&record.value]))
+        if let Some((status, body)) = record.answer(operation) {
+            return Ok(Reply::json_bytes(status, body));
+        }
+        let reply = self.shaped(call, &[&record.value()]);
+        // An empty body is an answer without content type: not one `json_bytes` makes again.
+        if !reply.body.is_empty() {
+            record.remember_answer(operation, reply.status, reply.body.clone());
+        }
+        Ok(reply)
     }
 
     fn update(&self, index: usize, collection: &Collection, call: &Call<'_>) -> Answer {
@@ -365,8 +370,7 @@ impl Store {
         let mut value = records
             .get(&scope, id)
             .ok_or_else(|| Box::new(not_found(collection, id)))?
-            .value
-            .clone();
+            .value();
         for (name, field) in fields {
             let allowed = updatable.as_ref().is_none_or(|names| names.contains(name));
             if allowed && name != collection.id_field {
@@ -379,13 +383,17 @@ impl Store {
             }
             self.clash(&records, rules, collection, &scope, &value, id)?;
         }
-        records.replace(&scope, id, value.clone());
-        let change = Entry::Put {
-            collection: &collection.template,
-            scope: &scope,
-            resource: &value,
-        };
-        self.save(&records, &[change]);
+        records.replace(&scope, id, &value);
+        let changes: Vec<Entry<'_>> = records
+            .get(&scope, id)
+            .map(|record| Entry::Put {
+                collection: &collection.template,
+                scope: &scope,
+                resource: record.json(),
+            })
+            .into_iter()
+            .collect();
+        self.save(&records, &changes);
         Ok(self.shaped(call, &[&value]))
     }
 
@@ -446,16 +454,16 @@ impl Store {
             .filter(|(name, _)| declared.is_some_and(|d| d.contains_key(name)))
             .collect();
         let scope = scope(collection, call);
-        let listed: Vec<&Value> = records
+        let listed: Vec<Value> = records
             .in_scope(&scope)
-            .map(|r| &r.value)
+            .map(Record::value)
             .filter(|value| {
                 filters
                     .iter()
                     .all(|(name, want)| matches(&value[name], want))
             })
             .collect();
-        Ok(self.shaped(call, &listed))
+        Ok(self.shaped(call, &listed.iter().collect::<Vec<_>>()))
     }
 
     /// Refuses `value` when it clashes with another resource of the scope on a unique field.
@@ -470,15 +478,15 @@ impl Store {
     ) -> Result<(), Box<Reply>> {
         // Only the resources with the same text in a unique field can clash (found through the
         // index, not by reading the whole scope).
-        let others: Vec<&Value> = rules
+        let others: Vec<Value> = rules
             .unique
             .iter()
             .filter_map(|(field, _)| Some((field, value.get(field)?.as_str()?)))
             .flat_map(|(field, text)| records.with_text(scope, field, text))
             .filter(|r| r.id != id)
-            .map(|r| &r.value)
+            .map(Record::value)
             .collect();
-        match rules.clash(value, &others) {
+        match rules.clash(value, &others.iter().collect::<Vec<_>>()) {
             Some((why, other)) => {
                 let other = other[collection.id_field].as_str().unwrap_or_default();
                 let noun = collection.noun();
@@ -515,7 +523,7 @@ impl Store {
         match schema.and_then(|s| placement(self.document, s)) {
             Some((place, item_schema, _)) => {
                 let body = fit::answer(self.document, &place, item_schema, template, resources);
-                Reply::json(status, &body)
+                Reply::serialized(status, &body)
             }
             None if template.is_null() => Reply::empty(status),
             None => Reply::json(status, template),

@@ -13,7 +13,7 @@
 
 use super::file::{self, invalid};
 use super::journal::{self, Entry, Journal, Replayed};
-use super::records::{Record, Records};
+use super::records::Records;
 use super::shape::Shapes;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -41,12 +41,9 @@ impl StateFile {
         max: usize,
     ) -> io::Result<StateFile> {
         let journal_path = file::beside(path, ".journal");
-        let saved = file::load(path)?;
+        file::load_each(path, |saved| put(path, shapes, records, saved))?;
         let replayed = journal::read(&journal_path)?;
         let had_journal = journal_path.exists();
-        for saved in saved {
-            put(path, shapes, records, saved)?;
-        }
         for change in replayed {
             match change {
                 Replayed::Put(saved) => put(&journal_path, shapes, records, saved)?,
@@ -105,7 +102,7 @@ impl StateFile {
     pub(crate) fn compact(&mut self, shapes: &Shapes, records: &Records) -> io::Result<()> {
         let all = records.all().into_iter().map(|(scope, record)| {
             let collection = shapes.collections[record.collection].template.as_str();
-            (collection, scope, &record.value)
+            (collection, scope, record.json())
         });
         file::save(&self.snapshot, all)?;
         self.journal.clear()?;
@@ -129,12 +126,7 @@ fn put(path: &Path, shapes: &Shapes, records: &mut Records, saved: file::Saved) 
         .as_str()
         .ok_or_else(|| invalid(path, format!("a resource without {id_field}")))?
         .to_string();
-    let record = Record {
-        collection: index,
-        id,
-        value: saved.resource,
-    };
-    records.put(&saved.scope, record);
+    records.put(&saved.scope, index, &id, &saved.resource);
     Ok(())
 }
 
@@ -149,18 +141,15 @@ mod tests {
         Shapes::infer(api.document(), api.operations())
     }
 
-    fn record(shapes: &Shapes, template: &str, id: &str) -> Record {
+    /// The collection's index and a resource of it with only its id.
+    fn record(shapes: &Shapes, template: &str, id: &str) -> (usize, Value) {
         let collection = shapes.collection(template).unwrap();
         let mut value = json!({});
         value[shapes.collections[collection].id_field] = id.into();
-        Record {
-            collection,
-            id: id.into(),
-            value,
-        }
+        (collection, value)
     }
 
-    fn put<'a>(collection: &'a str, scope: &'a str, resource: &'a Value) -> Entry<'a> {
+    fn put<'a>(collection: &'a str, scope: &'a str, resource: &'a str) -> Entry<'a> {
         Entry::Put {
             collection,
             scope,
@@ -192,10 +181,10 @@ mod tests {
             ("/calendars", "/calendars", "b"),
             (notes, "/calendars/a/notifications", "n"),
         ] {
-            let record = record(&shapes, template, id);
-            let value = record.value.clone();
-            records.insert(scope, record).unwrap();
-            state.record(&shapes, &records, &[put(template, scope, &value)]);
+            let (collection, value) = record(&shapes, template, id);
+            records.insert(scope, collection, id, &value).unwrap();
+            let json = value.to_string();
+            state.record(&shapes, &records, &[put(template, scope, &json)]);
         }
         records.remove("/calendars", "a");
         let delete = Entry::Delete {
@@ -220,10 +209,11 @@ mod tests {
         // Killed between the snapshot's rename and the journal's removal: the same lines
         // replayed over a snapshot that holds them change nothing.
         let b = json!({"id": "b", "name": "renamed"});
+        let b_json = b.to_string();
         let replay = || {
             let mut journal = Journal::new(journal_path.clone());
             journal
-                .append(&[put("/calendars", "/calendars", &b)])
+                .append(&[put("/calendars", "/calendars", &b_json)])
                 .unwrap();
             journal.append(&[delete]).unwrap();
             let mut records = Records::new(10);
@@ -233,7 +223,7 @@ mod tests {
         let once = replay();
         let twice = replay();
         assert_eq!(kept(&twice), kept(&once));
-        assert_eq!(twice.get("/calendars", "b").unwrap().value, b);
+        assert_eq!(twice.get("/calendars", "b").unwrap().value(), b);
 
         // More than the maximum is refused, naming the file.
         let error = StateFile::open(&path, &shapes, &mut Records::new(0), 0).unwrap_err();
@@ -250,9 +240,11 @@ mod tests {
         let shapes = shapes();
         let mut records = Records::new(10);
         let mut state = StateFile::open(&path, &shapes, &mut records, 10).unwrap();
-        let record = record(&shapes, "/calendars", "a");
-        let value = record.value.clone();
-        records.insert("/calendars", record).unwrap();
+        let (collection, value) = record(&shapes, "/calendars", "a");
+        records
+            .insert("/calendars", collection, "a", &value)
+            .unwrap();
+        let value = value.to_string();
         // One resource updated over and over: the journal is folded in once it passes 2 + SLACK.
         for _ in 0..2 + SLACK {
             state.record(
