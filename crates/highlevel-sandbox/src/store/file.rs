@@ -168,9 +168,9 @@ impl<'de, F: FnMut(Saved) -> io::Result<()>> Visitor<'de> for Entries<'_, F> {
     }
 }
 
-/// Writes `saved` (collection, scope, resource as compact JSON) to `path` through a temporary file beside it,
-/// renamed over it, so that a server stopped at any moment (even killed) leaves either the old
-/// or the new file whole.
+/// Writes `saved` (collection, scope, resource as compact JSON) to `path` through a temporary
+/// file beside it, renamed over it, so that a server stopped at any moment (even killed) leaves
+/// either the old or the new file whole.
 pub(crate) fn save<'a>(
     path: &Path,
     saved: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
