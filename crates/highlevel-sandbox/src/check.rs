@@ -89,11 +89,47 @@ pub(crate) fn kind_problems(
 /// `properties` and `required` are united.
 pub(crate) fn flatten(doc: &'static Document, schema: &Value) -> Map<String, Value> {
     let mut out = Map::new();
-    merge_into(doc, &mut out, schema, 0);
+    each_keyword(doc, schema, 0, &mut |key, value| match (key, value) {
+        ("properties", Value::Object(properties)) => {
+            let merged = out
+                .entry("properties")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(merged) = merged {
+                for (name, property) in properties {
+                    merged
+                        .entry(name.clone())
+                        .or_insert_with(|| property.clone());
+                }
+            }
+        }
+        ("required", Value::Array(names)) => {
+            let merged = out
+                .entry("required")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(merged) = merged {
+                for name in names {
+                    if !merged.contains(name) {
+                        merged.push(name.clone());
+                    }
+                }
+            }
+        }
+        _ => {
+            out.entry(key).or_insert_with(|| value.clone());
+        }
+    });
     out
 }
 
-fn merge_into(doc: &'static Document, out: &mut Map<String, Value>, schema: &Value, depth: usize) {
+/// Hands `visit` each keyword of `schema` in the order merging reads them: the schema's own
+/// (but `$ref` and `allOf`), then those of what its `$ref` names, then each `allOf` part's.
+/// Where a keyword repeats, the first met is the one that counts.
+fn each_keyword<'s>(
+    doc: &'static Document,
+    schema: &'s Value,
+    depth: usize,
+    visit: &mut impl FnMut(&'s str, &'s Value),
+) {
     let Value::Object(fields) = schema else {
         return;
     };
@@ -101,47 +137,16 @@ fn merge_into(doc: &'static Document, out: &mut Map<String, Value>, schema: &Val
         return;
     }
     for (key, value) in fields {
-        match (key.as_str(), value) {
-            ("$ref" | "allOf", _) => {}
-            ("properties", Value::Object(properties)) => {
-                let merged = out
-                    .entry("properties")
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if let Value::Object(merged) = merged {
-                    for (name, property) in properties {
-                        merged
-                            .entry(name.clone())
-                            .or_insert_with(|| property.clone());
-                    }
-                }
-            }
-            ("required", Value::Array(names)) => {
-                let merged = out
-                    .entry("required")
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(merged) = merged {
-                    for name in names {
-                        if !merged.contains(name) {
-                            merged.push(name.clone());
-                        }
-                    }
-                }
-            }
-            _ => {
-                out.entry(key.clone()).or_insert_with(|| value.clone());
-            }
+        if key != "$ref" && key != "allOf" {
+            visit(key, value);
         }
     }
     if let Some(target) = fields.get("$ref").and_then(Value::as_str) {
-        merge_into(doc, out, doc.pointer(target), depth + 1);
+        each_keyword(doc, doc.pointer(target), depth + 1, visit);
     }
-    for part in fields
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        merge_into(doc, out, part, depth + 1);
+    let parts = fields.get("allOf").and_then(Value::as_array);
+    for part in parts.into_iter().flatten() {
+        each_keyword(doc, part, depth + 1, visit);
     }
 }
 
@@ -194,7 +199,7 @@ impl<'s> Compiled<'s> {
     fn of(doc: &'static Document, schema: &'s Value) -> Compiled<'s> {
         let mut first: HashMap<&'s str, &'s Value> = HashMap::new();
         let mut compiled = Compiled::default();
-        compiled.gather(doc, schema, &mut first, 0);
+        compiled.gather(doc, schema, &mut first);
         let list = |key: &str| first.get(key).and_then(|v| v.as_array()).map(Vec::as_slice);
         let number = |key: &str| first.get(key).and_then(|v| v.as_f64());
         let count = |key: &str| first.get(key).and_then(|v| v.as_u64());
@@ -217,48 +222,30 @@ impl<'s> Compiled<'s> {
         compiled
     }
 
-    /// Walks `schema` as `flatten` merges it: its own keywords, then what `$ref` names, then
-    /// each `allOf` part.
+    /// Gathers `schema`'s keywords as [`flatten`] merges them (see [`each_keyword`]).
     fn gather(
         &mut self,
         doc: &'static Document,
         schema: &'s Value,
         first: &mut HashMap<&'s str, &'s Value>,
-        depth: usize,
     ) {
-        let Value::Object(fields) = schema else {
-            return;
-        };
-        if depth > 32 {
-            return;
-        }
-        for (key, value) in fields {
-            match (key.as_str(), value) {
-                ("$ref" | "allOf", _) => {}
-                ("properties", Value::Object(properties)) => {
-                    for (name, property) in properties {
-                        self.properties.entry(name).or_insert(property);
-                    }
-                }
-                ("required", Value::Array(names)) => {
-                    for name in names.iter().filter_map(Value::as_str) {
-                        if !self.required.contains(&name) {
-                            self.required.push(name);
-                        }
-                    }
-                }
-                (key, value) => {
-                    first.entry(key).or_insert(value);
+        each_keyword(doc, schema, 0, &mut |key, value| match (key, value) {
+            ("properties", Value::Object(properties)) => {
+                for (name, property) in properties {
+                    self.properties.entry(name).or_insert(property);
                 }
             }
-        }
-        if let Some(target) = fields.get("$ref").and_then(Value::as_str) {
-            self.gather(doc, doc.pointer(target), first, depth + 1);
-        }
-        let parts = fields.get("allOf").and_then(Value::as_array);
-        for part in parts.into_iter().flatten() {
-            self.gather(doc, part, first, depth + 1);
-        }
+            ("required", Value::Array(names)) => {
+                for name in names.iter().filter_map(Value::as_str) {
+                    if !self.required.contains(&name) {
+                        self.required.push(name);
+                    }
+                }
+            }
+            (key, value) => {
+                first.entry(key).or_insert(value);
+            }
+        });
     }
 }
 
