@@ -11,7 +11,6 @@
 use crate::document::Document;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 /// What is wrong with one value.
 #[derive(Debug, Clone, PartialEq)]
@@ -265,8 +264,7 @@ impl<'s> Schemas<'s> for Fresh {
     }
 }
 
-/// Gathered once per schema and process. Documents and their schemas are never freed, so
-/// their addresses are stable keys; a few hundred schemas at most are kept.
+/// Gathered once per schema and process ([`Document::kept`]); a few hundred schemas at most.
 #[derive(Clone, Copy)]
 struct Kept;
 
@@ -276,19 +274,7 @@ impl Schemas<'static> for Kept {
         doc: &'static Document,
         schema: &'static Value,
     ) -> Option<&'static Compiled<'static>> {
-        type Cache =
-            HashMap<(usize, usize), &'static Compiled<'static>, foldhash::fast::RandomState>;
-        static KEPT: OnceLock<Mutex<Cache>> = OnceLock::new();
-        let key = (
-            doc as *const Document as usize,
-            schema as *const Value as usize,
-        );
-        let kept = KEPT.get_or_init(Mutex::default);
-        let mut kept = kept.lock().unwrap_or_else(|p| p.into_inner());
-        let compiled = kept
-            .entry(key)
-            .or_insert_with(|| Box::leak(Box::new(Compiled::of(doc, schema))));
-        Some(compiled)
+        Some(doc.kept(schema, || Compiled::of(doc, schema)))
     }
 }
 

@@ -4,6 +4,7 @@
 use highlevel_runtime::Operation;
 use hyper::StatusCode;
 use serde_json::Value;
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -42,7 +43,12 @@ pub struct Document {
     /// few dozen for every field of every resource, and walking the path each time (a string
     /// copy per step) was a tenth of what an answer cost.
     pointers: Mutex<HashMap<String, &'static Value, foldhash::fast::RandomState>>,
+    /// What [`Document::kept`] worked out of a schema, by its kind and the schema's address.
+    kept: Mutex<HashMap<(TypeId, usize), &'static Kept, foldhash::fast::RandomState>>,
 }
+
+/// A value worked out of one of the document's schemas (see [`Document::kept`]).
+type Kept = dyn Any + Send + Sync;
 
 const METHODS: &[(&str, &str)] = &[
     ("get", "GET"),
@@ -78,6 +84,7 @@ impl Document {
             operations,
             by_id,
             pointers: Mutex::default(),
+            kept: Mutex::default(),
             answers: OnceLock::new(),
         }));
         parsed.insert(text.as_ptr() as usize, document);
@@ -161,6 +168,26 @@ impl Document {
         target
     }
 
+    /// What `make` works out of `schema`, one of this document's schemas, made once per kind
+    /// of value and schema and kept for the process: answers and bodies are checked against
+    /// the same few schemas over and over. Documents and their schemas are never freed, so a
+    /// schema's address names it. `make` runs without the lock held, so it may ask for more.
+    pub(crate) fn kept<T: Any + Send + Sync>(
+        &'static self,
+        schema: &'static Value,
+        make: impl FnOnce() -> T,
+    ) -> &'static T {
+        let key = (TypeId::of::<T>(), schema as *const Value as usize);
+        let lock = || self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        let found = lock().get(&key).copied();
+        let kept = found.unwrap_or_else(|| {
+            let made: &'static Kept = Box::leak(Box::new(make()));
+            *lock().entry(key).or_insert(made)
+        });
+        kept.downcast_ref()
+            .expect("each kept value is stored under its own type")
+    }
+
     /// A schema with `$ref` and single-element `allOf` followed.
     pub fn resolve(&'static self, mut schema: &'static Value) -> &'static Value {
         loop {
@@ -172,5 +199,33 @@ impl Document {
                 return schema;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_value_is_made_once_per_kind_and_schema_and_may_ask_for_more() {
+        let document = Document::of(r#"{"components": {"schemas": {"A": {}, "B": {}}}}"#).unwrap();
+        let (a, b) = (
+            document.pointer("#/components/schemas/A"),
+            document.pointer("#/components/schemas/B"),
+        );
+        let mut made = 0;
+        let first: &u32 = document.kept(a, || {
+            made += 1;
+            // Asking for another value while making one does not wait on itself.
+            *document.kept(b, || 7_u32) + 1
+        });
+        assert_eq!(*first, 8);
+        assert!(
+            std::ptr::eq(first, document.kept(a, || 0_u32)),
+            "kept, not made again"
+        );
+        assert_eq!(made, 1);
+        assert_eq!(*document.kept(b, || 0_u32), 7);
+        assert_eq!(document.kept(a, || "another kind"), &"another kind");
     }
 }

@@ -8,23 +8,20 @@ use crate::document::Document;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 /// `schema` with its `$ref` followed and `allOf` merged, made once per process: every answer
 /// checks each field of each resource against its property's schema, and the calendar's enums
 /// are `allOf` wrappers that would otherwise be merged (copied) again for every field of every
-/// answer. Documents live for the whole process, so their schemas' addresses are stable keys
-/// and the merged copies (a few hundred at most) are kept as long.
+/// answer. The merged copies (a few hundred at most) are kept by the document
+/// ([`Document::kept`]).
 fn flattened(document: &'static Document, schema: &'static Value) -> &'static Value {
-    type Merged = HashMap<usize, &'static Value, foldhash::fast::RandomState>;
-    static MERGED: OnceLock<Mutex<Merged>> = OnceLock::new();
-    let merged = MERGED.get_or_init(Mutex::default);
-    let key = schema as *const Value as usize;
-    let mut merged = merged.lock().unwrap_or_else(|p| p.into_inner());
-    merged.entry(key).or_insert_with(|| {
-        let flat = Value::Object(check::flatten(document, schema));
-        Box::leak(Box::new(flat))
-    })
+    /// The merged schema, as a kind of its own among what the document keeps.
+    struct Flat(Value);
+    &document
+        .kept(schema, || {
+            Flat(Value::Object(check::flatten(document, schema)))
+        })
+        .0
 }
 
 /// An answer as it will be serialized, borrowing the resources and examples it holds: an answer
@@ -61,9 +58,9 @@ impl<'a> Shaped<'a> {
     }
 }
 
-/// What fitting a resource to an item schema reads of it, gathered once per schema (documents
-/// live for the whole process, so addresses are stable keys): each answer otherwise looked up
-/// every field's property and its merged schema again.
+/// What fitting a resource to an item schema reads of it, gathered once per schema
+/// ([`Document::kept`]): each answer otherwise looked up every field's property and its merged
+/// schema again.
 struct Plan {
     /// The merged schema of each property.
     properties: HashMap<&'static str, &'static Value, foldhash::fast::RandomState>,
@@ -73,25 +70,17 @@ struct Plan {
 }
 
 fn plan(document: &'static Document, schema: &'static Value) -> &'static Plan {
-    type Plans = HashMap<(usize, usize), &'static Plan, foldhash::fast::RandomState>;
-    static PLANS: OnceLock<Mutex<Plans>> = OnceLock::new();
-    let key = (
-        document as *const Document as usize,
-        schema as *const Value as usize,
-    );
-    let plans = PLANS.get_or_init(Mutex::default);
-    let mut plans = plans.lock().unwrap_or_else(|p| p.into_inner());
-    plans.entry(key).or_insert_with(|| {
+    document.kept(schema, || {
         let schema = document.resolve(schema);
         let properties = schema["properties"].as_object().into_iter().flatten();
         let required = schema["required"].as_array().into_iter().flatten();
-        Box::leak(Box::new(Plan {
+        Plan {
             properties: properties
                 .map(|(name, property)| (name.as_str(), flattened(document, property)))
                 .collect(),
             closed: schema["additionalProperties"] == false,
             required: required.filter_map(Value::as_str).collect(),
-        }))
+        }
     })
 }
 
